@@ -1,0 +1,96 @@
+# initkit - initramfs generator and static early-userspace /init
+#
+#   make                 build ./mkinitramfs and init/init
+#   make check           unit tests + QEMU boot tests (deps: tests/deps.sh)
+#   make bench           benchmarks (sizes, build time, boot time)
+#   make install         PREFIX=/usr/local DESTDIR=
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+SBINDIR ?= $(PREFIX)/sbin
+DATADIR ?= $(PREFIX)/lib/initkit
+MANDIR  ?= $(PREFIX)/share/man
+
+CC      ?= cc
+KLCC    ?= klcc
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2
+# CI builds with WERROR=-Werror
+WERROR  ?=
+PKG_LIBS := -lkmod -ldeflate -lpthread
+
+INIT_PURE := init/cmdline.c init/rootspec.c init/probe.c init/parttable.c
+INIT_SYS  := init/main.c init/log.c init/util.c init/mounts.c init/params.c \
+             init/modules.c init/rootwait.c init/mountroot.c init/switchroot.c \
+             init/rmtree.c init/panic.c
+INIT_HDRS := $(wildcard init/*.h)
+# Largest stripped /init we accept (issue 2: 48 KiB).
+INIT_MAX_BYTES := 49152
+
+GEN_SRCS := mkinitramfs.c cpio.c modsel.c output.c
+GEN_HDRS := cpio.h modsel.h output.h
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,build/%,$(wildcard tests/unit/test_*.c))
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+all: mkinitramfs init/init tests/qemu/guest-init
+
+INIT_OBJS := $(patsubst init/%.c,build/klibc/%.o,$(INIT_PURE) $(INIT_SYS))
+
+build/klibc/%.o: init/%.c $(INIT_HDRS)
+	@mkdir -p build/klibc
+	$(KLCC) -Os -Wall -Wno-unused-parameter $(WERROR) -c -o $@ $<
+
+init/init: $(INIT_OBJS)
+	$(KLCC) -static -o $@.unstripped $(INIT_OBJS)
+	strip --strip-all -R .comment -o $@ $@.unstripped
+
+mkinitramfs: $(GEN_SRCS) $(GEN_HDRS)
+	$(CC) $(CFLAGS) $(WARN) $(WERROR) -DINITKIT_DATADIR=\"$(DATADIR)\" \
+		-o $@ $(GEN_SRCS) $(PKG_LIBS) $(LDFLAGS)
+
+# The stand-in init of the QEMU test root: prints a token, powers off.
+tests/qemu/guest-init: tests/qemu/guest-init.c
+	$(KLCC) -static -Os -Wall $(WERROR) -o $@ $<
+	strip --strip-all $@
+
+build/%: tests/unit/%.c tests/unit/unit.h $(INIT_PURE) $(INIT_HDRS) cpio.c cpio.h
+	@mkdir -p build
+	$(CC) -g -O1 $(WARN) $(WERROR) $(SAN) -Iinit -I. -o $@ $< \
+		$(INIT_PURE) cpio.c -lcmocka
+
+unit: $(UNIT_TESTS)
+
+check: all unit
+	tests/check.sh
+
+bench: all
+	tests/bench.sh
+
+size-check: init/init
+	@size=$$(stat -c %s init/init); \
+	if [ $$size -gt $(INIT_MAX_BYTES) ]; then \
+		echo "init/init is $$size bytes, over the $(INIT_MAX_BYTES) budget"; exit 1; \
+	else echo "init/init is $$size bytes (budget $(INIT_MAX_BYTES))"; fi
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/modules.d \
+		$(DESTDIR)$(DATADIR)/hooks $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 mkinitramfs $(DESTDIR)$(SBINDIR)/mkinitramfs
+	install -m 0755 init/init $(DESTDIR)$(DATADIR)/init
+	install -m 0644 modules.d/* $(DESTDIR)$(DATADIR)/modules.d/
+	cp -R hooks/. $(DESTDIR)$(DATADIR)/hooks/
+	install -d $(DESTDIR)$(MANDIR)/man7
+	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/*.7 $(DESTDIR)$(MANDIR)/man7/
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/mkinitramfs
+	rm -rf $(DESTDIR)$(DATADIR)
+	for f in man/*.8; do rm -f $(DESTDIR)$(MANDIR)/man8/$${f#man/}; done
+	for f in man/*.7; do rm -f $(DESTDIR)$(MANDIR)/man7/$${f#man/}; done
+
+clean:
+	rm -rf build mkinitramfs init/init init/init.unstripped tests/qemu/guest-init
+
+.PHONY: all unit check bench size-check install uninstall clean

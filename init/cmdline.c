@@ -1,0 +1,153 @@
+/* cmdline.c - kernel command line parsing (pure: no syscalls) */
+#include <errno.h>
+#include <string.h>
+#include "cmdline.h"
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n';
+}
+
+int cmdline_each(char *buf, int (*fn)(char *param, char *val, void *arg),
+		 void *arg, int *unterminated_quote)
+{
+	char *p = buf;
+
+	while (*p) {
+		char *param, *val = NULL, *w;
+		int inq = 0, r;
+
+		while (is_space(*p))
+			p++;
+		if (!*p)
+			break;
+
+		/* Scan one argument, removing quotes as we go (w trails p). */
+		param = w = p;
+		for (; *p && (inq || !is_space(*p)); p++) {
+			if (*p == '"') {
+				inq = !inq;
+				continue;
+			}
+			if (*p == '=' && !val) {
+				*w++ = '\0';
+				val = w;
+				continue;
+			}
+			*w++ = *p;
+		}
+		if (inq && unterminated_quote)
+			*unterminated_quote = 1;
+		if (*p)
+			p++;
+		*w = '\0';
+
+		r = fn(param, val, arg);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int parse_uint(const char *s, int *out)
+{
+	long v = 0;
+
+	if (!s || !*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		v = v * 10 + (*s - '0');
+		if (v > 0x7fffffff)
+			return -ERANGE;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+static int parse_int(const char *s, int *out)
+{
+	int r;
+
+	if (s && *s == '-') {
+		r = parse_uint(s + 1, out);
+		if (!r)
+			*out = -*out;
+		return r;
+	}
+	return parse_uint(s, out);
+}
+
+/* Copy a value into a fixed field; remember the first one that does not fit. */
+static void set_str(struct boot_params *bp, const char *name, char *dst,
+		    size_t size, const char *val)
+{
+	size_t n = strlen(val);
+
+	if (n >= size) {
+		if (!bp->too_long[0]) {
+			strncpy(bp->too_long, name, sizeof(bp->too_long) - 1);
+			bp->too_long[sizeof(bp->too_long) - 1] = '\0';
+		}
+		return;		/* keep the previous value rather than a truncated one */
+	}
+	memcpy(dst, val, n + 1);
+}
+
+static int parse_one(char *param, char *val, void *arg)
+{
+	struct boot_params *bp = arg;
+	int n;
+
+	if (!val) {
+		if (!strcmp(param, "ro"))
+			bp->ro = RO_RO;
+		else if (!strcmp(param, "rw"))
+			bp->ro = RO_RW;
+		else if (!strcmp(param, "rootwait"))
+			bp->rootwait = 1;
+		else if (!strcmp(param, "quiet"))
+			bp->quiet = 1;
+		else if (!strcmp(param, "debug"))
+			bp->debug = 1;
+		else if (!strcmp(param, "break") || !strcmp(param, "rd.break"))
+			set_str(bp, param, bp->brk, sizeof(bp->brk), "premount");
+		return 0;
+	}
+
+	if (!strcmp(param, "root"))
+		set_str(bp, param, bp->root, sizeof(bp->root), val);
+	else if (!strcmp(param, "rootfstype"))
+		set_str(bp, param, bp->rootfstype, sizeof(bp->rootfstype), val);
+	else if (!strcmp(param, "rootflags"))
+		set_str(bp, param, bp->rootflags, sizeof(bp->rootflags), val);
+	else if (!strcmp(param, "init"))
+		set_str(bp, param, bp->init, sizeof(bp->init), val);
+	else if (!strcmp(param, "break") || !strcmp(param, "rd.break"))
+		set_str(bp, param, bp->brk, sizeof(bp->brk), val);
+	else if (!strcmp(param, "rootdelay")) {
+		if (!parse_uint(val, &n))
+			bp->rootdelay = n;
+	} else if (!strcmp(param, "panic")) {
+		if (!parse_int(val, &n)) {
+			bp->panic = n;
+			bp->panic_set = 1;
+		}
+	} else if (!strcmp(param, "rd.shell")) {
+		if (!parse_uint(val, &n))
+			bp->rd_shell = n != 0;
+	} else if (!strcmp(param, "debug")) {
+		bp->debug = 1;
+	}
+	return 0;
+}
+
+void cmdline_parse(char *buf, struct boot_params *bp)
+{
+	memset(bp, 0, sizeof(*bp));
+	bp->ro = RO_UNSET;
+	bp->rootdelay = -1;
+	bp->rd_shell = -1;
+	cmdline_each(buf, parse_one, bp, &bp->unterminated_quote);
+}

@@ -1,0 +1,49 @@
+/* init.h - the boot context shared by the stages of /init */
+#ifndef INITKIT_INIT_H
+#define INITKIT_INIT_H
+
+#include <sys/types.h>
+#include "cmdline.h"
+#include "probe.h"
+#include "rootspec.h"
+
+#define NEWROOT      "/root"
+#define MODULES_LIST "/etc/initkit/modules.load"
+#define TIMELINE     "/run/initramfs/timeline"
+#define RESCUE_SHELL "/bin/sh"
+#define MSG_MAX      768
+#define DEV_PATH_MAX 64
+#define DEFAULT_ROOT_TIMEOUT 30	/* seconds, as initramfs-tools */
+
+struct boot {
+	struct boot_params bp;
+	struct root_spec rs;
+	int is_pid1;
+	int argc;
+	char **argv;			/* our own argv: passed on to the real init */
+	int uevent_fd;			/* NETLINK_KOBJECT_UEVENT, -1 if none */
+	char rootdev[DEV_PATH_MAX];	/* /dev/NAME of the root once found */
+	dev_t rootdevnum;
+	struct fs_info rootfs;		/* what the probe saw on it */
+	char init_path[PARAM_VALUE_MAX];/* the real init, inside NEWROOT */
+	char msg[MSG_MAX];		/* why the failing stage failed */
+};
+
+/* Each stage returns 0 or -errno, explaining a failure in b->msg. */
+int stage_mounts(struct boot *b);
+int stage_cmdline(struct boot *b);
+int stage_modules(struct boot *b);
+int stage_rootwait(struct boot *b);
+int stage_mount(struct boot *b);
+int stage_switch(struct boot *b);
+
+/* Formats the failure reason into b->msg; returns @err for tail calls. */
+int fail(struct boot *b, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The one way out on failure: explain, offer the rescue shell if the image
+ * has one (returns 0 when the user left it, so the stage is retried),
+ * otherwise reboot or wait as panic= says (does not return). */
+int boot_panic(struct boot *b, const char *stage);
+
+#endif

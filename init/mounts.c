@@ -1,0 +1,33 @@
+/* mounts.c - stage "mounts": the API filesystems /init and hooks need */
+#include <errno.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "init.h"
+#include "log.h"
+
+static const struct {
+	const char *src, *dir, *type, *opts;
+	unsigned long flags;
+} api_mounts[] = {
+	{ "devtmpfs", "/dev", "devtmpfs", "mode=0755", MS_NOSUID },
+	{ "proc", "/proc", "proc", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC },
+	{ "sysfs", "/sys", "sysfs", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC },
+	{ "tmpfs", "/run", "tmpfs", "mode=0755,size=10%", MS_NOSUID | MS_NODEV },
+};
+
+int stage_mounts(struct boot *b)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(api_mounts) / sizeof(api_mounts[0]); i++) {
+		mkdir(api_mounts[i].dir, 0755);
+		if (mount(api_mounts[i].src, api_mounts[i].dir, api_mounts[i].type,
+			  api_mounts[i].flags, api_mounts[i].opts) < 0 && errno != EBUSY)
+			return fail(b, -errno, "cannot mount %s on %s: %s",
+				    api_mounts[i].type, api_mounts[i].dir, strerror(errno));
+	}
+	mkdir("/run/initramfs", 0755);
+	return 0;
+}

@@ -1,0 +1,39 @@
+/* params.c - stage "cmdline": read /proc/cmdline and the root spec */
+#include <errno.h>
+#include <string.h>
+#include "init.h"
+#include "log.h"
+#include "util.h"
+
+int stage_cmdline(struct boot *b)
+{
+	char buf[CMDLINE_MAX];
+	ssize_t n = read_file("/proc/cmdline", buf, sizeof(buf));
+	int r;
+
+	if (n < 0)
+		return fail(b, (int)n, "cannot read /proc/cmdline: %s", strerror((int)-n));
+	cmdline_parse(buf, &b->bp);
+	log_debug = b->bp.debug;
+
+	/* Bad input costs a warning, never the boot. */
+	if (b->bp.unterminated_quote)
+		log_msg(L_WARN, "cmdline: unterminated double quote; the rest of the "
+			"line was read as one value; check the boot loader entry");
+	if (b->bp.too_long[0])
+		log_msg(L_WARN, "cmdline: value of %s= is too long (max %d bytes) and "
+			"was ignored", b->bp.too_long, PARAM_VALUE_MAX - 1);
+
+	if (!b->bp.root[0])
+		return fail(b, -EINVAL, "no root= on the kernel command line; "
+			    "append root=UUID=..., root=LABEL=... or root=/dev/NAME");
+	r = rootspec_parse(b->bp.root, &b->rs);
+	if (r)
+		return fail(b, r, "root=%s is not a device specification "
+			    "(use /dev/NAME, MAJ:MIN, UUID=, LABEL=, PARTUUID= or PARTLABEL=)",
+			    b->bp.root);
+	log_msg(L_DEBUG, "cmdline: root=%s rootfstype=%s rootflags=%s %s",
+		b->bp.root, b->bp.rootfstype, b->bp.rootflags,
+		b->bp.ro == RO_RW ? "rw" : "ro");
+	return 0;
+}

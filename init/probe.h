@@ -1,0 +1,32 @@
+/* probe.h - filesystem superblock probes (pure, bounds-checked, host-testable)
+ *
+ * A disk is untrusted input: every probe reads only inside the buffer it is
+ * given and returns -ENOENT when the bytes are not its filesystem. */
+#ifndef INITKIT_PROBE_H
+#define INITKIT_PROBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bytes from the start of a device a caller must read so that every probe
+ * can see its superblock (btrfs keeps its at 64 KiB). */
+#define PROBE_READ_SIZE (68 * 1024)
+
+#define FS_TYPE_MAX  16
+#define FS_UUID_MAX  40		/* 36 for a DCE UUID, plus room */
+#define FS_LABEL_MAX 256	/* btrfs labels are up to 255 bytes */
+
+struct fs_info {
+	char type[FS_TYPE_MAX];		/* name for mount(2): ext4, xfs... */
+	char uuid[FS_UUID_MAX];		/* as blkid prints it */
+	char label[FS_LABEL_MAX];
+};
+
+/* Identify the filesystem whose first @len bytes are in @buf.
+ * Returns 0 and fills @fi, or -ENOENT if no probe recognises it. */
+int probe_fs(const uint8_t *buf, size_t len, struct fs_info *fi);
+
+/* Format 16 bytes as a lower-case DCE UUID string (37 bytes with NUL). */
+void probe_format_uuid(const uint8_t *u, char *out);
+
+#endif

@@ -1,0 +1,400 @@
+/* rootwait.c - stage "root-wait": find the root device, waiting for it.
+ *
+ * Event-driven: the uevent netlink socket wakes us when block devices come
+ * and go; /sys/class/block is rescanned then (and at least once a second, in
+ * case events were dropped).  One deadline on a monotonic clock. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include "init.h"
+#include "log.h"
+#include "parttable.h"
+#include "util.h"
+
+#define MAX_BLKDEVS      128
+#define BLKNAME_MAX      32
+#define PROGRESS_EVERY   5000	/* ms between "still waiting" lines */
+#define RESCAN_EVERY     1000	/* ms: rescan even without events */
+#define UEVENT_BUF       8192
+
+struct blkdev {
+	char name[BLKNAME_MAX];
+	dev_t dev;
+	int present;		/* seen in the latest scan */
+	int probed;		/* fs has been read (fs.type "" = unknown) */
+	int part_probed;
+	int partno;		/* 0 for a whole disk */
+	char parent[BLKNAME_MAX];
+	struct fs_info fs;
+	struct part_info part;
+};
+
+static struct blkdev devs[MAX_BLKDEVS];
+static int ndevs;
+static uint8_t probe_buf[PROBE_READ_SIZE];
+
+int uevent_open(void)
+{
+	struct sockaddr_nl sa;
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			NETLINK_KOBJECT_UEVENT);
+
+	if (fd < 0)
+		return -errno;
+	memset(&sa, 0, sizeof(sa));
+	sa.nl_family = AF_NETLINK;
+	sa.nl_groups = 1;	/* the kernel's own multicast group */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+static int read_sys(const char *name, const char *attr, char *buf, size_t size)
+{
+	char path[128];
+	ssize_t n;
+
+	if (path_fmt(path, sizeof(path), "/sys/class/block/%s/%s", name, attr))
+		return -ENAMETOOLONG;
+	n = read_file(path, buf, size);
+	if (n < 0)
+		return (int)n;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return 0;
+}
+
+static unsigned long long sys_num(const char *name, const char *attr)
+{
+	char buf[32];
+	unsigned long long v = 0;
+	char *p;
+
+	if (read_sys(name, attr, buf, sizeof(buf)))
+		return 0;
+	for (p = buf; *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + (*p - '0');
+	return v;
+}
+
+static struct blkdev *find_dev(const char *name)
+{
+	int i;
+
+	for (i = 0; i < ndevs; i++)
+		if (!strcmp(devs[i].name, name))
+			return &devs[i];
+	return NULL;
+}
+
+static int dev_read(const char *name, uint64_t off, void *buf, size_t len)
+{
+	char path[BLKNAME_MAX + 8];
+	ssize_t n;
+	int fd;
+
+	if (path_fmt(path, sizeof(path), "/dev/%s", name))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, buf, len, (off_t)off);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return (int)n;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+static int part_reader(void *ctx, uint64_t off, void *buf, size_t len)
+{
+	return dev_read(ctx, off, buf, len);
+}
+
+/* The parent disk of a partition: the directory above it in sysfs. */
+static void find_parent(struct blkdev *d)
+{
+	char link[256], path[64];
+	ssize_t n;
+	char *last, *prev;
+
+	if (path_fmt(path, sizeof(path), "/sys/class/block/%s", d->name))
+		return;
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return;
+	link[n] = '\0';
+	last = strrchr(link, '/');
+	if (!last)
+		return;
+	*last = '\0';
+	prev = strrchr(link, '/');
+	prev = prev ? prev + 1 : link;
+	if (strlen(prev) < sizeof(d->parent))
+		strcpy(d->parent, prev);
+}
+
+static void probe_dev(struct blkdev *d)
+{
+	size_t len = PROBE_READ_SIZE;
+	unsigned long long bytes = sys_num(d->name, "size") * 512ULL;
+
+	if (bytes == 0)
+		return;
+	if (bytes < len)
+		len = (size_t)bytes;
+	if (dev_read(d->name, 0, probe_buf, len))
+		return;		/* node not there yet, or no medium: retry later */
+	d->probed = 1;
+	if (probe_fs(probe_buf, len, &d->fs))
+		d->fs.type[0] = '\0';
+}
+
+static void probe_part(struct blkdev *d)
+{
+	unsigned long long bytes;
+	unsigned int ssz;
+
+	if (d->part_probed || !d->partno || !d->parent[0])
+		return;
+	bytes = sys_num(d->parent, "size") * 512ULL;
+	ssz = (unsigned int)sys_num(d->parent, "queue/logical_block_size");
+	if (!ssz)
+		ssz = 512;
+	if (part_lookup(part_reader, d->parent, bytes, ssz, d->partno, &d->part) == 0)
+		d->part_probed = 1;
+}
+
+/* Refresh the list of block devices from /sys/class/block. */
+static void scan(void)
+{
+	DIR *dir = opendir("/sys/class/block");
+	struct dirent *de;
+	int i;
+
+	for (i = 0; i < ndevs; i++)
+		devs[i].present = 0;
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		struct blkdev *d;
+		char buf[32];
+		unsigned int ma, mi;
+
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= BLKNAME_MAX)
+			continue;
+		d = find_dev(de->d_name);
+		if (!d) {
+			if (ndevs == MAX_BLKDEVS)
+				continue;
+			d = &devs[ndevs++];
+			memset(d, 0, sizeof(*d));
+			strcpy(d->name, de->d_name);
+			if (read_sys(d->name, "dev", buf, sizeof(buf)) ||
+			    sscanf(buf, "%u:%u", &ma, &mi) != 2) {
+				ndevs--;
+				continue;
+			}
+			d->dev = makedev(ma, mi);
+			d->partno = (int)sys_num(d->name, "partition");
+			if (d->partno)
+				find_parent(d);
+		}
+		d->present = 1;
+		if (!d->probed)
+			probe_dev(d);
+	}
+	closedir(dir);
+}
+
+static int matches(struct boot *b, struct blkdev *d)
+{
+	struct root_spec *rs = &b->rs;
+
+	switch (rs->kind) {
+	case ROOT_DEVNUM:
+		return d->dev == makedev(rs->major, rs->minor);
+	case ROOT_UUID:
+		return d->probed && d->fs.type[0] &&
+		       rootspec_id_equal(rs->kind, rs->value, d->fs.uuid);
+	case ROOT_LABEL:
+		return d->probed && d->fs.type[0] &&
+		       rootspec_id_equal(rs->kind, rs->value, d->fs.label);
+	case ROOT_PARTUUID:
+		probe_part(d);
+		return d->part_probed &&
+		       rootspec_id_equal(rs->kind, rs->value, d->part.uuid);
+	case ROOT_PARTLABEL:
+		probe_part(d);
+		return d->part_probed && d->part.label[0] &&
+		       rootspec_id_equal(rs->kind, rs->value, d->part.label);
+	default:
+		return 0;
+	}
+}
+
+/* Returns 1 and fills b->rootdev when the root is here. */
+static int find_root(struct boot *b)
+{
+	int i;
+
+	scan();
+	if (b->rs.kind == ROOT_PATH) {
+		struct stat st;
+
+		if (stat(b->rs.value, &st) < 0 || !S_ISBLK(st.st_mode))
+			return 0;
+		for (i = 0; i < ndevs; i++)
+			if (devs[i].present && devs[i].dev == st.st_rdev)
+				break;
+		if (i == ndevs || !devs[i].probed)
+			return 0;	/* wait until it can be read */
+		strcpy(b->rootdev, b->rs.value);
+		b->rootdevnum = st.st_rdev;
+		b->rootfs = devs[i].fs;
+		return 1;
+	}
+	for (i = 0; i < ndevs; i++) {
+		if (devs[i].present && matches(b, &devs[i])) {
+			if (path_fmt(b->rootdev, sizeof(b->rootdev), "/dev/%s",
+				     devs[i].name))
+				continue;
+			b->rootdevnum = devs[i].dev;
+			b->rootfs = devs[i].fs;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Drain the socket; forget what we knew of devices that changed or left. */
+static void drain_uevents(int fd)
+{
+	static char buf[UEVENT_BUF];
+	ssize_t n;
+
+	while ((n = recv(fd, buf, sizeof(buf) - 1, 0)) > 0) {
+		const char *p, *end = buf + n, *action = NULL, *devname = NULL;
+		int block = 0;
+
+		buf[n] = '\0';
+		for (p = buf; p < end; p += strlen(p) + 1) {
+			if (!strncmp(p, "ACTION=", 7))
+				action = p + 7;
+			else if (!strncmp(p, "DEVNAME=", 8))
+				devname = p + 8;
+			else if (!strcmp(p, "SUBSYSTEM=block"))
+				block = 1;
+		}
+		if (block && action && devname && strcmp(action, "add")) {
+			const char *base = strrchr(devname, '/');
+			struct blkdev *d = find_dev(base ? base + 1 : devname);
+
+			if (d) {
+				d->probed = 0;
+				d->part_probed = 0;
+			}
+		}
+	}
+}
+
+/* "vda (ext4 UUID=... LABEL=...), vdb (no filesystem recognised)" */
+static void describe_devices(char *out, size_t size)
+{
+	size_t o = 0;
+	int i, n;
+
+	out[0] = '\0';
+	for (i = 0; i < ndevs && o < size; i++) {
+		struct blkdev *d = &devs[i];
+
+		if (!d->present)
+			continue;
+		if (!d->probed)
+			n = snprintf(out + o, size - o, "%s%s (unreadable)",
+				     o ? ", " : "", d->name);
+		else if (!d->fs.type[0])
+			n = snprintf(out + o, size - o, "%s%s (no filesystem recognised)",
+				     o ? ", " : "", d->name);
+		else
+			n = snprintf(out + o, size - o, "%s%s (%s UUID=%s LABEL=%s)",
+				     o ? ", " : "", d->name, d->fs.type, d->fs.uuid,
+				     d->fs.label);
+		if (n < 0)
+			break;
+		o += (size_t)n;
+	}
+	if (o >= size && size > 4)
+		strcpy(out + size - 4, "...");
+	if (!out[0])
+		snprintf(out, size, "none");
+}
+
+int stage_rootwait(struct boot *b)
+{
+	long start = uptime_ms(), now, deadline, next_progress;
+	int timeout_s = b->bp.rootdelay >= 0 ? b->bp.rootdelay : DEFAULT_ROOT_TIMEOUT;
+	char seen[384];
+
+	deadline = b->bp.rootwait ? -1 : start + timeout_s * 1000L;
+	next_progress = start + PROGRESS_EVERY;
+
+	while (!find_root(b)) {
+		struct pollfd pfd;
+		long wait;
+
+		now = uptime_ms();
+		if (deadline >= 0 && now >= deadline) {
+			describe_devices(seen, sizeof(seen));
+			return fail(b, -ETIMEDOUT,
+				    "%s: device never appeared: timed out after %d s; "
+				    "block devices seen: %s. Check root= on the kernel "
+				    "command line, and that the image has the drivers "
+				    "for the disk's bus (-M SET)%s",
+				    b->bp.root, timeout_s, seen,
+				    b->bp.rootwait ? "" : "; rootdelay=N or rootwait wait longer");
+		}
+		if (now >= next_progress) {
+			describe_devices(seen, sizeof(seen));
+			if (deadline >= 0)
+				log_msg(L_NOTICE, "root-wait: waiting for %s (%ld s, giving up "
+					"in %ld s); block devices: %s", b->bp.root,
+					(now - start) / 1000, (deadline - now + 999) / 1000, seen);
+			else
+				log_msg(L_NOTICE, "root-wait: waiting for %s (%ld s, rootwait: "
+					"no time limit); block devices: %s", b->bp.root,
+					(now - start) / 1000, seen);
+			next_progress = now + PROGRESS_EVERY;
+		}
+		wait = next_progress - now;
+		if (wait > RESCAN_EVERY)
+			wait = RESCAN_EVERY;
+		if (deadline >= 0 && deadline - now < wait)
+			wait = deadline - now;
+		if (b->uevent_fd >= 0) {
+			pfd.fd = b->uevent_fd;
+			pfd.events = POLLIN;
+			if (poll(&pfd, 1, (int)wait) > 0)
+				drain_uevents(b->uevent_fd);
+		} else {
+			sleep_ms(wait < 100 ? wait : 100);
+		}
+	}
+	log_msg(L_INFO, "root-wait: %s is %s (%s) after %ld ms", b->bp.root,
+		b->rootdev, b->rootfs.type[0] ? b->rootfs.type : "unknown type",
+		uptime_ms() - start);
+	return 0;
+}

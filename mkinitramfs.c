@@ -1,0 +1,397 @@
+/* mkinitramfs.c - build an initramfs for a kernel: the static /init, the
+ * modules it needs in load order, hooks; one reproducible newc archive. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include "modsel.h"
+#include "output.h"
+
+#ifndef INITKIT_DATADIR
+#define INITKIT_DATADIR "/usr/local/lib/initkit"
+#endif
+
+#define MAX_ARGS 256
+
+struct opts {
+	const char *output;
+	const char *kver;
+	const char *basedir;
+	const char *datadir;
+	const char *init;
+	const char *modules[MAX_ARGS];
+	size_t nmodules;
+	const char *sets[MAX_ARGS];
+	size_t nsets;
+	const char *hooks[MAX_ARGS];
+	size_t nhooks;
+	struct out_opts out;
+};
+
+static const char usage_text[] =
+"Usage: mkinitramfs -o OUTPUT [-k KVER] [-b BASEDIR] [-m MODULE]... [-M SET]...\n"
+"                   [-H HOOK]... [-c gzip|none] [-l LEVEL] [-d DATADIR]\n"
+"                   [-i INIT] [-j THREADS] [-v]\n"
+"\n"
+"Build an initramfs (a gzip-compressed newc cpio archive) for kernel KVER.\n"
+"\n"
+"  -o, --output FILE    write the image to FILE (atomically: a failed run\n"
+"                       leaves any previous FILE untouched)\n"
+"  -k, --kver KVER      kernel version (default: the running kernel)\n"
+"  -b, --basedir DIR    modules are in DIR/lib/modules/KVER (default: /)\n"
+"  -m, --module NAME    add a module or alias, with its dependencies\n"
+"  -M, --set SET        add the modules listed in DATADIR/modules.d/SET\n"
+"  -H, --hook HOOK      run the build hook DATADIR/hooks/HOOK\n"
+"  -c, --compress ALG   gzip (default) or none\n"
+"  -l, --level N        gzip level, 1 (fastest) to 12 (smallest), default 7\n"
+"  -d, --datadir DIR    where modules.d/ and hooks/ are\n"
+"  -i, --init FILE      the /init to put in the image\n"
+"  -j, --threads N      compression threads (default: one per CPU); the\n"
+"                       image is the same whatever N is\n"
+"  -v, --verbose        say what is chosen and why\n"
+"  -h, --help           show this help\n"
+"\n"
+"SOURCE_DATE_EPOCH sets every timestamp in the image (default 0), so the\n"
+"same inputs always give the same bytes.\n";
+
+static void usage(FILE *f)
+{
+	fputs(usage_text, f);
+}
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mkinitramfs: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int is_file(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The tree we were built in when run from it (./mkinitramfs next to
+ * init/ and modules.d/), else the installed data directory. */
+static const char *find_datadir(void)
+{
+	static char self[PATH_MAX];
+	char probe[PATH_MAX + 32];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(probe, sizeof(probe), "%s/init/main.c", self);
+			if (is_file(probe)) {
+				snprintf(probe, sizeof(probe), "%s/modules.d", self);
+				if (is_dir(probe))
+					return self;
+			}
+		}
+	}
+	return INITKIT_DATADIR;
+}
+
+static void add_arg(const char **list, size_t *n, const char *v, const char *opt)
+{
+	if (*n == MAX_ARGS)
+		die("too many %s options (max %d)", opt, MAX_ARGS);
+	list[(*n)++] = v;
+}
+
+static void parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "kver", required_argument, NULL, 'k' },
+		{ "basedir", required_argument, NULL, 'b' },
+		{ "module", required_argument, NULL, 'm' },
+		{ "set", required_argument, NULL, 'M' },
+		{ "hook", required_argument, NULL, 'H' },
+		{ "compress", required_argument, NULL, 'c' },
+		{ "level", required_argument, NULL, 'l' },
+		{ "datadir", required_argument, NULL, 'd' },
+		{ "init", required_argument, NULL, 'i' },
+		{ "threads", required_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	char *end;
+
+	memset(o, 0, sizeof(*o));
+	o->basedir = "/";
+	o->out.comp = COMP_GZIP;
+	o->out.level = -1;
+	while ((c = getopt_long(argc, argv, "o:k:b:m:M:H:c:l:d:i:j:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': o->output = optarg; break;
+		case 'k': o->kver = optarg; break;
+		case 'b': o->basedir = optarg; break;
+		case 'm': add_arg(o->modules, &o->nmodules, optarg, "-m"); break;
+		case 'M': add_arg(o->sets, &o->nsets, optarg, "-M"); break;
+		case 'H': add_arg(o->hooks, &o->nhooks, optarg, "-H"); break;
+		case 'd': o->datadir = optarg; break;
+		case 'i': o->init = optarg; break;
+		case 'v': o->out.verbose = 1; break;
+		case 'j':
+			o->out.threads = (int)strtol(optarg, &end, 10);
+			if (*end || o->out.threads < 1 || o->out.threads > 64)
+				die("--threads %s: a number from 1 to 64", optarg);
+			break;
+		case 'c':
+			if (!strcmp(optarg, "gzip"))
+				o->out.comp = COMP_GZIP;
+			else if (!strcmp(optarg, "none"))
+				o->out.comp = COMP_NONE;
+			else
+				die("-c %s: unknown compression (use gzip or none)", optarg);
+			break;
+		case 'l':
+			o->out.level = (int)strtol(optarg, &end, 10);
+			if (*end || o->out.level < 1 || o->out.level > 12)
+				die("-l %s: the gzip level is a number from 1 to 12", optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (optind < argc)
+		die("unexpected argument '%s' (see --help)", argv[optind]);
+	if (!o->output) {
+		usage(stderr);
+		die("-o OUTPUT is required");
+	}
+}
+
+static uint32_t source_date_epoch(void)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > UINT32_MAX)
+		die("SOURCE_DATE_EPOCH=%s is not a number of seconds since 1970", s);
+	return (uint32_t)v;
+}
+
+/* ---- build hooks ----------------------------------------------------
+ * A build hook is a text file of directives:
+ *   file HOST [IMAGE]     copy a host file (to the same path by default)
+ *   dir PATH              an empty directory
+ *   link TARGET PATH      a symbolic link
+ *   applets BUSYBOX DIR   links to BUSYBOX for each applet it lists
+ *   runtime SCRIPT STAGE  install DATADIR/hooks/SCRIPT to run at STAGE
+ *   optional              the following file lines may be missing on the host
+ */
+
+static void busybox_applets(struct image *img, const char *busybox,
+			    const char *imgpath, const char *where)
+{
+	char cmd[PATH_MAX + 32], line[PATH_MAX];
+	FILE *p;
+	int n = 0;
+
+	snprintf(cmd, sizeof(cmd), "'%s' --list-full", busybox);
+	p = popen(cmd, "re");
+	if (!p)
+		die("%s: cannot run %s --list-full: %s", where, busybox, strerror(errno));
+	while (fgets(line, sizeof(line), p)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!line[0] || !strcmp(line, imgpath + (imgpath[0] == '/')))
+			continue;
+		image_add_link(img, line, imgpath);
+		n++;
+	}
+	if (pclose(p) != 0 || n == 0)
+		die("%s: %s --list-full listed no applets; is it BusyBox?", where, busybox);
+}
+
+static void run_hook(struct image *img, const char *datadir, const char *name,
+		     int verbose)
+{
+	char path[PATH_MAX], line[PATH_MAX * 2], where[PATH_MAX + 16];
+	FILE *f;
+	int lineno = 0, optional = 0;
+
+	if (strchr(name, '/'))
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "%s/hooks/%s", datadir, name);
+	f = fopen(path, "re");
+	if (!f)
+		die("hook %s: cannot read %s: %s (hooks are in %s/hooks)", name, path,
+		    strerror(errno), datadir);
+	while (fgets(line, sizeof(line), f)) {
+		char *w[4] = { NULL }, *save = NULL, *t;
+		int nw = 0;
+
+		lineno++;
+		snprintf(where, sizeof(where), "%s:%d", path, lineno);
+		line[strcspn(line, "#\n")] = '\0';
+		for (t = strtok_r(line, " \t", &save); t && nw < 4; t = strtok_r(NULL, " \t", &save))
+			w[nw++] = t;
+		if (!nw)
+			continue;
+		if (!strcmp(w[0], "optional") && nw == 1) {
+			optional = 1;
+		} else if (!strcmp(w[0], "file") && (nw == 2 || nw == 3)) {
+			if (!is_file(w[1])) {
+				if (optional) {
+					if (verbose)
+						fprintf(stderr, "mkinitramfs: %s: %s not on this "
+							"host; skipped\n", where, w[1]);
+					continue;
+				}
+				die("%s: %s is not on this host (install it, or drop "
+				    "the hook)", where, w[1]);
+			}
+			{
+				struct stat st;
+
+				stat(w[1], &st);
+				image_add_file(img, nw == 3 ? w[2] : w[1], w[1],
+					       (st.st_mode & 0111) ? 0755 : 0644);
+			}
+		} else if (!strcmp(w[0], "dir") && nw == 2) {
+			image_add_dir(img, w[1], 0755);
+		} else if (!strcmp(w[0], "link") && nw == 3) {
+			image_add_link(img, w[2], w[1]);
+		} else if (!strcmp(w[0], "applets") && nw == 3) {
+			if (!is_file(w[1]))
+				die("%s: %s is not on this host (apt-get install "
+				    "busybox-static)", where, w[1]);
+			busybox_applets(img, w[1], w[2], where);
+		} else {
+			die("%s: cannot parse '%s' (directives: file, dir, link, "
+			    "applets, optional)", where, w[0]);
+		}
+	}
+	fclose(f);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	struct modsel ms;
+	struct image img;
+	struct utsname uts;
+	char path[PATH_MAX], err[2048], *list = NULL;
+	size_t i, listlen = 0;
+	FILE *lf;
+	int r;
+
+	parse_args(argc, argv, &o);
+	if (!o.kver) {
+		if (uname(&uts) < 0)
+			die("uname: %s", strerror(errno));
+		o.kver = uts.release;
+	}
+	if (!o.datadir)
+		o.datadir = find_datadir();
+	if (!o.init) {
+		static char initbuf[PATH_MAX];
+
+		snprintf(initbuf, sizeof(initbuf), "%s/init/init", o.datadir);
+		if (!is_file(initbuf))
+			snprintf(initbuf, sizeof(initbuf), "%s/init", o.datadir);
+		o.init = initbuf;
+	}
+	if (!is_file(o.init))
+		die("no init at %s: build it with 'make', or pass -i FILE", o.init);
+
+	r = modsel_open(&ms, o.basedir, o.kver);
+	if (r)
+		die("%s", ms.err);
+	ms.verbose = o.out.verbose;
+	for (i = 0; i < o.nsets; i++) {
+		if (strchr(o.sets[i], '/'))
+			snprintf(path, sizeof(path), "%s", o.sets[i]);
+		else
+			snprintf(path, sizeof(path), "%s/modules.d/%s", o.datadir, o.sets[i]);
+		if (!is_file(path))
+			die("-M %s: no module set %s (the sets are the files in "
+			    "%s/modules.d)", o.sets[i], path, o.datadir);
+		if (modsel_add_set(&ms, path, 0))
+			die("%s", ms.err);
+	}
+	for (i = 0; i < o.nmodules; i++) {
+		char origin[64];
+
+		snprintf(origin, sizeof(origin), "-m %s", o.modules[i]);
+		if (modsel_add(&ms, o.modules[i], origin))
+			die("%s", ms.err);
+	}
+
+	image_init(&img, source_date_epoch());
+	static const char *const dirs[] = {
+		"dev", "proc", "sys", "run", "root", "etc", "bin", "sbin", "lib",
+	};
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		image_add_dir(&img, dirs[i], 0755);
+	image_add_node(&img, "dev/console", S_IFCHR | 0600, 5, 1);
+	image_add_node(&img, "dev/kmsg", S_IFCHR | 0600, 1, 11);
+	image_add_file(&img, "init", o.init, 0755);
+
+	/* The load list /init reads: one module path per line, in order. */
+	lf = open_memstream(&list, &listlen);
+	if (!lf)
+		die("out of memory");
+	for (i = 0; i < ms.n; i++) {
+		snprintf(path, sizeof(path), "lib/modules/%s/%s", o.kver, ms.items[i].relpath);
+		image_add_file(&img, path, ms.items[i].path, 0644);
+		fprintf(lf, "/%s\n", path);
+	}
+	fclose(lf);
+	image_add_data(&img, "etc/initkit/modules.load", list, listlen, 0644);
+	free(list);
+
+	for (i = 0; i < o.nhooks; i++)
+		run_hook(&img, o.datadir, o.hooks[i], o.out.verbose);
+
+	if (o.out.verbose)
+		fprintf(stderr, "mkinitramfs: %zu modules (%zu built in) for %s\n",
+			ms.n, ms.nbuiltin, o.kver);
+	r = image_write(&img, o.output, &o.out, err, sizeof(err));
+	image_free(&img);
+	modsel_close(&ms);
+	if (r)
+		die("%s; the previous %s (if any) is untouched", err, o.output);
+	return 0;
+}

@@ -1,0 +1,48 @@
+/* modsel.h - choose kernel modules and resolve their closure with libkmod */
+#ifndef INITKIT_MODSEL_H
+#define INITKIT_MODSEL_H
+
+#include <limits.h>
+#include <stddef.h>
+
+struct kmod_ctx;
+
+struct modsel_item {
+	char *name;
+	char *path;	/* absolute path on the host */
+	char *relpath;	/* path below the module directory */
+};
+
+struct modsel {
+	struct kmod_ctx *ctx;
+	char moddir[PATH_MAX];		/* BASEDIR/lib/modules/KVER */
+	struct modsel_item *items;	/* in load order */
+	size_t n, cap;
+	char **visiting;		/* names on the DFS stack (cycle guard) */
+	size_t nvisiting, capvisiting;
+	size_t nbuiltin;
+	int verbose;
+	char err[1024];			/* why the last call failed */
+};
+
+/* Open the module tree of @kver below @basedir.  Returns 0 or -errno with
+ * ms->err explaining. */
+int modsel_open(struct modsel *ms, const char *basedir, const char *kver);
+void modsel_close(struct modsel *ms);
+
+/* Add a module by name or alias, with its dependencies and softdeps first.
+ * @origin names where the request came from, for messages.  A built-in
+ * module is noted and skipped.  -ENOENT if nothing matches. */
+int modsel_add(struct modsel *ms, const char *name, const char *origin);
+
+/* Add every module whose path below the module directory matches the
+ * fnmatch(3) pattern @glob (e.g. "kernel/drivers/ata/ *"). */
+int modsel_add_glob(struct modsel *ms, const char *glob, const char *origin);
+
+/* Read a set file: one module name, alias or path glob per line, '#'
+ * comments; "?name" marks a module some kernels lack (silent when
+ * missing).  Other names missing from this kernel are warnings (sets are
+ * generic); @strict makes them errors. */
+int modsel_add_set(struct modsel *ms, const char *file, int strict);
+
+#endif

@@ -1,0 +1,56 @@
+/* output.h - the image: a sorted set of entries written as a compressed
+ * newc archive, crash-safely (temporary file, fsync, rename). */
+#ifndef INITKIT_OUTPUT_H
+#define INITKIT_OUTPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum ent_kind { ENT_DIR, ENT_FILE, ENT_DATA, ENT_NODE, ENT_LINK };
+
+struct img_entry {
+	char *path;		/* in the image, no leading '/' */
+	enum ent_kind kind;
+	unsigned int mode;	/* permission bits (and S_IFCHR/S_IFBLK for nodes) */
+	char *src;		/* ENT_FILE: host path; ENT_LINK: target */
+	void *data;		/* ENT_DATA */
+	size_t size;
+	unsigned int rmaj, rmin;
+	size_t seq;		/* insertion order: the later of two duplicates wins */
+};
+
+struct image {
+	struct img_entry *e;
+	size_t n, cap;
+	uint32_t mtime;		/* every entry's timestamp */
+	size_t nwritten;	/* entries in the archive (duplicates merged) */
+};
+
+enum compression { COMP_NONE, COMP_GZIP };
+
+struct out_opts {
+	enum compression comp;
+	int level;		/* -1: the compressor's default */
+	int threads;		/* 0: one per CPU; never changes the bytes */
+	int verbose;
+};
+
+void image_init(struct image *img, uint32_t mtime);
+void image_free(struct image *img);
+
+/* Each adds the missing parent directories too.  Paths may start with '/'. */
+void image_add_dir(struct image *img, const char *path, unsigned int mode);
+void image_add_file(struct image *img, const char *path, const char *src,
+		    unsigned int mode);
+void image_add_data(struct image *img, const char *path, const void *data,
+		    size_t size, unsigned int mode);
+void image_add_node(struct image *img, const char *path, unsigned int mode,
+		    unsigned int rmaj, unsigned int rmin);
+void image_add_link(struct image *img, const char *path, const char *target);
+
+/* Write the image to @output atomically.  On failure returns -errno, leaves
+ * any previous @output untouched and explains in @err. */
+int image_write(struct image *img, const char *output, const struct out_opts *o,
+		char *err, size_t errlen);
+
+#endif

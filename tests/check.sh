@@ -1,0 +1,42 @@
+#!/bin/bash
+# tests/check.sh - every test: unit tests (ASan/UBSan), generator tests, the
+# init's size budget and the QEMU boot tests.  Expects 'make all unit' done
+# and the dependencies installed (tests/run does both).  Ends with one line:
+# "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+passed=0 failed=0
+
+count_unit() {	# a cmocka program: add its PASSED/FAILED counts
+	local t=$1 out p f rc
+	out=$("$t" 2>&1); rc=$?
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' <<<"$out" | tail -1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' <<<"$out" | tail -1)
+	p=${p:-0} f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1	# crashed (sanitizer) before cmocka could count
+	fi
+	[ "$f" -eq 0 ] || { echo "$out" | grep -vE '^\[ +(RUN|OK) +\]' | tail -40; }
+	echo "unit $(basename "$t"): $p passed, $f failed"
+	passed=$((passed + p)) failed=$((failed + f))
+}
+
+count_suite() {	# a script printing "ok NAME" / "not ok NAME" lines
+	local line
+	while IFS= read -r line; do
+		printf '%s\n' "$line"
+		case $line in
+		"ok "*) passed=$((passed + 1)) ;;
+		"not ok "*) failed=$((failed + 1)) ;;
+		esac
+	done < <("$@" 2>&1)
+}
+
+for t in build/test_*; do
+	[ -x "$t" ] && count_unit "$t"
+done
+count_suite tests/gen-tests.sh
+count_suite tests/qemu/boot-tests.sh
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,104 @@
+#!/bin/bash
+# tests/gen-tests.sh - the generator on the test kernel's module tree:
+# reproducible bytes, a valid archive, and bad inputs that name their cause
+# and leave the previous image untouched.  Prints "ok NAME" / "not ok NAME".
+set -u
+. "$(dirname "$0")/lib.sh"
+ensure_kernel || { echo "not ok gen-kernel-available"; exit 0; }
+WORK=$(mktemp -d /tmp/initkit-gen.XXXXXX)
+trap 'umount "$WORK/full" 2>/dev/null; rm -rf "$WORK"' EXIT
+MK="$TOP/mkinitramfs"
+GEN=(-k "$KVER" -b "$KROOT")
+
+ok() { echo "ok $1"; }
+notok() { echo "not ok $1${2:+: $2}"; }
+check() {	# check NAME COMMAND...: ok if the command succeeds
+	local name=$1; shift
+	if "$@" >"$WORK/out" 2>&1; then ok "$name"; else notok "$name" "$(tail -3 "$WORK/out" | tr '\n' ' ')"; fi
+}
+
+# --- reproducible and valid ---
+"$MK" "${GEN[@]}" -M virtio -M ext4 -o "$WORK/a.img"
+"$MK" "${GEN[@]}" -M virtio -M ext4 -o "$WORK/b.img" --threads 1
+"$MK" "${GEN[@]}" -M virtio -M ext4 -o "$WORK/c.img" --threads 3
+check gen-reproducible cmp "$WORK/a.img" "$WORK/b.img"
+check gen-threads-independent cmp "$WORK/a.img" "$WORK/c.img"
+check gen-gzip-valid gzip -t "$WORK/a.img"
+zcat "$WORK/a.img" | cpio -it --quiet > "$WORK/list" 2>/dev/null
+check gen-lists-init grep -qx init "$WORK/list"
+check gen-lists-console grep -qx dev/console "$WORK/list"
+zcat "$WORK/a.img" | cpio -i --quiet --to-stdout etc/initkit/modules.load > "$WORK/load" 2>/dev/null
+missing=$(sed 's|^/||' "$WORK/load" | grep -vxF -f "$WORK/list")
+check gen-lists-every-loaded-module test -s "$WORK/load" -a -z "$missing"
+# dependency order: virtio before virtio_blk, crc32c (ext4's softdep) and jbd2 before ext4
+order_ok() {
+	local prev=0 m n
+	for m in "$@"; do
+		n=$(grep -n "/$m.ko\$" "$WORK/load" | head -1 | cut -d: -f1)
+		[ -n "$n" ] && [ "$n" -gt "$prev" ] || return 1
+		prev=$n
+	done
+}
+check gen-load-order order_ok virtio_ring virtio virtio_pci virtio_blk
+check gen-softdep-before-ext4 order_ok crc32c_generic jbd2 ext4
+check gen-mode-0600 test "$(stat -c %a "$WORK/a.img")" = 600
+SOURCE_DATE_EPOCH=1700000000 "$MK" "${GEN[@]}" -M ext4 -o "$WORK/d.img"
+check gen-source-date-epoch sh -c "zcat '$WORK/d.img' | cpio -itv --quiet 2>/dev/null | grep ' init\$' | grep -q 'Nov 14  2023'"
+size=$(stat -c %s "$WORK/a.img")
+check gen-virtio-ext4-under-1MB test "$size" -lt 1000000
+
+# --- bad inputs: clear error, previous image untouched, no temp left ---
+cp "$WORK/a.img" "$WORK/keep.img"
+expect_fail() {	# NAME PATTERN ARGS...
+	local name=$1 pat=$2; shift 2
+	cp "$WORK/keep.img" "$WORK/out.img"
+	if "$MK" "$@" -o "$WORK/out.img" >"$WORK/err" 2>&1; then
+		notok "$name" "succeeded"; return
+	fi
+	if ! grep -qE "$pat" "$WORK/err"; then
+		notok "$name" "message: $(head -2 "$WORK/err")"; return
+	fi
+	if ! cmp -s "$WORK/keep.img" "$WORK/out.img"; then
+		notok "$name" "previous image changed"; return
+	fi
+	if ls -A "$WORK" | grep -q '^\.out\.img\.'; then
+		notok "$name" "temporary file left behind"; return
+	fi
+	ok "$name"
+}
+expect_fail gen-unknown-module "no module or alias 'no_such_mod'" "${GEN[@]}" -m no_such_mod
+expect_fail gen-unknown-set "no module set .*nosuchset" "${GEN[@]}" -M nosuchset
+expect_fail gen-missing-module-tree "no module tree at .*9.9.9-bogus" -k 9.9.9-bogus -b "$KROOT" -M ext4
+expect_fail gen-bad-level "gzip level" "${GEN[@]}" -l 99
+expect_fail gen-unknown-hook "hook nosuchhook" "${GEN[@]}" -H nosuchhook
+
+# a full disk: a 300 KiB tmpfs cannot hold the image
+mkdir -p "$WORK/full"
+if mount -t tmpfs -o size=300k tmpfs "$WORK/full" 2>/dev/null; then
+	head -c 100000 /dev/urandom > "$WORK/full/initrd.img"
+	cp "$WORK/full/initrd.img" "$WORK/full.keep"
+	if "$MK" "${GEN[@]}" -M virtio -M ext4 -o "$WORK/full/initrd.img" >"$WORK/err" 2>&1; then
+		notok gen-full-disk "succeeded on a full disk"
+	elif ! grep -q "No space left on device" "$WORK/err"; then
+		notok gen-full-disk "message: $(head -2 "$WORK/err")"
+	elif ! cmp -s "$WORK/full.keep" "$WORK/full/initrd.img"; then
+		notok gen-full-disk "previous image changed"
+	elif [ "$(ls -A "$WORK/full")" != initrd.img ]; then
+		notok gen-full-disk "left: $(ls -A "$WORK/full")"
+	else
+		ok gen-full-disk
+	fi
+	umount "$WORK/full"
+else
+	notok gen-full-disk "cannot mount a tmpfs (run as root)"
+fi
+
+# the init's size budget (issue 2: 48 KiB stripped)
+sz=$(stat -c %s "$TOP/init/init")
+check "init-size-${sz}-bytes-within-49152" test "$sz" -le 49152
+check init-is-static-klibc sh -c "file '$TOP/init/init' | grep -q 'statically linked'"
+
+# the manual pages are clean mdoc
+for m in "$TOP"/man/*.[0-9]; do
+	check "man-lint-$(basename "$m")" mandoc -Tlint -W warning "$m"
+done

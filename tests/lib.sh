@@ -1,0 +1,84 @@
+# tests/lib.sh - shared by the QEMU boot tests, the demo and the benchmarks.
+# Source it; it sets KVER, KROOT (the extracted kernel package, depmod'ed),
+# VMLINUZ, and provides disk builders and a bounded QEMU boot.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${INITKIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/initkit}
+ROOT_UUID=3f1d2c4b-5a69-4e7f-8a1b-2c3d4e5f6a7b
+ROOT_LABEL=initkit-root
+TOKEN=INITKIT-ROOT-OK
+
+log() { printf '%s\n' "$*" >&2; }
+
+# The kernel that Debian's linux-image-amd64 depends on, extracted (never
+# installed) into the cache with its modules.dep built.
+ensure_kernel() {
+	local pkg deb dir
+	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+		awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+	if [ -z "$pkg" ]; then
+		apt-get update -qq >/dev/null 2>&1 || true
+		pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+			awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+	fi
+	[ -n "$pkg" ] || { log "cannot resolve linux-image-amd64's kernel (apt-get update?)"; return 1; }
+	KVER=${pkg#linux-image-}
+	dir=$CACHE/kernel/$KVER
+	if [ ! -f "$dir/.complete" ]; then
+		log "fetching $pkg into $dir (once)"
+		rm -rf "$dir" && mkdir -p "$dir/deb"
+		(cd "$dir/deb" && apt-get download "$pkg" >/dev/null 2>&1) ||
+			{ log "apt-get download $pkg failed"; return 1; }
+		deb=$(ls "$dir"/deb/*.deb)
+		dpkg -x "$deb" "$dir/root"
+		depmod -b "$dir/root" "$KVER"
+		rm -rf "$dir/deb"
+		touch "$dir/.complete"
+	fi
+	KROOT=$dir/root
+	VMLINUZ=$KROOT/boot/vmlinuz-$KVER
+	export KVER KROOT VMLINUZ
+}
+
+# mkroot DIR: a root tree whose /sbin/init is the test token program.
+mkroot() {
+	local d=$1
+	rm -rf "$d"
+	mkdir -p "$d/sbin" "$d/dev" "$d/proc" "$d/sys" "$d/run" "$d/tmp" "$d/etc"
+	cp "$TOP/tests/qemu/guest-init" "$d/sbin/init"
+	echo 'ID=initkit-test' > "$d/etc/os-release"
+}
+
+# mkdisk_ext4 IMG [UUID] [LABEL]: an ext4 disk made without mounting.
+mkdisk_ext4() {
+	local img=$1 uuid=${2:-$ROOT_UUID} label=${3:-$ROOT_LABEL} tree
+	tree=$(mktemp -d)
+	mkroot "$tree"
+	rm -f "$img"
+	mke2fs -q -F -t ext4 -d "$tree" -L "$label" -U "$uuid" \
+		-E root_owner=0:0 "$img" 32M >/dev/null
+	rm -rf "$tree"
+}
+
+# boot NAME TIMEOUT IMAGE APPEND [QEMU ARGS...]: boots, serial log in
+# $WORK/NAME.log; returns QEMU's status (124 on timeout).
+boot() {
+	local name=$1 limit=$2 initrd=$3 append=$4
+	shift 4
+	local logf=$WORK/$name.log
+	: > "$logf"
+	timeout -k 5 "$limit" qemu-system-x86_64 \
+		-m 512 -smp 1 -display none -monitor none -nic none \
+		-serial "file:$logf" -no-reboot \
+		-kernel "$VMLINUZ" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 $append" "$@" </dev/null
+}
+
+# Seconds (kernel clock) from the kernel starting /init to the root's token.
+init_to_token() {
+	awk -v tok="$TOKEN" '
+		function stamp(line) { sub(/^\[ */, "", line); sub(/\].*/, "", line); return line + 0 }
+		/^\[ *[0-9.]+\] Run \/init as init process/ { t0 = stamp($0) }
+		/^\[ *[0-9.]+\] / && index($0, tok) { t1 = stamp($0) }
+		END { if (t0 && t1) printf "%.3f\n", t1 - t0; else exit 1 }' "$1"
+}

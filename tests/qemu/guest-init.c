@@ -1,0 +1,49 @@
+/* guest-init.c - the test root's /sbin/init: proves the switch worked.
+ *
+ * Prints one token line with what a test may assert (PID, how / is mounted,
+ * the arguments it got), to the console and to the kernel log (so it carries
+ * a printk timestamp comparable with /init's), then powers the VM off. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <unistd.h>
+
+#define TOKEN "INITKIT-ROOT-OK"
+
+int main(int argc, char *argv[])
+{
+	char line[1024], cmd[64] = "";
+	int n, i, fd;
+	const char *mode;
+
+	/* EROFS tells a read-only root apart from a read-write one. */
+	mode = (access("/", W_OK) < 0 && errno == EROFS) ? "ro" : "rw";
+	n = snprintf(line, sizeof(line), "%s pid=%d root=%s argc=%d", TOKEN,
+		     (int)getpid(), mode, argc);
+	for (i = 1; i < argc && n < (int)sizeof(line) - 64; i++)
+		n += snprintf(line + n, sizeof(line) - n, " argv%d=%s", i, argv[i]);
+	fd = open("/proc/self/comm", O_RDONLY);	/* proves /proc was moved */
+	if (fd >= 0) {
+		ssize_t r = read(fd, cmd, sizeof(cmd) - 1);
+
+		cmd[r > 0 ? r - 1 : 0] = '\0';
+		close(fd);
+	}
+	n += snprintf(line + n, sizeof(line) - n, " proc=%s\n", cmd[0] ? "yes" : "no");
+
+	fd = open("/dev/kmsg", O_WRONLY);
+	if (fd >= 0) {
+		char k[1100];
+		int m = snprintf(k, sizeof(k), "<5>%s", line);
+
+		(void)!write(fd, k, m);
+		close(fd);
+	}
+	(void)!write(1, line, n);
+	sync();
+	reboot(RB_POWER_OFF, NULL);
+	return 0;
+}

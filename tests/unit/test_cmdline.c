@@ -1,0 +1,155 @@
+/* test_cmdline.c - kernel command line parsing */
+#include "unit.h"
+#include <errno.h>
+#include "cmdline.h"
+
+static struct boot_params parse(const char *s)
+{
+	static char buf[CMDLINE_MAX];
+	struct boot_params bp;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	cmdline_parse(buf, &bp);
+	return bp;
+}
+
+static void test_defaults(void **state)
+{
+	struct boot_params bp = parse("");
+
+	assert_string_equal(bp.root, "");
+	assert_int_equal(bp.ro, RO_UNSET);
+	assert_int_equal(bp.rootdelay, -1);
+	assert_int_equal(bp.rd_shell, -1);
+	assert_int_equal(bp.rootwait, 0);
+	assert_int_equal(bp.panic_set, 0);
+}
+
+static void test_basic(void **state)
+{
+	struct boot_params bp = parse("BOOT_IMAGE=/vmlinuz console=ttyS0 root=UUID=abcd "
+				      "rootfstype=ext4,xfs rootflags=data=ordered rw "
+				      "rootdelay=12 rootwait init=/bin/foo panic=-1 quiet "
+				      "debug rd.shell=0 break=premount,mount\n");
+
+	assert_string_equal(bp.root, "UUID=abcd");
+	assert_string_equal(bp.rootfstype, "ext4,xfs");
+	assert_string_equal(bp.rootflags, "data=ordered");	/* first '=' splits */
+	assert_int_equal(bp.ro, RO_RW);
+	assert_int_equal(bp.rootdelay, 12);
+	assert_int_equal(bp.rootwait, 1);
+	assert_string_equal(bp.init, "/bin/foo");
+	assert_int_equal(bp.panic, -1);
+	assert_int_equal(bp.panic_set, 1);
+	assert_int_equal(bp.quiet, 1);
+	assert_int_equal(bp.debug, 1);
+	assert_int_equal(bp.rd_shell, 0);
+	assert_string_equal(bp.brk, "premount,mount");
+}
+
+static void test_last_wins(void **state)
+{
+	struct boot_params bp = parse("root=/dev/sda1 ro root=LABEL=x rw ro");
+
+	assert_string_equal(bp.root, "LABEL=x");
+	assert_int_equal(bp.ro, RO_RO);
+}
+
+static void test_quotes(void **state)
+{
+	struct boot_params bp = parse("root=\"LABEL=my root\" rootflags=\"a b\"c x");
+
+	/* quotes group spaces and are removed, no escapes (kernel next_arg) */
+	assert_string_equal(bp.root, "LABEL=my root");
+	assert_string_equal(bp.rootflags, "a bc");
+	assert_int_equal(bp.unterminated_quote, 0);
+
+	bp = parse("\"root=LABEL=q s\" rw");
+	assert_string_equal(bp.root, "LABEL=q s");
+	assert_int_equal(bp.ro, RO_RW);
+}
+
+static void test_unterminated_quote(void **state)
+{
+	struct boot_params bp = parse("rw root=\"LABEL=open ended ro");
+
+	assert_int_equal(bp.unterminated_quote, 1);
+	assert_string_equal(bp.root, "LABEL=open ended ro");	/* to the end */
+	assert_int_equal(bp.ro, RO_RW);
+}
+
+static void test_too_long(void **state)
+{
+	char line[2 * PARAM_VALUE_MAX + 64];
+	struct boot_params bp;
+
+	snprintf(line, sizeof(line), "root=/dev/vda root=/dev/%0*d rw", PARAM_VALUE_MAX, 7);
+	bp = parse(line);
+	/* the over-long value is refused, never truncated; the earlier one stays */
+	assert_string_equal(bp.root, "/dev/vda");
+	assert_string_equal(bp.too_long, "root");
+	assert_int_equal(bp.ro, RO_RW);
+}
+
+static void test_bad_numbers(void **state)
+{
+	struct boot_params bp = parse("rootdelay=abc panic=5x rootdelay=-3 rd.shell=yes");
+
+	assert_int_equal(bp.rootdelay, -1);
+	assert_int_equal(bp.panic_set, 0);
+	assert_int_equal(bp.rd_shell, -1);
+}
+
+static void test_break_without_value(void **state)
+{
+	struct boot_params bp = parse("break");
+
+	assert_string_equal(bp.brk, "premount");
+	bp = parse("rd.break=top");
+	assert_string_equal(bp.brk, "top");
+}
+
+static int count_fn(char *param, char *val, void *arg)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void test_each_whitespace(void **state)
+{
+	char buf[] = "  a=1\t\tb   c=\"\"  \n";
+	int n = 0, uq = 0;
+
+	assert_int_equal(cmdline_each(buf, count_fn, &n, &uq), 0);
+	assert_int_equal(n, 3);
+}
+
+static void test_parse_uint(void **state)
+{
+	int v;
+
+	assert_int_equal(parse_uint("0", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(parse_uint("2147483647", &v), 0);
+	assert_int_equal(parse_uint("2147483648", &v), -ERANGE);
+	assert_int_equal(parse_uint("", &v), -EINVAL);
+	assert_int_equal(parse_uint("1 ", &v), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_basic),
+		cmocka_unit_test(test_last_wins),
+		cmocka_unit_test(test_quotes),
+		cmocka_unit_test(test_unterminated_quote),
+		cmocka_unit_test(test_too_long),
+		cmocka_unit_test(test_bad_numbers),
+		cmocka_unit_test(test_break_without_value),
+		cmocka_unit_test(test_each_whitespace),
+		cmocka_unit_test(test_parse_uint),
+	};
+
+	return cmocka_run_group_tests_name("cmdline", tests, NULL, NULL);
+}
