@@ -30,7 +30,8 @@ struct blkdev {
 	dev_t dev;
 	int present;		/* seen in the latest scan */
 	int probed;		/* fs has been read (fs.type "" = unknown) */
-	int part_probed;
+	int part_probed;	/* the partition table has been read */
+	int part_ok;		/* ... and has an entry for this partition */
 	int partno;		/* 0 for a whole disk */
 	char parent[BLKNAME_MAX];
 	struct fs_info fs;
@@ -174,8 +175,18 @@ static void probe_part(struct blkdev *d)
 	ssz = (unsigned int)sys_num(d->parent, "queue/logical_block_size");
 	if (!ssz)
 		ssz = 512;
-	if (part_lookup(part_reader, d->parent, bytes, ssz, d->partno, &d->part) == 0)
+	/* A table that is absent or corrupt is an answer too; only a failed
+	 * read (disk not ready) is worth another try on the next scan. */
+	switch (part_lookup(part_reader, d->parent, bytes, ssz, d->partno, &d->part)) {
+	case 0:
 		d->part_probed = 1;
+		d->part_ok = 1;
+		break;
+	case -ENOENT:
+	case -EINVAL:
+		d->part_probed = 1;
+		break;
+	}
 }
 
 /* Refresh the list of block devices from /sys/class/block. */
@@ -235,11 +246,11 @@ static int matches(struct boot *b, struct blkdev *d)
 		       rootspec_id_equal(rs->kind, rs->value, d->fs.label);
 	case ROOT_PARTUUID:
 		probe_part(d);
-		return d->part_probed &&
+		return d->part_ok &&
 		       rootspec_id_equal(rs->kind, rs->value, d->part.uuid);
 	case ROOT_PARTLABEL:
 		probe_part(d);
-		return d->part_probed && d->part.label[0] &&
+		return d->part_ok && d->part.label[0] &&
 		       rootspec_id_equal(rs->kind, rs->value, d->part.label);
 	default:
 		return 0;
@@ -306,6 +317,7 @@ static void drain_uevents(int fd)
 			if (d) {
 				d->probed = 0;
 				d->part_probed = 0;
+				d->part_ok = 0;
 			}
 		}
 	}

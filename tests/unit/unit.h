@@ -12,8 +12,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-/* A fresh scratch directory for one test program (removed at exit by the
- * caller with unit_rmdir). */
+/* A fresh scratch directory for one test program (the caller removes it,
+ * e.g. unit_sh("rm -rf %s", dir)). */
 static inline char *unit_tmpdir(void)
 {
 	static char dir[] = "/tmp/initkit-unit.XXXXXX";
