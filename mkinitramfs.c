@@ -348,6 +348,7 @@ int main(int argc, char **argv)
 		if (!is_file(path))
 			die("-M %s: no module set %s (the sets are the files in "
 			    "%s/modules.d)", o.sets[i], path, o.datadir);
+		ms.req = REQ_SET;
 		if (modsel_add_set(&ms, path, 0))
 			die("%s", ms.err);
 	}
@@ -355,6 +356,7 @@ int main(int argc, char **argv)
 		char origin[64];
 
 		snprintf(origin, sizeof(origin), "-m %s", o.modules[i]);
+		ms.req = REQ_EXPLICIT;
 		if (modsel_add(&ms, o.modules[i], origin))
 			die("%s", ms.err);
 	}
@@ -369,18 +371,24 @@ int main(int argc, char **argv)
 	image_add_node(&img, "dev/kmsg", S_IFCHR | 0600, 1, 11);
 	image_add_file(&img, "init", o.init, 0755);
 
-	/* The load list /init reads: one module path per line, in order. */
-	lf = open_memstream(&list, &listlen);
-	if (!lf)
-		die("out of memory");
+	/* The modules, and the database /init loads them from. */
+	snprintf(path, sizeof(path), "/lib/modules/%s", o.kver);
 	for (i = 0; i < ms.n; i++) {
-		snprintf(path, sizeof(path), "lib/modules/%s/%s", o.kver, ms.items[i].relpath);
-		image_add_file(&img, path, ms.items[i].path, 0644);
-		fprintf(lf, "/%s\n", path);
+		char ipath[PATH_MAX * 2];
+
+		snprintf(ipath, sizeof(ipath), "%s/%s", path, ms.items[i].relpath);
+		image_add_file(&img, ipath, ms.items[i].path, 0644);
 	}
-	fclose(lf);
-	image_add_data(&img, "etc/initkit/modules.load", list, listlen, 0644);
-	free(list);
+	if (ms.n) {
+		lf = open_memstream(&list, &listlen);
+		if (!lf)
+			die("out of memory");
+		if (modsel_write_db(&ms, path, lf))
+			die("%s", ms.err);
+		fclose(lf);
+		image_add_data(&img, "etc/initkit/modules.db", list, listlen, 0644);
+		free(list);
+	}
 
 	for (i = 0; i < o.nhooks; i++)
 		run_hook(&img, o.datadir, o.hooks[i], o.out.verbose);

@@ -70,9 +70,18 @@ void modsel_close(struct modsel *ms)
 	size_t i;
 
 	for (i = 0; i < ms->n; i++) {
-		free(ms->items[i].name);
-		free(ms->items[i].path);
-		free(ms->items[i].relpath);
+		struct modsel_item *it = &ms->items[i];
+		size_t k;
+
+		for (k = 0; k < it->nneeds; k++)
+			free(it->needs[k]);
+		for (k = 0; k < it->npost; k++)
+			free(it->post[k]);
+		free(it->needs);
+		free(it->post);
+		free(it->name);
+		free(it->path);
+		free(it->relpath);
 	}
 	free(ms->items);
 	free(ms->visiting);
@@ -81,20 +90,55 @@ void modsel_close(struct modsel *ms)
 	memset(ms, 0, sizeof(*ms));
 }
 
-static int selected(const struct modsel *ms, const char *name)
+static struct modsel_item *find_item(const struct modsel *ms, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < ms->n; i++)
 		if (!strcmp(ms->items[i].name, name))
-			return 1;
+			return &ms->items[i];
+	return NULL;
+}
+
+static int selected(const struct modsel *ms, const char *name)
+{
+	size_t i;
+
+	if (find_item(ms, name))
+		return 1;
 	for (i = 0; i < ms->nvisiting; i++)
 		if (!strcmp(ms->visiting[i], name))
 			return 1;
 	return 0;
 }
 
-static void push_item(struct modsel *ms, const char *name, const char *path)
+/* Names of the modules in @list that are selected (built-ins are not). */
+static char **names_of(const struct modsel *ms, struct kmod_list *list, size_t *n)
+{
+	struct kmod_list *l;
+	char **v = NULL;
+	size_t k = 0;
+
+	kmod_list_foreach(l, list) {
+		struct kmod_module *m = kmod_module_get_module(l);
+		const char *name = kmod_module_get_name(m);
+
+		if (find_item(ms, name)) {
+			v = realloc(v, (k + 1) * sizeof(*v));
+			if (!v) {
+				fprintf(stderr, "mkinitramfs: out of memory\n");
+				exit(1);
+			}
+			v[k++] = xstrdup(name);
+		}
+		kmod_module_unref(m);
+	}
+	*n = k;
+	return v;
+}
+
+static struct modsel_item *push_item(struct modsel *ms, const char *name,
+				     const char *path)
 {
 	size_t dl = strlen(ms->moddir);
 	struct modsel_item *it;
@@ -108,6 +152,7 @@ static void push_item(struct modsel *ms, const char *name, const char *path)
 		}
 	}
 	it = &ms->items[ms->n++];
+	memset(it, 0, sizeof(*it));
 	it->name = xstrdup(name);
 	it->path = xstrdup(path);
 	if (!strncmp(path, ms->moddir, dl) && path[dl] == '/')
@@ -119,6 +164,7 @@ static void push_item(struct modsel *ms, const char *name, const char *path)
 		snprintf(buf, sizeof(buf), "extra/%s", base ? base + 1 : path);
 		it->relpath = xstrdup(buf);
 	}
+	return it;
 }
 
 static int visit(struct modsel *ms, struct kmod_module *mod, const char *origin);
@@ -165,19 +211,37 @@ static int visit(struct modsel *ms, struct kmod_module *mod, const char *origin)
 	ms->visiting[ms->nvisiting++] = (char *)name;
 
 	kmod_module_get_softdeps(mod, &pre, &post);
+	deps = kmod_module_get_dependencies(mod);
 	r = visit_list(ms, pre, name);
-	if (!r) {
-		deps = kmod_module_get_dependencies(mod);
+	if (!r)
 		r = visit_list(ms, deps, name);
-		kmod_module_unref_list(deps);
-	}
 	ms->nvisiting--;
 	if (!r) {
-		push_item(ms, name, path);
+		struct modsel_item *it = push_item(ms, name, path);
+		char **a, **d;
+		size_t na, nd;
+
+		/* needs = pre-softdeps then dependencies, as they were loaded */
+		a = names_of(ms, pre, &na);
+		d = names_of(ms, deps, &nd);
+		it->needs = realloc(a, (na + nd + 1) * sizeof(char *));
+		if (!it->needs) {
+			fprintf(stderr, "mkinitramfs: out of memory\n");
+			exit(1);
+		}
+		if (nd)
+			memcpy(it->needs + na, d, nd * sizeof(char *));
+		free(d);
+		it->nneeds = na + nd;
 		if (ms->verbose)
 			fprintf(stderr, "mkinitramfs: module %s (%s)\n", name, origin);
 		r = visit_list(ms, post, name);
+		if (!r) {
+			it = find_item(ms, name);	/* items may have moved */
+			it->post = names_of(ms, post, &it->npost);
+		}
 	}
+	kmod_module_unref_list(deps);
 	kmod_module_unref_list(pre);
 	kmod_module_unref_list(post);
 out:
@@ -198,7 +262,13 @@ int modsel_add(struct modsel *ms, const char *name, const char *origin)
 		return seterr(ms, -ENOENT, "%s: no module or alias '%s' in %s "
 			      "(check the name with modinfo -k)", origin, name, ms->moddir);
 	kmod_list_foreach(l, list) {
-		r = visit(ms, kmod_module_get_module(l), origin);
+		struct kmod_module *m = kmod_module_get_module(l);
+		struct modsel_item *it;
+
+		r = visit(ms, kmod_module_ref(m), origin);
+		if (!r && (it = find_item(ms, kmod_module_get_name(m))) && ms->req > it->req)
+			it->req = ms->req;
+		kmod_module_unref(m);
 		if (r)
 			break;
 	}
@@ -306,5 +376,139 @@ int modsel_add_set(struct modsel *ms, const char *file, int strict)
 		}
 	}
 	fclose(f);
+	return r;
+}
+
+/* ---- the database /init reads ----------------------------------------- */
+
+/* An alias that names hardware (or a file system) is a reason to load the
+ * module only when that is found at boot. */
+static int on_demand_alias(const char *a)
+{
+	if (!strncmp(a, "fs-", 3))
+		return 1;
+	if (!strncmp(a, "devname:", 8) || !strncmp(a, "symbol:", 7))
+		return 0;
+	return strchr(a, ':') != NULL;	/* pci:, usb:, virtio:, scsi:, acpi*:... */
+}
+
+static size_t item_index(const struct modsel *ms, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ms->n; i++)
+		if (!strcmp(ms->items[i].name, name))
+			return i;
+	return (size_t)-1;
+}
+
+static void put_list(FILE *out, const unsigned char *set, size_t n)
+{
+	size_t i;
+	int first = 1;
+
+	for (i = 0; i < n; i++)
+		if (set[i]) {
+			fprintf(out, first ? "%zu" : ",%zu", i);
+			first = 0;
+		}
+	if (first)
+		fputc('-', out);
+}
+
+int modsel_write_db(struct modsel *ms, const char *imgdir, FILE *out)
+{
+	unsigned char *closure = calloc(ms->n ? ms->n * ms->n : 1, 1), *post;
+	size_t i, k, j;
+	int r = 0;
+
+	post = calloc(ms->n ? ms->n : 1, 1);
+	if (!closure || !post) {
+		fprintf(stderr, "mkinitramfs: out of memory\n");
+		exit(1);
+	}
+	/* closure(i) = each need and its closure; needs come earlier in the
+	 * load order, so one pass in order is enough. */
+	for (i = 0; i < ms->n; i++) {
+		unsigned char *c = closure + i * ms->n;
+
+		for (k = 0; k < ms->items[i].nneeds; k++) {
+			size_t d = item_index(ms, ms->items[i].needs[k]);
+
+			if (d >= i)
+				continue;	/* not before us: a cycle; ignore */
+			c[d] = 1;
+			for (j = 0; j < d; j++)
+				c[j] |= closure[d * ms->n + j];
+		}
+	}
+
+	fprintf(out, "# initkit module database: see init/moddb.h\n");
+	for (i = 0; i < ms->n && !r; i++) {
+		struct modsel_item *it = &ms->items[i];
+		struct kmod_module *mod = NULL;
+		struct kmod_list *info = NULL, *l;
+		int demand = 0;
+
+		if (kmod_module_new_from_name(ms->ctx, it->name, &mod) == 0 &&
+		    kmod_module_get_info(mod, &info) >= 0) {
+			kmod_list_foreach(l, info)
+				if (!strcmp(kmod_module_info_get_key(l), "alias") &&
+				    on_demand_alias(kmod_module_info_get_value(l)))
+					demand = 1;
+		}
+		memset(post, 0, ms->n);
+		for (k = 0; k < it->npost; k++) {
+			size_t d = item_index(ms, it->post[k]);
+
+			if (d < ms->n)
+				post[d] = 1;
+		}
+		fprintf(out, "m\t%s\t%s/%s\t", it->name, imgdir, it->relpath);
+		put_list(out, closure + i * ms->n, ms->n);
+		fputc('\t', out);
+		put_list(out, post, ms->n);
+		/* at boot: what -m named, and set members no device can ask for */
+		fprintf(out, "\t%d\n", it->req == REQ_EXPLICIT ||
+			(it->req == REQ_SET && !demand));
+		if (ms->verbose)
+			fprintf(stderr, "mkinitramfs: %s: %s\n", it->name,
+				it->req == REQ_EXPLICIT ? "loaded at boot (-m)" :
+				it->req == REQ_SET ? (demand ? "loaded when its hardware or "
+				"file system is found" : "loaded at boot (no device alias)") :
+				"loaded as a dependency");
+		kmod_module_info_free_list(info);
+		if (mod)
+			kmod_module_unref(mod);
+	}
+	for (i = 0; i < ms->n && !r; i++) {
+		struct kmod_module *mod = NULL;
+		struct kmod_list *info = NULL, *l;
+
+		/* Aliases make /init load a module for hardware or a file
+		 * system it finds: only for what a set or -m asked for.  A
+		 * dependency comes with the module that needs it. */
+		if (ms->items[i].req == REQ_DEP)
+			continue;
+		if (kmod_module_new_from_name(ms->ctx, ms->items[i].name, &mod) < 0)
+			continue;
+		if (kmod_module_get_info(mod, &info) < 0) {
+			r = seterr(ms, -EIO, "cannot read the modinfo of %s",
+				   ms->items[i].path);
+		} else {
+			kmod_list_foreach(l, info) {
+				const char *v = kmod_module_info_get_value(l);
+
+				if (strcmp(kmod_module_info_get_key(l), "alias") ||
+				    strpbrk(v, "\t\n"))
+					continue;
+				fprintf(out, "a\t%s\t%zu\n", v, i);
+			}
+		}
+		kmod_module_info_free_list(info);
+		kmod_module_unref(mod);
+	}
+	free(closure);
+	free(post);
 	return r;
 }

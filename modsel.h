@@ -4,13 +4,25 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct kmod_ctx;
+
+enum modsel_request {
+	REQ_DEP = 0,	/* pulled in by another module */
+	REQ_SET,	/* named by a set: loaded when its hardware is present */
+	REQ_EXPLICIT,	/* named with -m: loaded at every boot */
+};
 
 struct modsel_item {
 	char *name;
 	char *path;	/* absolute path on the host */
 	char *relpath;	/* path below the module directory */
+	char **needs;	/* pre-softdeps and dependencies (selected ones) */
+	size_t nneeds;
+	char **post;	/* post-softdeps */
+	size_t npost;
+	enum modsel_request req;
 };
 
 struct modsel {
@@ -21,6 +33,7 @@ struct modsel {
 	char **visiting;		/* names on the DFS stack (cycle guard) */
 	size_t nvisiting, capvisiting;
 	size_t nbuiltin;
+	enum modsel_request req;	/* what modsel_add calls are for */
 	int verbose;
 	char err[1024];			/* why the last call failed */
 };
@@ -44,5 +57,10 @@ int modsel_add_glob(struct modsel *ms, const char *glob, const char *origin);
  * missing).  Other names missing from this kernel are warnings (sets are
  * generic); @strict makes them errors. */
 int modsel_add_set(struct modsel *ms, const char *file, int strict);
+
+/* Write the module database /init reads (see init/moddb.h) for the
+ * selected modules, installed below @imgdir (e.g. "/lib/modules/KVER").
+ * Returns 0 or -errno with ms->err set. */
+int modsel_write_db(struct modsel *ms, const char *imgdir, FILE *out);
 
 #endif

@@ -95,10 +95,56 @@ static void set_str(struct boot_params *bp, const char *name, char *dst,
 	memcpy(dst, val, n + 1);
 }
 
+/* Append ",@val" to a list parameter; a value that does not fit is
+ * reported like any over-long value. */
+static void append_list(struct boot_params *bp, const char *name, char *dst,
+			size_t size, const char *val)
+{
+	size_t have = strlen(dst), n = strlen(val);
+
+	if (!n)
+		return;
+	if (have + n + 2 > size) {
+		if (!bp->too_long[0]) {
+			strncpy(bp->too_long, name, sizeof(bp->too_long) - 1);
+			bp->too_long[sizeof(bp->too_long) - 1] = '\0';
+		}
+		return;
+	}
+	if (have)
+		dst[have++] = ',';
+	memcpy(dst + have, val, n + 1);
+}
+
+/* "mod.param=value" is for the module "mod" (modprobe reads these from
+ * /proc/cmdline); keep them NUL-separated for the loader. */
+static void add_modparam(struct boot_params *bp, const char *param, const char *val)
+{
+	size_t need = strlen(param) + (val ? strlen(val) + 1 : 0) + 1;
+	char *d = bp->modparams + bp->modparams_len;
+
+	if (bp->modparams_len + need > sizeof(bp->modparams)) {
+		if (!bp->too_long[0])
+			strcpy(bp->too_long, "module parameters");
+		return;
+	}
+	strcpy(d, param);
+	if (val) {
+		strcat(d, "=");
+		strcat(d, val);
+	}
+	bp->modparams_len += need;
+}
+
 static int parse_one(char *param, char *val, void *arg)
 {
 	struct boot_params *bp = arg;
+	const char *dot = strchr(param, '.');
 	int n;
+
+	if (dot && dot != param && dot[1] && strncmp(param, "rd.", 3) &&
+	    strncmp(param, "modprobe.", 9))
+		add_modparam(bp, param, val);
 
 	if (!val) {
 		if (!strcmp(param, "ro"))
@@ -126,6 +172,11 @@ static int parse_one(char *param, char *val, void *arg)
 		set_str(bp, param, bp->init, sizeof(bp->init), val);
 	else if (!strcmp(param, "break") || !strcmp(param, "rd.break"))
 		set_str(bp, param, bp->brk, sizeof(bp->brk), val);
+	else if (!strcmp(param, "modprobe.blacklist") ||
+		 !strcmp(param, "rd.driver.blacklist"))
+		append_list(bp, param, bp->blacklist, sizeof(bp->blacklist), val);
+	else if (!strcmp(param, "rd.driver.pre"))
+		append_list(bp, param, bp->driver_pre, sizeof(bp->driver_pre), val);
 	else if (!strcmp(param, "rootdelay")) {
 		if (!parse_uint(val, &n))
 			bp->rootdelay = n;

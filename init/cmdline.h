@@ -8,6 +8,7 @@
 #define PARAM_VALUE_MAX 256	/* longest value we keep for any parameter */
 #define FSTYPE_MAX      64
 #define BREAK_MAX       64
+#define MODPARAMS_MAX   1024
 
 enum { RO_UNSET = -1, RO_RW = 0, RO_RO = 1 };
 
@@ -25,6 +26,12 @@ struct boot_params {
 	int rd_shell;			/* -1 unset, 0 no shell, 1 shell */
 	int quiet;
 	int debug;
+	/* Lists that accumulate over occurrences (comma-separated names). */
+	char blacklist[PARAM_VALUE_MAX];	/* modprobe.blacklist=, rd.driver.blacklist= */
+	char driver_pre[PARAM_VALUE_MAX];	/* rd.driver.pre= */
+	/* "module.param[=value]" parameters, NUL-separated, for modules */
+	char modparams[MODPARAMS_MAX];
+	size_t modparams_len;
 	/* Problems found while parsing, reported by the caller.  The parser
 	 * never stops on them: a bad parameter must not cost the boot. */
 	int unterminated_quote;

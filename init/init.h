@@ -11,7 +11,7 @@
 #define MODULES_LIST "/etc/initkit/modules.load"
 #define TIMELINE     "/run/initramfs/timeline"
 #define RESCUE_SHELL "/bin/sh"
-#define MSG_MAX      768
+#define MSG_MAX      1536
 #define DEV_PATH_MAX 64
 #define DEFAULT_ROOT_TIMEOUT 30	/* seconds, as initramfs-tools */
 
@@ -27,6 +27,16 @@ struct boot {
 	struct fs_info rootfs;		/* what the probe saw on it */
 	char init_path[PARAM_VALUE_MAX];/* the real init, inside NEWROOT */
 	char msg[MSG_MAX];		/* why the failing stage failed */
+	/* Where the time goes, in microseconds, for the timeline. */
+	long long start_us;		/* the first clock reading (/proc mounted) */
+	long long wait_us;		/* blocked waiting for devices */
+	long long io_us;		/* reading superblocks and partition tables */
+	long long mount_us;		/* in mount(2) for the root */
+	long long hooks_us;		/* in runtime hooks and rescue shells */
+	long long start_cpu_us;		/* our CPU time at start_us */
+	long long mount_cpu_us;		/* CPU time inside mount(2) */
+	long long lookup_us;		/* finding the init in the new root */
+	long long lookup_cpu_us;
 };
 
 /* Each stage returns 0 or -errno, explaining a failure in b->msg. */
@@ -36,6 +46,14 @@ int stage_modules(struct boot *b);
 int stage_rootwait(struct boot *b);
 int stage_mount(struct boot *b);
 int stage_switch(struct boot *b);
+
+/* Microseconds spent reading superblocks and partition tables. */
+long long rootwait_io_us(void);
+long long rootwait_io_cpu_us(void);
+
+/* Run the executables in /scripts/@stage in name order; returns how many
+ * failed (each is logged by name). */
+int run_hooks(struct boot *b, const char *stage);
 
 /* Formats the failure reason into b->msg; returns @err for tail calls. */
 int fail(struct boot *b, int err, const char *fmt, ...)

@@ -2,7 +2,8 @@
 #ifndef INITKIT_LOG_H
 #define INITKIT_LOG_H
 
-#define LOG_LINE_MAX 1024
+#define LOG_LINE_MAX   2048	/* longest message */
+#define LOG_RECORD_MAX 900	/* longest line: /dev/kmsg takes about 1 KiB */
 #define LOG_PREFIX "initkit: "
 
 /* printk levels */

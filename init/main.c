@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "init.h"
 #include "log.h"
+#include "modules.h"
 #include "util.h"
 
 #define TIMELINE_MAX 1024
@@ -20,6 +21,7 @@ int rescue_shell(const char *why);
 
 static int stage_realrootdev(struct boot *b);
 
+/* A stage with run == NULL runs the hooks in /scripts/NAME. */
 struct stage {
 	const char *name;
 	const char *brk;	/* break= point before this stage */
@@ -28,32 +30,80 @@ struct stage {
 };
 
 static const struct stage stages[] = {
-	{ "mounts",    NULL,       stage_mounts,      1, 1 },
-	{ "cmdline",   NULL,       stage_cmdline,     1, 1 },
-	{ "modules",   "top",      stage_modules,     1, 1 },
-	{ "root-wait", "premount", stage_rootwait,    1, 1 },
-	{ "mount",     "mount",    stage_mount,       1, 0 },
-	{ "switch",    "bottom",   stage_switch,      1, 0 },
-	{ "real-root-dev", NULL,   stage_realrootdev, 0, 1 },
+	{ "mounts",         NULL,       stage_mounts,      1, 1 },
+	{ "cmdline",        NULL,       stage_cmdline,     1, 1 },
+	{ "init-top",       NULL,       NULL,              1, 1 },
+	{ "modules",        "top",      stage_modules,     1, 1 },
+	{ "premount",       NULL,       NULL,              1, 1 },
+	{ "root-wait",      "premount", stage_rootwait,    1, 1 },
+	{ "local-premount", NULL,       NULL,              1, 0 },
+	{ "mount",          "mount",    stage_mount,       1, 0 },
+	{ "local-bottom",   NULL,       NULL,              1, 0 },
+	{ "init-bottom",    "bottom",   NULL,              1, 0 },
+	{ "switch",         NULL,       stage_switch,      1, 0 },
+	{ "real-root-dev",  NULL,       stage_realrootdev, 0, 1 },
 };
 
 static char timeline[TIMELINE_MAX];
 static size_t timeline_len;
 
-static void timeline_mark(const char *stage)
+/* "MS STAGE CPU": when each stage started, in ms since boot, and our own
+ * CPU time so far (outside finit_module and disk reads), in us. */
+static void timeline_mark(const struct boot *b, const char *stage)
 {
 	long ms = uptime_ms();
+	long long own = cpu_us() - b->start_cpu_us - modules_load_cpu_us() -
+			rootwait_io_cpu_us() - b->lookup_cpu_us - b->mount_cpu_us;
 	int n = snprintf(timeline + timeline_len, sizeof(timeline) - timeline_len,
-			 "%ld %s\n", ms, stage);
+			 "%ld %s %lld\n", ms, stage, own);
 
 	if (n > 0 && (size_t)n < sizeof(timeline) - timeline_len)
 		timeline_len += n;
 	log_msg(L_DEBUG, "timeline: %s at %ld ms", stage, ms);
 }
 
-static void timeline_save(void)
+static int fmt_ms(char *out, size_t size, const char *what, long long us)
 {
-	write_file(TIMELINE, timeline, timeline_len);
+	int n = snprintf(out, size, "%s %lld.%lld", what, us / 1000,
+			 (us < 0 ? -us : us) / 100 % 10);
+
+	return n < 0 || (size_t)n >= size ? 0 : n;
+}
+
+/* The timeline, and where the time went.  Wall clock: in finit_module(),
+ * blocked waiting for devices, reading disks (superblocks, partition
+ * tables, the lookup of the init in the new root), in mount(2), in
+ * hooks and shells, and the rest.  On one CPU the rest includes the kernel
+ * threads that ran meanwhile, so our own CPU time (schedstat) outside
+ * finit_module, mount and disk reads is given too: /init's overhead. */
+static void timeline_save(struct boot *b)
+{
+	long long now = uptime_us(), total = now - b->start_us;
+	long long ld = modules_load_us(), io = rootwait_io_us() + b->lookup_us;
+	long long rest = total - ld - b->wait_us - io - b->mount_us - b->hooks_us;
+	long long own_cpu = cpu_us() - b->start_cpu_us - modules_load_cpu_us() -
+			    rootwait_io_cpu_us() - b->lookup_cpu_us - b->mount_cpu_us;
+	char sum[320];
+	size_t o = 0;
+
+	o += fmt_ms(sum + o, sizeof(sum) - o, "ms: total", total);
+	o += fmt_ms(sum + o, sizeof(sum) - o, ", finit_module", ld);
+	o += fmt_ms(sum + o, sizeof(sum) - o, ", waiting for devices", b->wait_us);
+	o += fmt_ms(sum + o, sizeof(sum) - o, ", reading disks", io);
+	o += fmt_ms(sum + o, sizeof(sum) - o, ", mount", b->mount_us);
+	o += fmt_ms(sum + o, sizeof(sum) - o, ", hooks", b->hooks_us);
+	o += fmt_ms(sum + o, sizeof(sum) - o, ", other", rest);
+	o += fmt_ms(sum + o, sizeof(sum) - o, "; init's own CPU time", own_cpu);
+	b->io_us = io;
+	if (o + 32 < sizeof(timeline) - timeline_len) {
+		int m = snprintf(timeline + timeline_len, sizeof(timeline) - timeline_len,
+				 "%lld end\n# %s\n", now / 1000, sum);
+
+		write_file(TIMELINE, timeline, timeline_len + (size_t)m);
+	} else {
+		write_file(TIMELINE, timeline, timeline_len);
+	}
+	log_msg(L_INFO, "timeline: %s (since /proc was mounted)", sum);
 }
 
 /* break=a,b,c: is @point in the list? */
@@ -108,23 +158,35 @@ int main(int argc, char *argv[])
 
 		if (!(b.is_pid1 ? s->as_pid1 : s->as_linuxrc))
 			continue;
-		timeline_mark(s->name);
+		if (s->run != stage_mounts)	/* no clock before /proc */
+			timeline_mark(&b, s->name);
 		if (s->brk && break_at(&b, s->brk)) {
-			timeline_save();
+			long long t0 = uptime_us();
+
+			timeline_save(&b);
 			rescue_shell(s->brk);
+			b.hooks_us += uptime_us() - t0;
+		}
+		if (!s->run) {
+			run_hooks(&b, s->name);
+			continue;
 		}
 		if (s->run == stage_switch)
-			timeline_save();
+			timeline_save(&b);
 		while ((r = s->run(&b)) != 0) {
-			timeline_save();
+			long long t0 = uptime_us();
+
+			timeline_save(&b);
 			if (boot_panic(&b, s->name) != 0)
 				return 1;	/* as /linuxrc: give up, the kernel goes on */
+			b.hooks_us += uptime_us() - t0;
 		}
 		if (s->run == stage_mounts) {
+			timeline_mark(&b, "mounts-done");
 			/* /dev is devtmpfs now: log to its kmsg, and listen for
 			 * devices before any driver is loaded. */
 			log_open("/dev/kmsg", "/dev/console");
-			log_msg(L_INFO, "starting (%s)", b.is_pid1 ? "init" : "linuxrc");
+			log_msg(L_DEBUG, "starting (%s)", b.is_pid1 ? "init" : "linuxrc");
 			r = uevent_open();
 			if (r < 0)
 				log_msg(L_WARN, "no uevent socket (%s): polling for devices",

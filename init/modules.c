@@ -1,80 +1,445 @@
-/* modules.c - stage "modules": load what the generator listed, in order.
+/* modules.c - stage "modules" and on-demand loading.
  *
- * The generator resolved dependencies and softdeps on the host and wrote
- * MODULES_LIST: one module per line, "path [parameters]", in load order. */
+ * The generator resolved names, aliases, dependencies and softdeps on the
+ * host and wrote MODULES_DB (see moddb.h): each module with the ascending
+ * list of modules to load before it.  Here we only load: rd.driver.pre=
+ * first, then the modules marked for boot, then drivers for the devices
+ * present (coldplug); root-wait feeds us devices that appear later. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include "init.h"
 #include "log.h"
+#include "moddb.h"
+#include "modules.h"
 #include "util.h"
 
-#define MODULES_LIST_MAX (64 * 1024)
+#define MODULES_DB_MAX  (1024 * 1024)
+#define MODALIAS_MAX    256
+#define PARAMS_MAX      512
 
-/* klibc has the syscalls but no header declares them. */
+enum { ST_NONE, ST_LOADING, ST_LOADED, ST_FAILED, ST_SKIPPED };
+
+/* klibc has the syscall but no header declares it. */
 extern int finit_module(int fd, const char *params, int flags);
 
-/* Returns 0 if loaded or already there, else -errno. */
-static int load_one(const char *path, const char *params)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int r = 0;
+static struct moddb db;
+static unsigned char state[MODDB_MAX_MODULES];
+static unsigned char is_fs[MODDB_MAX_MODULES];	/* has an fs-TYPE alias */
+static int have_db, nloaded, nfailed;
+static long long load_us, load_cpu_us;
 
+long long modules_load_us(void)
+{
+	return load_us;
+}
+
+long long modules_load_cpu_us(void)
+{
+	return load_cpu_us;
+}
+
+/* Is @name in the comma list @list? ('-' and '_' alike) */
+static int in_list(const char *list, const char *name)
+{
+	char item[MODDB_NAME_MAX];
+
+	while (*list) {
+		size_t n = strcspn(list, ",");
+
+		if (n < sizeof(item)) {
+			memcpy(item, list, n);
+			item[n] = '\0';
+			if (modname_equal(item, name))
+				return 1;
+		}
+		list += n;
+		if (*list == ',')
+			list++;
+	}
+	return 0;
+}
+
+/* "name.a=1 name.b" on the command line become "a=1 b" for module name. */
+static void params_for(const struct boot *b, const char *name, char *out, size_t size)
+{
+	const char *p = b->bp.modparams, *end = p + b->bp.modparams_len;
+	size_t o = 0, nl = strlen(name);
+
+	out[0] = '\0';
+	for (; p < end; p += strlen(p) + 1) {
+		const char *dot = strchr(p, '.');
+		size_t n;
+		char pre[MODDB_NAME_MAX];
+
+		if (!dot || (size_t)(dot - p) != nl || nl >= sizeof(pre))
+			continue;
+		memcpy(pre, p, nl);
+		pre[nl] = '\0';
+		if (!modname_equal(pre, name))
+			continue;
+		n = strlen(dot + 1);
+		if (o + n + 2 > size)
+			break;
+		if (o)
+			out[o++] = ' ';
+		memcpy(out + o, dot + 1, n + 1);
+		o += n;
+	}
+}
+
+static int insert(struct boot *b, int idx)
+{
+	const struct moddb_module *m = &db.mod[idx];
+	char params[PARAMS_MAX];
+	long long t0, c0;
+	int fd, r = 0;
+
+	params_for(b, m->name, params, sizeof(params));
+	fd = open(m->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	t0 = uptime_us();
+	c0 = cpu_us();
 	if (finit_module(fd, params, 0) < 0 && errno != EEXIST)
 		r = -errno;
+	load_cpu_us += cpu_us() - c0;
+	load_us += uptime_us() - t0;
 	close(fd);
 	return r;
 }
 
+static int load_idx(struct boot *b, int idx, const char *why);
+
+static void load_list(struct boot *b, const char *list, const char *why)
+{
+	int i;
+
+	while ((i = moddb_next_index(&list)) >= 0)
+		load_idx(b, i, why);
+}
+
+/* Load module @idx after its closure, then its post-softdeps.  Returns 1 if
+ * it was loaded now, 0 if it was there already or skipped, -errno. */
+static int load_idx(struct boot *b, int idx, const char *why)
+{
+	const struct moddb_module *m = &db.mod[idx];
+	int r;
+
+	if (state[idx] != ST_NONE)
+		return 0;
+	if (in_list(b->bp.blacklist, m->name)) {
+		state[idx] = ST_SKIPPED;
+		log_msg(L_INFO, "modules: %s is blacklisted on the command line; not "
+			"loading it (%s)", m->name, why);
+		return 0;
+	}
+	state[idx] = ST_LOADING;
+	load_list(b, m->closure, m->name);
+	r = insert(b, idx);
+	if (r == -ENODEV) {
+		/* Its init found no hardware: normal for alternatives such as
+		 * crc32c-intel on a CPU without SSE4.2. */
+		state[idx] = ST_SKIPPED;
+		log_msg(L_INFO, "modules: %s: no such device here; skipped", m->name);
+		return 0;
+	}
+	if (r) {
+		/* Go on: the root may not need this one. */
+		state[idx] = ST_FAILED;
+		nfailed++;
+		log_msg(L_ERR, "modules: %s (%s) failed to load: %s; continuing "
+			"without it", m->name, m->path, strerror(-r));
+		return r;
+	}
+	state[idx] = ST_LOADED;
+	nloaded++;
+	log_msg(L_DEBUG, "modules: loaded %s (%s)", m->name, why);
+	load_list(b, m->post, m->name);
+	return 1;
+}
+
+static int count_match(int idx, void *arg)
+{
+	(*(int *)arg)++;
+	return 1;	/* one is enough */
+}
+
+struct alias_ctx {
+	struct boot *b;
+	const char *why;
+	int loaded, matched;
+};
+
+static int on_match(int idx, void *arg)
+{
+	struct alias_ctx *c = arg;
+
+	c->matched++;
+	if (load_idx(c->b, idx, c->why) == 1)
+		c->loaded++;
+	return 0;
+}
+
+/* Devices worth naming when the root does not come up: storage and USB
+ * controllers, USB mass storage, virtio disks, SCSI/NVMe/MMC devices. */
+static int storage_like(const char *a)
+{
+	const char *bc = strstr(a, "bc");
+
+	if (!strncmp(a, "pci:", 4))
+		return bc && (!strncmp(bc, "bc01", 4) ||
+			      (!strncmp(bc, "bc0Csc03", 8)) || !strncmp(bc, "bc08sc05", 8));
+	if (!strncmp(a, "usb:", 4))
+		return strstr(a, "ic08") != NULL;
+	if (!strncmp(a, "virtio:", 7))
+		return !strncmp(a, "virtio:d00000002v", 17) ||
+		       !strncmp(a, "virtio:d00000008v", 17);
+	return !strncmp(a, "scsi:", 5) || !strncmp(a, "nvme", 4) ||
+	       !strncmp(a, "mmc:", 4) || !strncmp(a, "sdio:", 5);
+}
+
+int modules_load_alias(struct boot *b, const char *alias)
+{
+	struct alias_ctx c = { .b = b, .why = alias };
+
+	if (!have_db)
+		return 0;
+	moddb_match(&db, alias, on_match, &c);
+	return c.loaded;
+}
+
+/* After a failed wait only: walk the buses storage hangs off and name the
+ * devices that have no driver bound and that no module in the image
+ * matches. */
+void modules_unmatched(char *out, size_t size)
+{
+	static const char *const storage_buses[] = {
+		"pci", "usb", "virtio", "scsi", "mmc", "sdio",
+	};
+	char path[64], alias[MODALIAS_MAX], file[NAME_MAX + 16];
+	size_t o = 0, i;
+
+	out[0] = '\0';
+	for (i = 0; i < sizeof(storage_buses) / sizeof(storage_buses[0]); i++) {
+		struct dirent *dev;
+		DIR *devs;
+
+		if (path_fmt(path, sizeof(path), "/sys/bus/%s/devices", storage_buses[i]))
+			continue;
+		devs = opendir(path);
+		if (!devs)
+			continue;
+		while ((dev = readdir(devs))) {
+			int fd, hits = 0, n;
+			ssize_t len;
+
+			if (dev->d_name[0] == '.' ||
+			    path_fmt(file, sizeof(file), "%s/driver", dev->d_name) ||
+			    faccessat(dirfd(devs), file, F_OK, 0) == 0 ||
+			    path_fmt(file, sizeof(file), "%s/modalias", dev->d_name))
+				continue;
+			fd = openat(dirfd(devs), file, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			len = read(fd, alias, sizeof(alias) - 1);
+			close(fd);
+			if (len <= 0)
+				continue;
+			alias[len] = '\0';
+			if (alias[len - 1] == '\n')
+				alias[len - 1] = '\0';
+			if (!storage_like(alias))
+				continue;
+			if (have_db)
+				moddb_match(&db, alias, count_match, &hits);
+			if (hits)
+				continue;
+			n = snprintf(out + o, size - o, "%s%s", o ? " " : "", alias);
+			if (n < 0 || (size_t)n >= size - o) {
+				out[o] = '\0';
+				break;
+			}
+			o += (size_t)n;
+		}
+		closedir(devs);
+	}
+}
+
+int modules_preload_fs(struct boot *b)
+{
+	const char *t;
+	int i;
+
+	if (!have_db)
+		return 0;
+	if (b->bp.rootfstype[0]) {
+		/* only what the user said the root is */
+		for (t = b->bp.rootfstype; *t;) {
+			size_t n = strcspn(t, ",");
+			char alias[FSTYPE_MAX + 4];
+
+			if (n && n < FSTYPE_MAX) {
+				memcpy(alias, "fs-", 3);
+				memcpy(alias + 3, t, n);
+				alias[n + 3] = '\0';
+				if (modules_load_alias(b, alias))
+					return 1;
+			}
+			t += n;
+			if (*t == ',')
+				t++;
+		}
+		return 0;
+	}
+	for (i = 0; i < db.nmod; i++)
+		if (is_fs[i] && state[i] == ST_NONE) {
+			load_idx(b, i, "preloaded while waiting");
+			return 1;
+		}
+	return 0;
+}
+
+void modules_load_fs(struct boot *b, const char *type)
+{
+	char alias[FSTYPE_MAX + 4];
+
+	/* A file system built into the kernel, or loaded already, costs
+	 * nothing here: it has no alias in the image, or is marked loaded. */
+	if (path_fmt(alias, sizeof(alias), "fs-%s", type) == 0)
+		modules_load_alias(b, alias);
+}
+
+/* The buses worth walking: those whose devices an alias of the image can
+ * match.  Devices that ACPI or a device tree describe ("acpi:", "of:")
+ * are matched through their platform-bus twins. */
+#define MAX_BUSES 16
+static char buses[MAX_BUSES][16];
+static int nbuses;
+
+static void add_bus(const char *pattern)
+{
+	char name[16];
+	size_t n = strcspn(pattern, ":*?[");
+	int i;
+
+	if (pattern[n] != ':' && pattern[n] != '*')
+		return;		/* fs-TYPE, crypto-..., char-major-...: not a bus */
+	if (!n || n >= sizeof(name))
+		return;
+	memcpy(name, pattern, n);
+	name[n] = '\0';
+	if (!strcmp(name, "acpi") || !strcmp(name, "of"))
+		strcpy(name, "platform");
+	for (i = 0; i < nbuses; i++)
+		if (!strcmp(buses[i], name))
+			return;
+	if (nbuses < MAX_BUSES)
+		strcpy(buses[nbuses++], name);
+}
+
+static void coldplug_bus(struct boot *b, const char *bus)
+{
+	char path[64], alias[MODALIAS_MAX], file[NAME_MAX + 16];
+	struct dirent *dev;
+	DIR *devs;
+	int dfd;
+
+	if (path_fmt(path, sizeof(path), "/sys/bus/%s/devices", bus))
+		return;
+	devs = opendir(path);
+	if (!devs)
+		return;
+	dfd = dirfd(devs);
+	while ((dev = readdir(devs))) {
+		ssize_t len;
+		int fd, hits = 0;
+
+		if (dev->d_name[0] == '.' ||
+		    path_fmt(file, sizeof(file), "%s/modalias", dev->d_name))
+			continue;
+		fd = openat(dfd, file, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, alias, sizeof(alias) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		alias[len] = '\0';
+		if (alias[len - 1] == '\n')
+			alias[len - 1] = '\0';
+		moddb_match(&db, alias, count_match, &hits);
+		if (!hits)
+			continue;
+		/* bound already (a built-in driver, say)? */
+		if (path_fmt(file, sizeof(file), "%s/driver", dev->d_name) == 0 &&
+		    faccessat(dfd, file, F_OK, 0) == 0)
+			continue;
+		modules_load_alias(b, alias);
+	}
+	closedir(devs);
+}
+
+/* Load what the modalias of every device without a driver matches.
+ * Devices this makes appear arrive as uevents in root-wait. */
+void modules_coldplug(struct boot *b)
+{
+	int i;
+
+	for (i = 0; have_db && i < nbuses; i++)
+		coldplug_bus(b, buses[i]);
+}
+
 int stage_modules(struct boot *b)
 {
-	static char list[MODULES_LIST_MAX];
-	ssize_t n = read_file(MODULES_LIST, list, sizeof(list));
-	char *line, *next;
-	int loaded = 0, failed = 0;
+	static char buf[MODULES_DB_MAX];
+	ssize_t n = read_file(MODULES_DB, buf, sizeof(buf));
+	const char *p;
+	char name[MODDB_NAME_MAX];
+	int r, bad, i;
 
 	if (n == -ENOENT)
 		return 0;	/* an image without modules: all built in */
 	if (n < 0)
-		return fail(b, (int)n, "cannot read %s: %s", MODULES_LIST,
-			    strerror((int)-n));
+		return fail(b, (int)n, "cannot read %s: %s", MODULES_DB, strerror((int)-n));
+	r = moddb_parse(buf, &db, &bad);
+	if (r)
+		return fail(b, r, "%s is damaged (line %d: %s); rebuild the image "
+			    "with mkinitramfs", MODULES_DB, bad, strerror(-r));
+	have_db = 1;
+	for (i = 0; i < db.nalias; i++)
+		add_bus(db.alias[i].pattern);
+	for (i = 0; i < db.nalias; i++)
+		if (!strncmp(db.alias[i].pattern, "fs-", 3))
+			is_fs[db.alias[i].module] = 1;
 
-	for (line = list; *line; line = next) {
-		char *params, *end;
-		int r;
+	/* rd.driver.pre=a,b: first, in that order */
+	for (p = b->bp.driver_pre; *p;) {
+		size_t len = strcspn(p, ",");
 
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		else
-			next = line + strlen(line);
-		if (!*line || *line == '#')
-			continue;
-		params = strchr(line, ' ');
-		if (params)
-			*params++ = '\0';
-		else
-			params = line + strlen(line);
-		end = strrchr(line, '/');
-		r = load_one(line, params);
-		if (r == -ENODEV) {
-			/* The module's init found no hardware for it: normal for
-			 * alternatives such as crc32c-intel without SSE4.2. */
-			log_msg(L_INFO, "modules: %s: no such device here; skipped",
-				end ? end + 1 : line);
-		} else if (r) {
-			/* Go on: the root may not need this one. */
-			log_msg(L_ERR, "modules: %s: %s; continuing without it",
-				end ? end + 1 : line, strerror(-r));
-			failed++;
-		} else {
-			log_msg(L_DEBUG, "modules: loaded %s", end ? end + 1 : line);
-			loaded++;
+		if (len && len < sizeof(name)) {
+			memcpy(name, p, len);
+			name[len] = '\0';
+			i = moddb_find(&db, name);
+			if (i < 0)
+				log_msg(L_WARN, "modules: rd.driver.pre=%s: no such module "
+					"in this image", name);
+			else
+				load_idx(b, i, "rd.driver.pre");
 		}
+		p += len;
+		if (*p == ',')
+			p++;
 	}
-	log_msg(L_INFO, "modules: %d loaded, %d failed", loaded, failed);
+	for (i = 0; i < db.nmod; i++)
+		if (db.mod[i].boot)
+			load_idx(b, i, "image");
+	modules_coldplug(b);
+	log_msg(L_INFO, "modules: %d loaded, %d failed (of %d in the image)",
+		nloaded, nfailed, db.nmod);
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "init.h"
 #include "log.h"
+#include "modules.h"
 #include "util.h"
 
 #define FSLIST_MAX 4096
@@ -20,9 +21,10 @@ static const char *const default_inits[] = {
 /* Is @path executable inside @root?  Checked from inside a chroot so that
  * absolute symlinks (/sbin/init -> /lib/systemd/systemd) resolve as they
  * will after the switch; the saved fd brings us back out. */
-static int exists_in_root(const char *root, const char *path)
+static int exists_in_root(struct boot *b, const char *root, const char *path)
 {
 	int oldroot = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	long long t0 = uptime_us(), c0 = cpu_us();
 	int ok = 0;
 	struct stat st;
 
@@ -36,16 +38,21 @@ static int exists_in_root(const char *root, const char *path)
 		chdir("/");
 	}
 	close(oldroot);
+	/* This reads the root's directories from the disk. */
+	b->lookup_us += uptime_us() - t0;
+	b->lookup_cpu_us += cpu_us() - c0;
 	return ok;
 }
 
 static int try_mount(struct boot *b, const char *type, unsigned long flags)
 {
 	const char *data = b->bp.rootflags[0] ? b->bp.rootflags : NULL;
+	long long t0 = uptime_us(), c0 = cpu_us();
+	int r = mount(b->rootdev, NEWROOT, type, flags, data) == 0 ? 0 : -errno;
 
-	if (mount(b->rootdev, NEWROOT, type, flags, data) == 0)
-		return 0;
-	return -errno;
+	b->mount_cpu_us += cpu_us() - c0;
+	b->mount_us += uptime_us() - t0;
+	return r;
 }
 
 /* Append "type (error)" to the list of what was tried. */
@@ -104,6 +111,7 @@ int stage_mount(struct boot *b)
 			next = t + strlen(t);
 		if (!*t)
 			continue;
+		modules_load_fs(b, t);
 		r = try_mount(b, t, flags);
 		if (r == 0) {
 			mounted = 1;
@@ -125,7 +133,7 @@ int stage_mount(struct boot *b)
 
 	/* The real init: init= or the kernel's list. */
 	if (b->bp.init[0]) {
-		if (exists_in_root(NEWROOT, b->bp.init) == 1) {
+		if (exists_in_root(b, NEWROOT, b->bp.init) == 1) {
 			strcpy(b->init_path, b->bp.init);
 			return 0;
 		}
@@ -134,7 +142,7 @@ int stage_mount(struct boot *b)
 			    b->rootdev, b->bp.init);
 	}
 	for (i = 0; i < sizeof(default_inits) / sizeof(default_inits[0]); i++) {
-		if (exists_in_root(NEWROOT, default_inits[i]) == 1) {
+		if (exists_in_root(b, NEWROOT, default_inits[i]) == 1) {
 			strcpy(b->init_path, default_inits[i]);
 			return 0;
 		}

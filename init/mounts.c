@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include "init.h"
 #include "log.h"
+#include "util.h"
 
 static const struct {
 	const char *src, *dir, *type, *opts;
@@ -29,5 +30,9 @@ int stage_mounts(struct boot *b)
 				    api_mounts[i].type, api_mounts[i].dir, strerror(errno));
 	}
 	mkdir("/run/initramfs", 0755);
+	/* The clock the timeline counts from: /proc is mounted now.  (PID 1's
+	 * own start time is the kernel thread's, long before /init ran.) */
+	b->start_us = uptime_us();
+	b->start_cpu_us = cpu_us();
 	return 0;
 }

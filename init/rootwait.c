@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "init.h"
 #include "log.h"
+#include "modules.h"
 #include "parttable.h"
 #include "util.h"
 
@@ -23,7 +24,9 @@
 #define BLKNAME_MAX      32
 #define PROGRESS_EVERY   5000	/* ms between "still waiting" lines */
 #define RESCAN_EVERY     1000	/* ms: rescan even without events */
+#define IDLE_PRELOAD     250	/* ms without events before preloading */
 #define UEVENT_BUF       8192
+#define UEVENT_RCVBUF    (4 * 1024 * 1024)
 
 struct blkdev {
 	char name[BLKNAME_MAX];
@@ -50,6 +53,13 @@ int uevent_open(void)
 
 	if (fd < 0)
 		return -errno;
+	/* Room for the burst of events a driver load causes. */
+	{
+		int sz = UEVENT_RCVBUF;
+
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.nl_family = AF_NETLINK;
 	sa.nl_groups = 1;	/* the kernel's own multicast group */
@@ -100,9 +110,22 @@ static struct blkdev *find_dev(const char *name)
 	return NULL;
 }
 
+static long long io_us, io_cpu_us;
+
+long long rootwait_io_us(void)
+{
+	return io_us;
+}
+
+long long rootwait_io_cpu_us(void)
+{
+	return io_cpu_us;
+}
+
 static int dev_read(const char *name, uint64_t off, void *buf, size_t len)
 {
 	char path[BLKNAME_MAX + 8];
+	long long t0 = uptime_us(), c0 = cpu_us();
 	ssize_t n;
 	int fd;
 
@@ -115,6 +138,8 @@ static int dev_read(const char *name, uint64_t off, void *buf, size_t len)
 	if (n < 0)
 		n = -errno;
 	close(fd);
+	io_us += uptime_us() - t0;
+	io_cpu_us += cpu_us() - c0;
 	if (n < 0)
 		return (int)n;
 	return (size_t)n == len ? 0 : -EIO;
@@ -189,6 +214,23 @@ static void probe_part(struct blkdev *d)
 	}
 }
 
+/* "MAJ:MIN" as sysfs prints it */
+static int parse_devnum(const char *s, unsigned int *ma, unsigned int *mi)
+{
+	unsigned int v[2] = { 0, 0 };
+	int i, digits;
+
+	for (i = 0; i < 2; i++, s++) {
+		for (digits = 0; *s >= '0' && *s <= '9' && digits < 9; s++, digits++)
+			v[i] = v[i] * 10 + (unsigned int)(*s - '0');
+		if (!digits || *s != (i ? '\0' : ':'))
+			return -EINVAL;
+	}
+	*ma = v[0];
+	*mi = v[1];
+	return 0;
+}
+
 /* Refresh the list of block devices from /sys/class/block. */
 static void scan(void)
 {
@@ -215,7 +257,7 @@ static void scan(void)
 			memset(d, 0, sizeof(*d));
 			strcpy(d->name, de->d_name);
 			if (read_sys(d->name, "dev", buf, sizeof(buf)) ||
-			    sscanf(buf, "%u:%u", &ma, &mi) != 2) {
+			    parse_devnum(buf, &ma, &mi)) {
 				ndevs--;
 				continue;
 			}
@@ -291,26 +333,42 @@ static int find_root(struct boot *b)
 	return 0;
 }
 
-/* Drain the socket; forget what we knew of devices that changed or left. */
-static void drain_uevents(int fd)
+/* Drain the socket: load drivers for devices that appear, forget what we
+ * knew of block devices that changed or left. */
+static void drain_uevents(struct boot *b)
 {
 	static char buf[UEVENT_BUF];
 	ssize_t n;
 
-	while ((n = recv(fd, buf, sizeof(buf) - 1, 0)) > 0) {
-		const char *p, *end = buf + n, *action = NULL, *devname = NULL;
+	for (;;) {
+		const char *p, *end, *action = NULL, *devname = NULL, *modalias = NULL;
 		int block = 0;
 
+		n = recv(b->uevent_fd, buf, sizeof(buf) - 1, 0);
+		if (n < 0 && errno == ENOBUFS) {
+			/* Events were lost: look at every device again. */
+			modules_coldplug(b);
+			continue;
+		}
+		if (n <= 0)
+			break;
 		buf[n] = '\0';
+		end = buf + n;
 		for (p = buf; p < end; p += strlen(p) + 1) {
 			if (!strncmp(p, "ACTION=", 7))
 				action = p + 7;
 			else if (!strncmp(p, "DEVNAME=", 8))
 				devname = p + 8;
+			else if (!strncmp(p, "MODALIAS=", 9))
+				modalias = p + 9;
 			else if (!strcmp(p, "SUBSYSTEM=block"))
 				block = 1;
 		}
-		if (block && action && devname && strcmp(action, "add")) {
+		if (!action)
+			continue;
+		if (modalias && !strcmp(action, "add"))
+			modules_load_alias(b, modalias);
+		if (block && devname && strcmp(action, "add")) {
 			const char *base = strrchr(devname, '/');
 			struct blkdev *d = find_dev(base ? base + 1 : devname);
 
@@ -358,6 +416,9 @@ static void describe_devices(char *out, size_t size)
 int stage_rootwait(struct boot *b)
 {
 	long start = uptime_ms(), now, deadline, next_progress;
+	long long t0;
+	long last_event = start;
+	int preload_done = 0;
 	int timeout_s = b->bp.rootdelay >= 0 ? b->bp.rootdelay : DEFAULT_ROOT_TIMEOUT;
 	char seen[384];
 
@@ -370,14 +431,19 @@ int stage_rootwait(struct boot *b)
 
 		now = uptime_ms();
 		if (deadline >= 0 && now >= deadline) {
+			char nodrv[512];
+
 			describe_devices(seen, sizeof(seen));
+			modules_unmatched(nodrv, sizeof(nodrv));
 			return fail(b, -ETIMEDOUT,
 				    "%s: device never appeared: timed out after %d s; "
-				    "block devices seen: %s. Check root= on the kernel "
+				    "block devices seen: %s.%s%s Check root= on the kernel "
 				    "command line, and that the image has the drivers "
-				    "for the disk's bus (-M SET)%s",
+				    "for the disk's bus (-M SET); rootdelay=N or rootwait "
+				    "wait longer",
 				    b->bp.root, timeout_s, seen,
-				    b->bp.rootwait ? "" : "; rootdelay=N or rootwait wait longer");
+				    nodrv[0] ? " Devices with no driver in this image: " : "",
+				    nodrv[0] ? nodrv : "");
 		}
 		if (now >= next_progress) {
 			describe_devices(seen, sizeof(seen));
@@ -396,14 +462,31 @@ int stage_rootwait(struct boot *b)
 			wait = RESCAN_EVERY;
 		if (deadline >= 0 && deadline - now < wait)
 			wait = deadline - now;
+		/* Nothing has happened for a while (a USB disk settling, say):
+		 * use the time to load the file system module the root will
+		 * need.  Only when idle, so that a disk already on its way is
+		 * never kept waiting behind a big module. */
+		if (now - last_event >= IDLE_PRELOAD && !preload_done) {
+			if (!modules_preload_fs(b))
+				preload_done = 1;
+			continue;
+		}
+		if (wait > IDLE_PRELOAD && !preload_done)
+			wait = IDLE_PRELOAD;
+		t0 = uptime_us();
 		if (b->uevent_fd >= 0) {
 			pfd.fd = b->uevent_fd;
 			pfd.events = POLLIN;
-			if (poll(&pfd, 1, (int)wait) > 0)
-				drain_uevents(b->uevent_fd);
+			if (poll(&pfd, 1, (int)wait) > 0) {
+				b->wait_us += uptime_us() - t0;
+				drain_uevents(b);
+				last_event = uptime_ms();
+				continue;
+			}
 		} else {
 			sleep_ms(wait < 100 ? wait : 100);
 		}
+		b->wait_us += uptime_us() - t0;
 	}
 	log_msg(L_INFO, "root-wait: %s is %s (%s) after %ld ms", b->bp.root,
 		b->rootdev, b->rootfs.type[0] ? b->rootfs.type : "unknown type",

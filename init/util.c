@@ -4,24 +4,38 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 #include "util.h"
 
-long uptime_ms(void)
+/* klibc has no clock_gettime: read /proc/uptime (CLOCK_BOOTTIME, 10 ms
+ * steps) once, then count from there with gettimeofday's microseconds.
+ * Nothing sets the wall clock while /init runs; a step backwards would
+ * only hold the clock still (it never runs back). */
+static long long base_uptime_us = -1, base_tod_us, last_us;
+
+static long long tod_us(void)
 {
-	static int fd = -1;
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (long long)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+static int read_uptime_us(long long *out)
+{
 	char buf[64];
-	long sec = 0, frac = 0, scale = 100;
+	long long sec = 0, frac = 0, scale = 100000;
 	ssize_t n;
+	int fd = open("/proc/uptime", O_RDONLY | O_CLOEXEC);
 	char *p;
 
-	if (fd < 0) {
-		fd = open("/proc/uptime", O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return -1;
-	}
-	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
@@ -30,7 +44,43 @@ long uptime_ms(void)
 	if (*p == '.')
 		for (p++; *p >= '0' && *p <= '9' && scale >= 1; p++, scale /= 10)
 			frac += (*p - '0') * scale;
-	return sec * 1000 + frac;
+	*out = sec * 1000000 + frac;
+	return 0;
+}
+
+long long uptime_us(void)
+{
+	long long now;
+
+	if (base_uptime_us < 0) {
+		if (read_uptime_us(&base_uptime_us))
+			return -1;
+		base_tod_us = tod_us();
+	}
+	now = base_uptime_us + (tod_us() - base_tod_us);
+	if (now < last_us)
+		now = last_us;
+	last_us = now;
+	return now;
+}
+
+long long cpu_us(void)
+{
+	struct rusage ru;
+
+	/* utime + stime add up to the scheduler's exact runtime: the kernel
+	 * brings the running task's figure up to date for this call. */
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return 0;
+	return (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
+	       ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+}
+
+long uptime_ms(void)
+{
+	long long us = uptime_us();
+
+	return us < 0 ? -1 : (long)(us / 1000);
 }
 
 void sleep_ms(long ms)

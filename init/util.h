@@ -5,9 +5,15 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Milliseconds since boot (CLOCK_BOOTTIME, via /proc/uptime: klibc has no
- * clock_gettime).  Returns -1 before /proc is mounted. */
+/* Time since boot (CLOCK_BOOTTIME at the first call, via /proc/uptime,
+ * then advanced with gettimeofday: klibc has no clock_gettime).  Never
+ * goes backwards.  -1 before /proc is mounted. */
+long long uptime_us(void);
 long uptime_ms(void);
+
+/* CPU time this process has used, kernel time included, to the
+ * microsecond (getrusage); 0 if unknown. */
+long long cpu_us(void);
 
 void sleep_ms(long ms);
 

@@ -27,7 +27,8 @@ check gen-gzip-valid gzip -t "$WORK/a.img"
 zcat "$WORK/a.img" | cpio -it --quiet > "$WORK/list" 2>/dev/null
 check gen-lists-init grep -qx init "$WORK/list"
 check gen-lists-console grep -qx dev/console "$WORK/list"
-zcat "$WORK/a.img" | cpio -i --quiet --to-stdout etc/initkit/modules.load > "$WORK/load" 2>/dev/null
+zcat "$WORK/a.img" | cpio -i --quiet --to-stdout etc/initkit/modules.db > "$WORK/db" 2>/dev/null
+awk -F'\t' '$1 == "m" { print $3 }' "$WORK/db" > "$WORK/load"
 missing=$(sed 's|^/||' "$WORK/load" | grep -vxF -f "$WORK/list")
 check gen-lists-every-loaded-module test -s "$WORK/load" -a -z "$missing"
 # dependency order: virtio before virtio_blk, crc32c (ext4's softdep) and jbd2 before ext4
@@ -41,6 +42,19 @@ order_ok() {
 }
 check gen-load-order order_ok virtio_ring virtio virtio_pci virtio_blk
 check gen-softdep-before-ext4 order_ok crc32c_generic jbd2 ext4
+# ext4's closure names its softdep and dependencies; it loads on demand (fs-ext4)
+ext4_line=$(awk -F'\t' '$1 == "m" && $2 == "ext4"' "$WORK/db")
+closure_names() {	# the names of the modules in a closure field
+	local idx
+	for idx in ${1//,/ }; do awk -F'\t' -v n="$idx" '$1 == "m" { if (i++ == n) print $2 }' "$WORK/db"; done
+}
+check gen-db-ext4-closure test "$(closure_names "$(cut -f4 <<<"$ext4_line")" | sort | tr '\n' ' ')" = \
+	"crc16 crc32c_generic crc32c_intel jbd2 mbcache "
+check gen-db-ext4-on-demand test "$(cut -f6 <<<"$ext4_line")" = 0
+check gen-db-fs-alias grep -qP '^a\tfs-ext4\t' "$WORK/db"
+check gen-db-pci-alias grep -qP '^a\tpci:v00001AF4d\*' "$WORK/db"
+"$MK" "${GEN[@]}" -m ext4 -o "$WORK/m.img"
+check gen-db-explicit-at-boot sh -c "zcat '$WORK/m.img' | cpio -i --quiet --to-stdout etc/initkit/modules.db | grep -qP '^m\text4\t.*\t1\$'"
 check gen-mode-0600 test "$(stat -c %a "$WORK/a.img")" = 600
 SOURCE_DATE_EPOCH=1700000000 "$MK" "${GEN[@]}" -M ext4 -o "$WORK/d.img"
 check gen-source-date-epoch sh -c "zcat '$WORK/d.img' | cpio -itv --quiet 2>/dev/null | grep ' init\$' | grep -q 'Nov 14  2023'"

@@ -43,6 +43,25 @@ int main(int argc, char *argv[])
 		close(fd);
 	}
 	(void)!write(1, line, n);
+
+	/* /init's timeline, passed on in /run */
+	fd = open("/run/initramfs/timeline", O_RDONLY);
+	if (fd >= 0) {
+		char tl[2048], *p, *nl;
+		ssize_t r = read(fd, tl, sizeof(tl) - 1);
+
+		close(fd);
+		tl[r > 0 ? r : 0] = '\0';
+		for (p = tl; *p; p = nl) {
+			nl = strchr(p, '\n');
+			if (nl)
+				*nl++ = '\0';
+			else
+				nl = p + strlen(p);
+			n = snprintf(line, sizeof(line), "INITKIT-TIMELINE %s\n", p);
+			(void)!write(1, line, n);
+		}
+	}
 	sync();
 	reboot(RB_POWER_OFF, NULL);
 	return 0;

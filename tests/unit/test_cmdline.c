@@ -109,6 +109,31 @@ static void test_break_without_value(void **state)
 	assert_string_equal(bp.brk, "top");
 }
 
+static void test_driver_lists(void **state)
+{
+	struct boot_params bp = parse("modprobe.blacklist=a,b rd.driver.blacklist=c "
+				      "rd.driver.pre=x rd.driver.pre=y,z");
+
+	/* these accumulate over occurrences, as dracut does */
+	assert_string_equal(bp.blacklist, "a,b,c");
+	assert_string_equal(bp.driver_pre, "x,y,z");
+}
+
+static void test_modparams(void **state)
+{
+	struct boot_params bp = parse("usb_storage.delay_use=0 root=/dev/sda "
+				      "ext4.x rd.debug=1 usb-storage.quirks=1:2:u");
+	const char *p = bp.modparams;
+
+	assert_string_equal(p, "usb_storage.delay_use=0");
+	p += strlen(p) + 1;
+	assert_string_equal(p, "ext4.x");
+	p += strlen(p) + 1;
+	assert_string_equal(p, "usb-storage.quirks=1:2:u");	/* rd.* is ours */
+	p += strlen(p) + 1;
+	assert_true(p == bp.modparams + bp.modparams_len);
+}
+
 static int count_fn(char *param, char *val, void *arg)
 {
 	(*(int *)arg)++;
@@ -148,6 +173,8 @@ int main(void)
 		cmocka_unit_test(test_bad_numbers),
 		cmocka_unit_test(test_break_without_value),
 		cmocka_unit_test(test_each_whitespace),
+		cmocka_unit_test(test_driver_lists),
+		cmocka_unit_test(test_modparams),
 		cmocka_unit_test(test_parse_uint),
 	};
 

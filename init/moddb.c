@@ -1,0 +1,173 @@
+/* moddb.c - parse and query the pre-digested module database */
+#include <errno.h>
+#include <fnmatch.h>
+#include <string.h>
+#include "moddb.h"
+
+/* Split @line at TABs into at most @max fields; returns the count. */
+static int split(char *line, char **f, int max)
+{
+	int n = 0;
+
+	while (n < max) {
+		f[n++] = line;
+		line = strchr(line, '\t');
+		if (!line)
+			break;
+		*line++ = '\0';
+	}
+	return line ? -1 : n;	/* more fields than expected */
+}
+
+static int valid_index_list(const char *s, int limit)
+{
+	const char *p = s;
+	int i;
+
+	if (!strcmp(s, "-"))
+		return 1;
+	while ((i = moddb_next_index(&p)) >= 0)
+		if (i >= limit)
+			return 0;
+	return *p == '\0';
+}
+
+int moddb_parse(char *buf, struct moddb *db, int *bad_line)
+{
+	char *line = buf, *next, *f[6];
+	int lineno = 0, n;
+
+	db->nmod = db->nalias = 0;
+	for (; *line; line = next) {
+		lineno++;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		if (!*line || *line == '#')
+			continue;
+		*bad_line = lineno;
+		if (line[0] == 'm' && line[1] == '\t') {
+			struct moddb_module *m;
+
+			n = split(line + 2, f, 5);
+			if (n != 5 || !*f[0] || *f[1] != '/' ||
+			    (strcmp(f[4], "0") && strcmp(f[4], "1")))
+				return -EINVAL;
+			if (db->nalias)
+				return -EINVAL;		/* modules come first */
+			if (db->nmod == MODDB_MAX_MODULES)
+				return -E2BIG;
+			m = &db->mod[db->nmod];
+			m->name = f[0];
+			m->path = f[1];
+			m->closure = strcmp(f[2], "-") ? f[2] : "";
+			m->post = strcmp(f[3], "-") ? f[3] : "";
+			m->boot = f[4][0] == '1';
+			/* a closure may only name earlier modules: load order */
+			if (!valid_index_list(f[2], db->nmod) ||
+			    !valid_index_list(f[3], MODDB_MAX_MODULES))
+				return -EINVAL;
+			db->nmod++;
+		} else if (line[0] == 'a' && line[1] == '\t') {
+			struct moddb_alias *a;
+			const char *p;
+			int idx;
+
+			n = split(line + 2, f, 2);
+			p = f[1];
+			if (n != 2 || !*f[0] || (idx = moddb_next_index(&p)) < 0 ||
+			    *p || idx >= db->nmod)
+				return -EINVAL;
+			if (db->nalias == MODDB_MAX_ALIASES)
+				return -E2BIG;
+			a = &db->alias[db->nalias++];
+			a->pattern = f[0];
+			a->module = (unsigned short)idx;
+			a->fixed = (unsigned short)strcspn(f[0], "*?[\\");
+		} else {
+			return -EINVAL;
+		}
+	}
+	/* post lists may name later modules: check them now */
+	for (n = 0; n < db->nmod; n++) {
+		const char *p = db->mod[n].post;
+		int i;
+
+		while ((i = moddb_next_index(&p)) >= 0)
+			if (i >= db->nmod) {
+				*bad_line = 0;
+				return -EINVAL;
+			}
+	}
+	*bad_line = 0;
+	return 0;
+}
+
+int moddb_next_index(const char **p)
+{
+	const char *s = *p;
+	int v = 0, digits = 0;
+
+	if (*s == ',')
+		s++;
+	while (*s >= '0' && *s <= '9' && digits < 6) {
+		v = v * 10 + (*s++ - '0');
+		digits++;
+	}
+	if (!digits || (*s && *s != ','))
+		return -1;
+	*p = s;
+	return v;
+}
+
+int moddb_match(const struct moddb *db, const char *modalias,
+		int (*fn)(int idx, void *arg), void *arg)
+{
+	/* A module may have many aliases matching one device: report once.
+	 * Matches are few, so a small list of the ones reported will do. */
+	unsigned short seen[64];
+	int nseen = 0, i, j, r;
+	size_t len = strlen(modalias);
+
+	for (i = 0; i < db->nalias; i++) {
+		const struct moddb_alias *a = &db->alias[i];
+
+		if (a->fixed > len || memcmp(a->pattern, modalias, a->fixed))
+			continue;
+		if (fnmatch(a->pattern, modalias, 0))
+			continue;
+		for (j = 0; j < nseen && seen[j] != a->module; j++)
+			;
+		if (j < nseen)
+			continue;
+		if (nseen < (int)(sizeof(seen) / sizeof(seen[0])))
+			seen[nseen++] = a->module;
+		r = fn(a->module, arg);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int modname_equal(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char x = *a == '-' ? '_' : *a, y = *b == '-' ? '_' : *b;
+
+		if (x != y)
+			return 0;
+	}
+	return *a == *b;
+}
+
+int moddb_find(const struct moddb *db, const char *name)
+{
+	int i;
+
+	for (i = 0; i < db->nmod; i++)
+		if (modname_equal(db->mod[i].name, name))
+			return i;
+	return -ENOENT;
+}

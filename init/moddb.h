@@ -1,0 +1,63 @@
+/* moddb.h - the module database the generator pre-digests for /init
+ * (pure, host-testable).
+ *
+ * Text, one record per line, fields separated by one TAB:
+ *   m NAME PATH CLOSURE POST BOOT   module record; the Nth "m" line is
+ *                                   module N.  CLOSURE: indices of every
+ *                                   module to load before it, ascending
+ *                                   (a valid load order), or "-".  POST:
+ *                                   post-softdeps, or "-".  BOOT: 1 to load
+ *                                   at boot whatever the hardware.
+ *   a PATTERN INDEX                 an alias (fnmatch pattern: modalias,
+ *                                   "fs-TYPE", ...) of module INDEX
+ * Lines starting with '#' are comments.  Module records come first. */
+#ifndef INITKIT_MODDB_H
+#define INITKIT_MODDB_H
+
+#include <stddef.h>
+
+#define MODDB_MAX_MODULES 2048
+#define MODDB_MAX_ALIASES 16384
+#define MODDB_NAME_MAX    64
+
+struct moddb_module {
+	const char *name;
+	const char *path;
+	const char *closure;	/* "1,4,7" or "" */
+	const char *post;
+	int boot;
+};
+
+struct moddb_alias {
+	const char *pattern;
+	unsigned short module;
+	unsigned short fixed;	/* length of the literal prefix before any
+				 * wildcard: a cheap filter before fnmatch */
+};
+
+struct moddb {
+	struct moddb_module mod[MODDB_MAX_MODULES];
+	struct moddb_alias alias[MODDB_MAX_ALIASES];
+	int nmod, nalias;
+};
+
+/* Parse @buf (modified in place; @db points into it).  Returns 0, -EINVAL
+ * with *bad_line set for a malformed line, -E2BIG past the limits. */
+int moddb_parse(char *buf, struct moddb *db, int *bad_line);
+
+/* Call @fn for each module whose alias matches @modalias (each module at
+ * most once per call).  Stops and returns @fn's value if non-zero. */
+int moddb_match(const struct moddb *db, const char *modalias,
+		int (*fn)(int idx, void *arg), void *arg);
+
+/* Index of the module named @name ('-' and '_' are the same), or -ENOENT. */
+int moddb_find(const struct moddb *db, const char *name);
+
+/* Walk a comma list of indices ("1,4,7"); returns the next index and
+ * advances *p, or -1 at the end. */
+int moddb_next_index(const char **p);
+
+/* Module names compare with '-' and '_' as one character, as modprobe does. */
+int modname_equal(const char *a, const char *b);
+
+#endif

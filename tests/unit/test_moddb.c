@@ -1,0 +1,139 @@
+/* test_moddb.c - the module database /init reads */
+#include "unit.h"
+#include <errno.h>
+#include "moddb.h"
+
+static struct moddb db;
+
+static const char sample[] =
+	"# comment\n"
+	"m\tvirtio_ring\t/lib/modules/k/virtio_ring.ko\t-\t-\t0\n"
+	"m\tvirtio\t/lib/modules/k/virtio.ko\t0\t-\t0\n"
+	"m\tvirtio_pci\t/lib/modules/k/virtio_pci.ko\t0,1\t3\t0\n"
+	"m\tcrc32c-intel\t/lib/modules/k/crc32c-intel.ko\t-\t-\t1\n"
+	"a\tpci:v00001AF4d*sv*sd*bc*sc*i*\t2\n"
+	"a\tvirtio:d00000002v*\t1\n"
+	"a\tfs-ext4\t3\n"
+	"a\tpci:v*d*sv*sd*bc01sc06i01*\t2\n";
+
+static int parse(const char *text)
+{
+	static char buf[4096];
+	int bad = -1;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	return moddb_parse(buf, &db, &bad);
+}
+
+struct hits {
+	int idx[8];
+	int n;
+};
+
+static int collect(int idx, void *arg)
+{
+	struct hits *h = arg;
+
+	h->idx[h->n++] = idx;
+	return 0;
+}
+
+static void test_parse(void **state)
+{
+	assert_int_equal(parse(sample), 0);
+	assert_int_equal(db.nmod, 4);
+	assert_int_equal(db.nalias, 4);
+	assert_string_equal(db.mod[2].name, "virtio_pci");
+	assert_string_equal(db.mod[2].closure, "0,1");
+	assert_string_equal(db.mod[2].post, "3");
+	assert_string_equal(db.mod[0].closure, "");
+	assert_int_equal(db.mod[3].boot, 1);
+	assert_int_equal(db.alias[0].fixed, 14);	/* "pci:v00001AF4d" */
+}
+
+static void test_match(void **state)
+{
+	struct hits h = { .n = 0 };
+
+	assert_int_equal(parse(sample), 0);
+	/* two aliases of module 2 match this device: reported once */
+	moddb_match(&db, "pci:v00001AF4d00001001sv00001AF4sd00000002bc01sc06i01", collect, &h);
+	assert_int_equal(h.n, 1);
+	assert_int_equal(h.idx[0], 2);
+
+	h.n = 0;
+	moddb_match(&db, "virtio:d00000002v00001AF4", collect, &h);
+	assert_int_equal(h.n, 1);
+	assert_int_equal(h.idx[0], 1);
+
+	h.n = 0;
+	moddb_match(&db, "fs-ext4", collect, &h);
+	assert_int_equal(h.n, 1);
+	h.n = 0;
+	moddb_match(&db, "fs-ext", collect, &h);
+	assert_int_equal(h.n, 0);
+	h.n = 0;
+	moddb_match(&db, "pci:v00008086d00007010sv00001AF4sd00001100bc01sc01i80", collect, &h);
+	assert_int_equal(h.n, 0);
+}
+
+static void test_find_and_indices(void **state)
+{
+	const char *p = "3,17,0";
+
+	assert_int_equal(parse(sample), 0);
+	assert_int_equal(moddb_find(&db, "crc32c_intel"), 3);	/* '-' = '_' */
+	assert_int_equal(moddb_find(&db, "virtio-pci"), 2);
+	assert_int_equal(moddb_find(&db, "nope"), -ENOENT);
+	assert_int_equal(moddb_next_index(&p), 3);
+	assert_int_equal(moddb_next_index(&p), 17);
+	assert_int_equal(moddb_next_index(&p), 0);
+	assert_int_equal(moddb_next_index(&p), -1);
+	assert_true(modname_equal("usb-storage", "usb_storage"));
+	assert_false(modname_equal("usb_storage", "usb_stor"));
+}
+
+static void test_bad(void **state)
+{
+	/* a closure naming a later module is not a load order */
+	assert_int_equal(parse("m\ta\t/a.ko\t1\t-\t0\nm\tb\t/b.ko\t-\t-\t0\n"), -EINVAL);
+	/* an alias for a module that does not exist */
+	assert_int_equal(parse("m\ta\t/a.ko\t-\t-\t0\na\tx\t5\n"), -EINVAL);
+	/* post list out of range */
+	assert_int_equal(parse("m\ta\t/a.ko\t-\t9\t0\n"), -EINVAL);
+	/* missing fields, extra fields, relative path, bad flag, unknown record */
+	assert_int_equal(parse("m\ta\t/a.ko\t-\t-\n"), -EINVAL);
+	assert_int_equal(parse("m\ta\t/a.ko\t-\t-\t0\textra\n"), -EINVAL);
+	assert_int_equal(parse("m\ta\ta.ko\t-\t-\t0\n"), -EINVAL);
+	assert_int_equal(parse("m\ta\t/a.ko\t-\t-\t2\n"), -EINVAL);
+	assert_int_equal(parse("x\ty\n"), -EINVAL);
+	/* modules after aliases */
+	assert_int_equal(parse("m\ta\t/a.ko\t-\t-\t0\na\tx\t0\nm\tb\t/b.ko\t-\t-\t0\n"), -EINVAL);
+	/* garbage index */
+	assert_int_equal(parse("m\ta\t/a.ko\t0x\t-\t0\n"), -EINVAL);
+	assert_int_equal(parse(""), 0);
+	assert_int_equal(db.nmod, 0);
+}
+
+static void test_limits(void **state)
+{
+	static char big[(MODDB_MAX_MODULES + 2) * 24];
+	int i, o = 0, bad;
+
+	for (i = 0; i < MODDB_MAX_MODULES + 1; i++)
+		o += snprintf(big + o, sizeof(big) - o, "m\tm%d\t/m.ko\t-\t-\t0\n", i);
+	assert_int_equal(moddb_parse(big, &db, &bad), -E2BIG);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_match),
+		cmocka_unit_test(test_find_and_indices),
+		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_limits),
+	};
+
+	return cmocka_run_group_tests_name("moddb", tests, NULL, NULL);
+}
