@@ -17,7 +17,8 @@ CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2
 # CI builds with WERROR=-Werror
 WERROR  ?=
-PKG_LIBS := -lkmod -ldeflate -lpthread
+PKG_LIBS := -lkmod -ldeflate -lz -lzstd -llzma -llz4 -lpthread
+COMP_LIBS := -ldeflate -lz -lzstd -llzma -llz4
 
 INIT_PURE := init/cmdline.c init/rootspec.c init/probe.c init/parttable.c init/moddb.c
 INIT_SYS  := init/main.c init/log.c init/util.c init/mounts.c init/params.c \
@@ -28,8 +29,8 @@ INIT_HDRS := $(wildcard init/*.h)
 # and read-only data into one page-aligned segment: -z noseparate-code).
 INIT_MAX_BYTES := 49152
 
-GEN_SRCS := mkinitramfs.c cpio.c modsel.c output.c
-GEN_HDRS := cpio.h modsel.h output.h
+GEN_SRCS := mkinitramfs.c cpio.c modsel.c output.c compress.c imgread.c
+GEN_HDRS := cpio.h modsel.h output.h compress.h imgread.h
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/%,$(wildcard tests/unit/test_*.c))
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -55,10 +56,12 @@ tests/qemu/guest-init: tests/qemu/guest-init.c
 	$(KLCC) -static -Os -Wall $(WERROR) -o $@ $<
 	strip --strip-all $@
 
-build/%: tests/unit/%.c tests/unit/unit.h $(INIT_PURE) $(INIT_HDRS) cpio.c cpio.h
+UNIT_LIB := $(INIT_PURE) cpio.c compress.c imgread.c
+
+build/%: tests/unit/%.c tests/unit/unit.h $(UNIT_LIB) $(INIT_HDRS) $(GEN_HDRS)
 	@mkdir -p build
 	$(CC) -g -O1 $(WARN) $(WERROR) $(SAN) -Iinit -I. -o $@ $< \
-		$(INIT_PURE) cpio.c -lcmocka
+		$(UNIT_LIB) -lcmocka $(COMP_LIBS)
 
 unit: $(UNIT_TESTS)
 

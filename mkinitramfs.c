@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include "compress.h"
+#include "imgread.h"
 #include "modsel.h"
 #include "output.h"
 
@@ -33,14 +35,20 @@ struct opts {
 	const char *hooks[MAX_ARGS];
 	size_t nhooks;
 	struct out_opts out;
+	const char *list;		/* --list IMAGE */
+	const char *extract;		/* --extract IMAGE DIR */
+	const char *extract_dir;
 };
 
 static const char usage_text[] =
 "Usage: mkinitramfs -o OUTPUT [-k KVER] [-b BASEDIR] [-m MODULE]... [-M SET]...\n"
-"                   [-H HOOK]... [-c gzip|none] [-l LEVEL] [-d DATADIR]\n"
+"                   [-H HOOK]... [-c ALG] [-l LEVEL] [-d DATADIR]\n"
 "                   [-i INIT] [-j THREADS] [-v]\n"
+"       mkinitramfs --list IMAGE\n"
+"       mkinitramfs --extract IMAGE DIR\n"
 "\n"
-"Build an initramfs (a gzip-compressed newc cpio archive) for kernel KVER.\n"
+"Build an initramfs (a compressed newc cpio archive) for kernel KVER, or\n"
+"list or extract any image the kernel accepts.\n"
 "\n"
 "  -o, --output FILE    write the image to FILE (atomically: a failed run\n"
 "                       leaves any previous FILE untouched)\n"
@@ -49,14 +57,18 @@ static const char usage_text[] =
 "  -m, --module NAME    add a module or alias, with its dependencies\n"
 "  -M, --set SET        add the modules listed in DATADIR/modules.d/SET\n"
 "  -H, --hook HOOK      run the build hook DATADIR/hooks/HOOK\n"
-"  -c, --compress ALG   gzip (default) or none\n"
-"  -l, --level N        gzip level, 1 (fastest) to 12 (smallest), default 7\n"
+"  -c, --compress ALG   gzip (default), zstd, xz, lz4 or none\n"
+"  -l, --level N        compression level: gzip 1-12 (default 7), zstd 1-19\n"
+"                       (3), xz 0-9 (6), lz4 1-12 (9)\n"
 "  -d, --datadir DIR    where modules.d/ and hooks/ are\n"
 "  -i, --init FILE      the /init to put in the image\n"
 "  -j, --threads N      compression threads (default: one per CPU); the\n"
 "                       image is the same whatever N is\n"
 "  -v, --verbose        say what is chosen and why\n"
 "  -h, --help           show this help\n"
+"      --list IMAGE     list the entries of IMAGE, like cpio -tv\n"
+"      --extract IMAGE DIR\n"
+"                       extract IMAGE into DIR, never writing outside it\n"
 "\n"
 "SOURCE_DATE_EPOCH sets every timestamp in the image (default 0), so the\n"
 "same inputs always give the same bytes.\n";
@@ -140,6 +152,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "datadir", required_argument, NULL, 'd' },
 		{ "init", required_argument, NULL, 'i' },
 		{ "threads", required_argument, NULL, 'j' },
+		{ "list", required_argument, NULL, 'L' },
+		{ "extract", required_argument, NULL, 'X' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -149,7 +163,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->basedir = "/";
-	o->out.comp = COMP_GZIP;
+	o->out.comp = ALG_GZIP;
 	o->out.level = -1;
 	while ((c = getopt_long(argc, argv, "o:k:b:m:M:H:c:l:d:i:j:vh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -168,17 +182,20 @@ static void parse_args(int argc, char **argv, struct opts *o)
 				die("--threads %s: a number from 1 to 64", optarg);
 			break;
 		case 'c':
-			if (!strcmp(optarg, "gzip"))
-				o->out.comp = COMP_GZIP;
-			else if (!strcmp(optarg, "none"))
-				o->out.comp = COMP_NONE;
-			else
-				die("-c %s: unknown compression (use gzip or none)", optarg);
+			if (comp_parse(optarg, &o->out.comp))
+				die("-c %s: unknown compression (use gzip, zstd, xz, lz4 "
+				    "or none)", optarg);
 			break;
 		case 'l':
 			o->out.level = (int)strtol(optarg, &end, 10);
-			if (*end || o->out.level < 1 || o->out.level > 12)
-				die("-l %s: the gzip level is a number from 1 to 12", optarg);
+			if (*end || !*optarg || o->out.level < 0)
+				die("-l %s: the level is a number", optarg);
+			break;
+		case 'L':
+			o->list = optarg;
+			break;
+		case 'X':
+			o->extract = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -188,8 +205,28 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			exit(2);
 		}
 	}
+	if (o->list || o->extract) {
+		if (o->list && o->extract)
+			die("--list and --extract go one at a time");
+		if (o->extract) {
+			if (optind + 1 != argc)
+				die("--extract IMAGE DIR: name the directory to extract into");
+			o->extract_dir = argv[optind];
+		} else if (optind < argc) {
+			die("unexpected argument '%s' (see --help)", argv[optind]);
+		}
+		return;
+	}
 	if (optind < argc)
 		die("unexpected argument '%s' (see --help)", argv[optind]);
+	{
+		int min, max, def;
+
+		comp_level_range(o->out.comp, &min, &max, &def);
+		if (o->out.level >= 0 && (o->out.level < min || o->out.level > max))
+			die("-l %d: %s levels go from %d to %d (default %d)", o->out.level,
+			    comp_name(o->out.comp), min, max, def);
+	}
 	if (!o->output) {
 		usage(stderr);
 		die("-o OUTPUT is required");
@@ -217,7 +254,8 @@ static uint32_t source_date_epoch(void)
  *   dir PATH              an empty directory
  *   link TARGET PATH      a symbolic link
  *   applets BUSYBOX DIR   links to BUSYBOX for each applet it lists
- *   runtime SCRIPT STAGE  install DATADIR/hooks/SCRIPT to run at STAGE
+ *   runtime SCRIPT STAGE  install SCRIPT (DATADIR/hooks/SCRIPT if relative)
+ *                         as /scripts/STAGE/NAME, run by /init at STAGE
  *   optional              the following file lines may be missing on the host
  */
 
@@ -293,14 +331,39 @@ static void run_hook(struct image *img, const char *datadir, const char *name,
 			image_add_dir(img, w[1], 0755);
 		} else if (!strcmp(w[0], "link") && nw == 3) {
 			image_add_link(img, w[2], w[1]);
+		} else if (!strcmp(w[0], "runtime") && nw == 3) {
+			static const char *const stages[] = {
+				"init-top", "premount", "local-premount",
+				"local-bottom", "init-bottom",
+			};
+			char src[PATH_MAX], dst[PATH_MAX];
+			const char *base = strrchr(w[1], '/');
+			size_t k;
+
+			for (k = 0; k < sizeof(stages) / sizeof(stages[0]); k++)
+				if (!strcmp(w[2], stages[k]))
+					break;
+			if (k == sizeof(stages) / sizeof(stages[0]))
+				die("%s: no runtime stage '%s' (init-top, premount, "
+				    "local-premount, local-bottom, init-bottom)", where, w[2]);
+			if (w[1][0] == '/')
+				snprintf(src, sizeof(src), "%s", w[1]);
+			else
+				snprintf(src, sizeof(src), "%s/hooks/%s", datadir, w[1]);
+			if (!is_file(src))
+				die("%s: runtime hook %s does not exist", where, src);
+			snprintf(dst, sizeof(dst), "scripts/%s/%s", w[2],
+				 base ? base + 1 : w[1]);
+			image_add_file(img, dst, src, 0755);
 		} else if (!strcmp(w[0], "applets") && nw == 3) {
 			if (!is_file(w[1]))
 				die("%s: %s is not on this host (apt-get install "
 				    "busybox-static)", where, w[1]);
 			busybox_applets(img, w[1], w[2], where);
 		} else {
-			die("%s: cannot parse '%s' (directives: file, dir, link, "
-			    "applets, optional)", where, w[0]);
+			die("%s: cannot parse '%s' (directives: file HOST [PATH], dir "
+			    "PATH, link TARGET PATH, applets BUSYBOX PATH, runtime "
+			    "SCRIPT STAGE, optional)", where, w[0]);
 		}
 	}
 	fclose(f);
@@ -318,6 +381,16 @@ int main(int argc, char **argv)
 	int r;
 
 	parse_args(argc, argv, &o);
+	if (o.list) {
+		if (img_list(o.list, stdout, err, sizeof(err)))
+			die("--list %s: %s", o.list, err);
+		return 0;
+	}
+	if (o.extract) {
+		if (img_extract(o.extract, o.extract_dir, err, sizeof(err)))
+			die("--extract %s %s: %s", o.extract, o.extract_dir, err);
+		return 0;
+	}
 	if (!o.kver) {
 		if (uname(&uts) < 0)
 			die("uname: %s", strerror(errno));

@@ -12,14 +12,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <libdeflate.h>
 #include <pthread.h>
+#include "compress.h"
 #include "cpio.h"
 #include "output.h"
 
 #define IO_CHUNK (256 * 1024)
 #define MAX_THREADS 64
-#define GZIP_DEFAULT_LEVEL 7
 
 static void *xmalloc(size_t n)
 {
@@ -248,30 +247,16 @@ struct job {
 
 static void compress_member(const struct out_opts *o, struct member *m)
 {
-	struct libdeflate_compressor *c;
-	size_t bound;
+	void *out = NULL;
 
-	if (o->comp == COMP_NONE) {
+	if (o->comp == ALG_NONE) {
 		m->out = m->raw;
 		m->outlen = m->len;
 		m->raw = NULL;
 		return;
 	}
-	c = libdeflate_alloc_compressor(o->level < 0 ? GZIP_DEFAULT_LEVEL : o->level);
-	if (!c) {
-		m->err = -ENOMEM;
-		return;
-	}
-	bound = libdeflate_gzip_compress_bound(c, m->len);
-	m->out = malloc(bound);
-	if (!m->out) {
-		m->err = -ENOMEM;
-	} else {
-		m->outlen = libdeflate_gzip_compress(c, m->raw, m->len, m->out, bound);
-		if (!m->outlen)
-			m->err = -EIO;
-	}
-	libdeflate_free_compressor(c);
+	m->err = comp_buffer(o->comp, o->level, m->raw, m->len, &out, &m->outlen);
+	m->out = out;
 }
 
 static void *compress_worker(void *arg)

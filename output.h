@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "compress.h"
 
 enum ent_kind { ENT_DIR, ENT_FILE, ENT_DATA, ENT_NODE, ENT_LINK };
 
@@ -26,10 +27,8 @@ struct image {
 	size_t nwritten;	/* entries in the archive (duplicates merged) */
 };
 
-enum compression { COMP_NONE, COMP_GZIP };
-
 struct out_opts {
-	enum compression comp;
+	enum comp_alg comp;
 	int level;		/* -1: the compressor's default */
 	int threads;		/* 0: one per CPU; never changes the bytes */
 	int verbose;

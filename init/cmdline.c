@@ -175,7 +175,16 @@ static int parse_one(char *param, char *val, void *arg)
 	else if (!strcmp(param, "modprobe.blacklist") ||
 		 !strcmp(param, "rd.driver.blacklist"))
 		append_list(bp, param, bp->blacklist, sizeof(bp->blacklist), val);
-	else if (!strcmp(param, "rd.driver.pre"))
+	else if (!strcmp(param, "rootfallback")) {
+		size_t n = strlen(val) + 1;
+
+		if (n > 1 && bp->rootfallback_len + n <= sizeof(bp->rootfallback)) {
+			memcpy(bp->rootfallback + bp->rootfallback_len, val, n);
+			bp->rootfallback_len += n;
+		} else if (n > 1 && !bp->too_long[0]) {
+			strcpy(bp->too_long, "rootfallback");
+		}
+	} else if (!strcmp(param, "rd.driver.pre"))
 		append_list(bp, param, bp->driver_pre, sizeof(bp->driver_pre), val);
 	else if (!strcmp(param, "rootdelay")) {
 		if (!parse_uint(val, &n))

@@ -29,6 +29,9 @@ struct boot_params {
 	/* Lists that accumulate over occurrences (comma-separated names). */
 	char blacklist[PARAM_VALUE_MAX];	/* modprobe.blacklist=, rd.driver.blacklist= */
 	char driver_pre[PARAM_VALUE_MAX];	/* rd.driver.pre= */
+	/* rootfallback=SPEC, once per fallback, NUL-separated, in order */
+	char rootfallback[PARAM_VALUE_MAX];
+	size_t rootfallback_len;
 	/* "module.param[=value]" parameters, NUL-separated, for modules */
 	char modparams[MODPARAMS_MAX];
 	size_t modparams_len;

@@ -164,7 +164,9 @@ int main(int argc, char *argv[])
 			long long t0 = uptime_us();
 
 			timeline_save(&b);
-			rescue_shell(s->brk);
+			if (rescue_shell(s->brk) == -ENOENT)
+				log_msg(L_WARN, "break=%s: this image has no shell (build it "
+					"with -H busybox); going on", s->brk);
 			b.hooks_us += uptime_us() - t0;
 		}
 		if (!s->run) {

@@ -333,6 +333,28 @@ static int find_root(struct boot *b)
 	return 0;
 }
 
+/* root= did not come: is one of the rootfallback= devices here? */
+static int try_fallbacks(struct boot *b)
+{
+	const char *p = b->bp.rootfallback, *end = p + b->bp.rootfallback_len;
+	struct root_spec want = b->rs;
+
+	for (; p < end; p += strlen(p) + 1) {
+		if (rootspec_parse(p, &b->rs)) {
+			log_msg(L_WARN, "root-wait: rootfallback=%s is not a device "
+				"specification; ignored", p);
+			continue;
+		}
+		if (find_root(b)) {
+			log_msg(L_WARN, "root-wait: %s never appeared; using "
+				"rootfallback=%s (%s)", b->bp.root, p, b->rootdev);
+			return 1;
+		}
+	}
+	b->rs = want;
+	return 0;
+}
+
 /* Drain the socket: load drivers for devices that appear, forget what we
  * knew of block devices that changed or left. */
 static void drain_uevents(struct boot *b)
@@ -432,6 +454,9 @@ int stage_rootwait(struct boot *b)
 		now = uptime_ms();
 		if (deadline >= 0 && now >= deadline) {
 			char nodrv[512];
+
+			if (try_fallbacks(b))
+				return 0;
 
 			describe_devices(seen, sizeof(seen));
 			modules_unmatched(nodrv, sizeof(nodrv));

@@ -82,3 +82,62 @@ init_to_token() {
 		/^\[ *[0-9.]+\] / && index($0, tok) { t1 = stamp($0) }
 		END { if (t0 && t1) printf "%.3f\n", t1 - t0; else exit 1 }' "$1"
 }
+
+# The test root as an XFS prototype file (mkfs.xfs -p): no mounting.
+xfs_proto() {
+	local tree=$1 d
+	printf '/dev/null\n0 0\nd--755 0 0\n'
+	for d in dev proc sys run tmp; do printf '%s d--755 0 0\n$\n' "$d"; done
+	printf 'etc d--755 0 0\nos-release ---644 0 0 %s\n$\n' "$tree/etc/os-release"
+	printf 'sbin d--755 0 0\ninit ---755 0 0 %s\n$\n' "$tree/sbin/init"
+	printf '$\n'
+}
+
+# mkdisk_xfs IMG UUID LABEL
+mkdisk_xfs() {
+	local img=$1 uuid=$2 label=$3 tree
+	tree=$(mktemp -d); mkroot "$tree"
+	xfs_proto "$tree" > "$tree.proto"
+	rm -f "$img"; truncate -s 320M "$img"
+	mkfs.xfs -q -f -m uuid="$uuid" -L "$label" -p "$tree.proto" "$img"
+	rm -rf "$tree" "$tree.proto"
+}
+
+# mkdisk_btrfs IMG UUID LABEL
+mkdisk_btrfs() {
+	local img=$1 uuid=$2 label=$3 tree
+	tree=$(mktemp -d); mkroot "$tree"
+	rm -f "$img"; truncate -s 128M "$img"
+	mkfs.btrfs -q -f -U "$uuid" -L "$label" --rootdir "$tree" "$img" >/dev/null
+	rm -rf "$tree"
+}
+
+# mkdisk_gpt IMG DISKUUID PARTUUID PARTLABEL: a small first partition, then
+# the ext4 root in partition 2.
+mkdisk_gpt() {
+	local img=$1 disk=$2 puuid=$3 plabel=$4
+	rm -f "$img"; truncate -s 48M "$img"
+	sfdisk -q "$img" >/dev/null <<EOT
+label: gpt
+label-id: $disk
+start=2048, size=8192, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, uuid=0b1c2d3e-4f50-4a6b-8c7d-8e9fa0b1c2d3, name="esp"
+start=10240, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, uuid=$puuid, name="$plabel"
+EOT
+	mkdisk_ext4 "$img.p2" "$ROOT_UUID" "$ROOT_LABEL"
+	dd if="$img.p2" of="$img" bs=512 seek=10240 conv=notrunc status=none
+	rm -f "$img.p2"
+}
+
+# mkdisk_mbr IMG LABELID: the ext4 root in primary partition 1.
+mkdisk_mbr() {
+	local img=$1 id=$2
+	rm -f "$img"; truncate -s 40M "$img"
+	sfdisk -q "$img" >/dev/null <<EOT
+label: dos
+label-id: $id
+start=2048, type=83
+EOT
+	mkdisk_ext4 "$img.p1" "$ROOT_UUID" "$ROOT_LABEL"
+	dd if="$img.p1" of="$img" bs=512 seek=2048 conv=notrunc status=none
+	rm -f "$img.p1"
+}

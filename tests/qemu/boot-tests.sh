@@ -1,28 +1,83 @@
 #!/bin/bash
 # tests/qemu/boot-tests.sh - boot Debian's kernel with our images under QEMU
-# (TCG) and assert what the user would see.  Cases run in parallel, one per
-# CPU.  Prints "ok NAME" / "not ok NAME"; a failing case shows its log tail.
+# (TCG) and assert what the user would see: every bus, every root form,
+# every failure we promise a clear message for.  Cases run in parallel, one
+# per CPU.  Prints "ok NAME" / "not ok NAME"; a failing case shows the tail
+# of its serial log.
+#   CASES="a b"  run only these cases (names as printed, '-' or '_')
 set -u
 . "$(dirname "$0")/../lib.sh"
 ensure_kernel || { echo "not ok qemu-kernel-available"; exit 0; }
 WORK=${INITKIT_WORK:-$(mktemp -d /tmp/initkit-boot.XXXXXX)}
 mkdir -p "$WORK"
 MK=("$TOP/mkinitramfs" -k "$KVER" -b "$KROOT")
-NOROOT_UUID=00000000-1111-2222-3333-444444444444
 
-# --- shared inputs, built once ---
-mkdisk_ext4 "$WORK/root.img"
-noinit=$(mktemp -d); mkdir -p "$noinit/etc"
-mke2fs -q -F -t ext4 -d "$noinit" -L noinit "$WORK/noinit.img" 16M >/dev/null; rm -rf "$noinit"
+NOROOT_UUID=00000000-1111-2222-3333-444444444444
+DECOY_UUID=0badc0de-0000-4000-8000-00000000d3c0
+XFS_UUID=5a7e5a7e-1111-4222-8333-444455556666
+BTRFS_UUID=b7f5b7f5-1111-4222-8333-444455556666
+GPT_DISK=8d1f4a2e-0000-4000-8000-000000000001
+GPT_PARTUUID=5e6f7a8b-1111-4222-8333-944455556666
+GPT_PARTLABEL=initkit-root-part
+MBR_ID=0x1e2d3c4b
+
+# --- disks: built without mounting, cached between runs ----------------
+key=$(cat "$TOP/tests/qemu/guest-init" "$TOP/tests/lib.sh" | sha256sum | cut -c1-16)
+DISKS=$CACHE/disks/$key
+if [ ! -f "$DISKS/.complete" ]; then
+	rm -rf "$CACHE/disks" && mkdir -p "$DISKS"
+	mkdisk_ext4 "$DISKS/root.img"
+	mkdisk_ext4 "$DISKS/decoy.img" "$DECOY_UUID" decoy
+	noinit=$(mktemp -d); mkdir -p "$noinit/etc"
+	mke2fs -q -F -t ext4 -d "$noinit" -L noinit "$DISKS/noinit.img" 16M >/dev/null
+	rm -rf "$noinit"
+	# a superblock that still says ext4 with our UUID, but a block size no
+	# kernel accepts (s_log_block_size at 1024 + 0x18)
+	cp "$DISKS/root.img" "$DISKS/corrupt.img"
+	printf '\x40' | dd of="$DISKS/corrupt.img" bs=1 seek=$((1024 + 0x18)) conv=notrunc status=none
+	mkdisk_xfs "$DISKS/xfs.img" "$XFS_UUID" xfsroot
+	mkdisk_btrfs "$DISKS/btrfs.img" "$BTRFS_UUID" btrfsroot
+	mkdisk_gpt "$DISKS/gpt.img" "$GPT_DISK" "$GPT_PARTUUID" "$GPT_PARTLABEL"
+	mkdisk_mbr "$DISKS/mbr.img" "$MBR_ID"
+	touch "$DISKS/.complete"
+fi
+
+# --- images --------------------------------------------------------------
 "${MK[@]}" -M virtio -M ext4 -o "$WORK/virtio.img"
 "${MK[@]}" -M usb-storage -M ext4 -o "$WORK/usb.img"
 "${MK[@]}" -M virtio -M ext4 -H busybox -o "$WORK/virtio-shell.img"
+"${MK[@]}" -M virtio -M usb-storage -M ext4 -o "$WORK/virtio-usb.img"
+"${MK[@]}" -M virtio -M scsi -M sata -M nvme -M usb-storage -M filesystems -o "$WORK/multi.img"
+for c in zstd xz lz4 none; do
+	"${MK[@]}" -M virtio -M ext4 -c "$c" -o "$WORK/virtio-$c.img"
+done
+all_sets=()
+for s in "$TOP"/modules.d/*; do all_sets+=(-M "$(basename "$s")"); done
+"${MK[@]}" "${all_sets[@]}" -o "$WORK/generic.img"
 
-VIRTIO_ROOT=(-drive "file=$WORK/root.img,if=virtio,format=raw,snapshot=on")
+# runtime hooks: one that reports what it sees, one that fails
+cat > "$WORK/hook-ok.sh" <<'EOT'
+#!/bin/sh
+echo "HOOK-RAN stage=$INITKIT_STAGE root=$ROOT type=$ROOTFSTYPE mnt=$rootmnt init=$(ls $rootmnt/sbin/init)"
+EOT
+printf '#!/bin/sh\nexit 3\n' > "$WORK/hook-fail.sh"
+cat > "$WORK/hooks" <<EOT
+runtime $WORK/hook-ok.sh local-bottom
+runtime $WORK/hook-fail.sh init-top
+EOT
+"${MK[@]}" -M virtio -M ext4 -H busybox -H "$WORK/hooks" -o "$WORK/virtio-hooks.img"
 
-# expect NAME RC_WANTED PATTERN... : check a finished case's log.
-# RC_WANTED "exit" means QEMU ended by itself (poweroff or reboot), not by
-# the hard timeout.
+# a module that cannot load: garbage in place of dummy.ko
+head -c 4096 /dev/urandom > "$WORK/garbage.ko"
+dummy=$(modinfo -b "$KROOT" -k "$KVER" -F filename dummy)
+echo "file $WORK/garbage.ko /lib/modules/$KVER/${dummy#*/lib/modules/$KVER/}" > "$WORK/badmod"
+"${MK[@]}" -M virtio -M ext4 -m dummy -H "$WORK/badmod" -o "$WORK/virtio-badmod.img"
+
+vdisk() {	# vdisk NAME [virtio|none]: -drive arguments for a cached disk
+	echo "-drive file=$DISKS/$1.img,if=${2:-virtio},format=raw,snapshot=on${3:+,id=$3}"
+}
+
+# expect NAME RC PATTERN...: judge a finished case by its log.
 expect() {
 	local name=$1 rc=$2 pat; shift 2
 	local logf=$WORK/$name.log why=""
@@ -31,7 +86,10 @@ expect() {
 	fi
 	for pat in "$@"; do
 		[ -n "$why" ] && break
-		grep -qE -- "$pat" "$logf" || why="missing: $pat"
+		case $pat in
+		!*) ! grep -qE -- "${pat#!}" "$logf" || why="unexpected: ${pat#!}" ;;
+		*) grep -qE -- "$pat" "$logf" || why="missing: $pat" ;;
+		esac
 	done
 	if [ -z "$why" ]; then
 		echo "ok $name"
@@ -40,70 +98,224 @@ expect() {
 		tail -n 25 "$logf" | sed 's/^/    | /'
 	fi
 }
+OK="$TOKEN pid=1"
 
-case_virtio_uuid() {
-	boot virtio-uuid 120 "$WORK/virtio.img" "root=UUID=$ROOT_UUID" "${VIRTIO_ROOT[@]}"
-	expect virtio-uuid $? "$TOKEN pid=1 root=ro" "proc=yes"
+# interactive NAME TIMEOUT IMAGE APPEND INPUT [QEMU ARGS]: boot with the
+# console on a FIFO; type INPUT once the shell prompt shows.
+interactive() {
+	local name=$1 limit=$2 initrd=$3 append=$4 input=$5; shift 5
+	local fifo=$WORK/$name.in logf=$WORK/$name.log qpid i
+	rm -f "$fifo"; mkfifo "$fifo"; : > "$logf"
+	exec 7<>"$fifo"
+	timeout -k 5 "$limit" qemu-system-x86_64 -m 512 -smp 1 -display none \
+		-monitor none -nic none -no-reboot -kernel "$VMLINUZ" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 $append" \
+		-chardev "stdio,id=con,signal=off,logfile=$logf" -serial chardev:con \
+		"$@" <&7 >/dev/null &
+	qpid=$!
+	for i in $(seq 1 $((limit - 10))); do
+		grep -q "(initramfs) #" "$logf" 2>/dev/null && break
+		kill -0 $qpid 2>/dev/null || break
+		sleep 1
+	done
+	printf '%b' "$input" >&7
+	wait $qpid
+	local rc=$?
+	exec 7>&-
+	return $rc
 }
 
-case_usb_label() {
+# --- the cases -------------------------------------------------------------
+
+case_virtio_uuid() {	# virtio-blk, UUID=, ext4, read-only by default, timeline
+	boot virtio-uuid 120 "$WORK/virtio.img" "root=UUID=$ROOT_UUID" $(vdisk root)
+	expect virtio-uuid $? "$OK root=ro" "proc=yes" \
+		"INITKIT-TIMELINE [0-9]+ root-wait " "INITKIT-TIMELINE [0-9]+ switch " \
+		"INITKIT-TIMELINE # ms: total .*init's own CPU time" \
+		"!suppressed due to ratelimiting"
+}
+
+case_usb_label() {	# USB stick behind xHCI, LABEL=
 	boot usb-label 120 "$WORK/usb.img" "root=LABEL=$ROOT_LABEL" \
-		-device qemu-xhci,id=xhci \
-		-drive "if=none,id=stick,file=$WORK/root.img,format=raw,snapshot=on" \
+		-device qemu-xhci,id=xhci -drive "if=none,id=stick,file=$DISKS/root.img,format=raw,snapshot=on" \
 		-device usb-storage,bus=xhci.0,drive=stick
 	expect usb-label $? "usb-storage .*USB Mass Storage device detected" \
-		"root-wait: LABEL=$ROOT_LABEL is /dev/sd" "$TOKEN pid=1"
+		"root-wait: LABEL=$ROOT_LABEL is /dev/sd" "$OK"
 }
 
-case_rw_init_args() {
+case_ehci_stick() {	# USB 2 stick behind EHCI, UUID=
+	boot ehci-stick 120 "$WORK/usb.img" "root=UUID=$ROOT_UUID" \
+		-device usb-ehci,id=ehci -drive "if=none,id=stick,file=$DISKS/root.img,format=raw,snapshot=on" \
+		-device usb-storage,bus=ehci.0,drive=stick
+	expect ehci-stick $? "ehci-pci" "root-wait: UUID=$ROOT_UUID is /dev/sd" "$OK"
+}
+
+case_late_usb() {	# the stick is plugged in seconds after boot; a decoy disk is there from the start
+	local mon=$WORK/late-usb.mon logf=$WORK/late-usb.log qpid i rc
+	rm -f "$mon.in" "$mon.out"; mkfifo "$mon.in" "$mon.out"; : > "$logf"
+	cat "$mon.out" > "$WORK/late-usb.monlog" &
+	exec 8<>"$mon.in"
+	timeout -k 5 150 qemu-system-x86_64 -m 512 -smp 1 -display none -nic none \
+		-serial "file:$logf" -no-reboot -kernel "$VMLINUZ" -initrd "$WORK/virtio-usb.img" \
+		-append "console=ttyS0 panic=-1 root=UUID=$ROOT_UUID rootwait" \
+		-chardev "pipe,id=mon,path=$mon" -mon chardev=mon,mode=readline \
+		-device qemu-xhci,id=xhci $(vdisk decoy) </dev/null &
+	qpid=$!
+	for i in $(seq 1 100); do
+		grep -q "root-wait: waiting for UUID=$ROOT_UUID" "$logf" 2>/dev/null && break
+		kill -0 $qpid 2>/dev/null || break
+		sleep 1
+	done
+	printf 'drive_add 0 if=none,id=stick,file=%s,format=raw,snapshot=on\ndevice_add usb-storage,bus=xhci.0,drive=stick\n' \
+		"$DISKS/root.img" >&8
+	wait $qpid; rc=$?
+	exec 8>&-
+	expect late-usb $rc "root-wait: waiting for UUID=$ROOT_UUID .*rootwait: no time limit.*vda \(ext4 UUID=$DECOY_UUID LABEL=decoy\)" \
+		"usb-storage .*USB Mass Storage device detected" \
+		"root-wait: UUID=$ROOT_UUID is /dev/sd" "$OK"
+}
+
+case_rw_init_args() {	# rw, init= with arguments after --
 	boot rw-init-args 120 "$WORK/virtio.img" \
-		"root=/dev/vda rw init=/sbin/init -- hello world" "${VIRTIO_ROOT[@]}"
-	expect rw-init-args $? "$TOKEN pid=1 root=rw argc=3 argv1=hello argv2=world"
+		"root=/dev/vda rw init=/sbin/init -- hello world" $(vdisk root)
+	expect rw-init-args $? "$OK root=rw argc=3 argv1=hello argv2=world"
 }
 
-case_missing_root() {
-	boot missing-root 120 "$WORK/virtio.img" "root=UUID=$NOROOT_UUID rootdelay=3" \
-		"${VIRTIO_ROOT[@]}"
+case_gpt_partuuid() {	# GPT on virtio-blk, PARTUUID= (upper case on purpose)
+	boot gpt-partuuid 120 "$WORK/virtio.img" "root=PARTUUID=${GPT_PARTUUID^^}" $(vdisk gpt)
+	expect gpt-partuuid $? "root-wait: PARTUUID=.* is /dev/vda2" "$OK"
+}
+
+case_gpt_partlabel() {	# GPT on virtio-scsi, PARTLABEL=
+	boot gpt-partlabel 120 "$WORK/multi.img" "root=PARTLABEL=$GPT_PARTLABEL" \
+		-device virtio-scsi-pci,id=scsi $(vdisk gpt none d0) -device scsi-hd,drive=d0,bus=scsi.0
+	expect gpt-partlabel $? "root-wait: PARTLABEL=$GPT_PARTLABEL is /dev/sda2" "$OK"
+}
+
+case_mbr_partuuid() {	# MBR on AHCI (SATA), PARTUUID=SSSSSSSS-PP
+	boot mbr-partuuid 120 "$WORK/multi.img" "root=PARTUUID=${MBR_ID#0x}-01" \
+		-device ahci,id=ahci $(vdisk mbr none d0) -device ide-hd,drive=d0,bus=ahci.0
+	expect mbr-partuuid $? "root-wait: PARTUUID=${MBR_ID#0x}-01 is /dev/sda1" "$OK"
+}
+
+case_sata_xfs() {	# XFS root on AHCI, UUID=
+	boot sata-xfs 150 "$WORK/multi.img" "root=UUID=$XFS_UUID" \
+		-device ahci,id=ahci $(vdisk xfs none d0) -device ide-hd,drive=d0,bus=ahci.0
+	expect sata-xfs $? "root-wait: UUID=$XFS_UUID is /dev/sda \(xfs\)" "mount: /dev/sda on /root as xfs" "$OK"
+}
+
+case_nvme_btrfs() {	# Btrfs root on NVMe, LABEL=, rootflags=
+	boot nvme-btrfs 150 "$WORK/multi.img" "root=LABEL=btrfsroot rootflags=subvol=/" \
+		$(vdisk btrfs none d0) -device nvme,serial=initkit0,drive=d0
+	expect nvme-btrfs $? "root-wait: LABEL=btrfsroot is /dev/nvme0n1 \(btrfs\)" \
+		"mount: /dev/nvme0n1 on /root as btrfs" "$OK"
+}
+
+case_scsi_devname() {	# virtio-scsi, root=/dev/sda
+	boot scsi-devname 120 "$WORK/multi.img" "root=/dev/sda" \
+		-device virtio-scsi-pci,id=scsi $(vdisk root none d0) -device scsi-hd,drive=d0,bus=scsi.0
+	expect scsi-devname $? "root-wait: /dev/sda is /dev/sda \(ext4\)" "$OK"
+}
+
+case_rootfstype_list() {	# rootfstype= tried in order
+	boot rootfstype-list 120 "$WORK/multi.img" "root=UUID=$ROOT_UUID rootfstype=btrfs,ext4" $(vdisk root)
+	expect rootfstype-list $? "mount: /dev/vda on /root as ext4" "$OK"
+}
+
+case_generic() {	# every module set in one image: still boots quickly
+	boot generic 150 "$WORK/generic.img" "root=UUID=$ROOT_UUID" $(vdisk root)
+	expect generic $? "$OK"
+}
+
+case_missing_root() {	# no rescue shell: message, device list, reboot per panic=
+	boot missing-root 120 "$WORK/virtio.img" "root=UUID=$NOROOT_UUID rootdelay=3" $(vdisk root)
 	expect missing-root $? "root-wait: UUID=$NOROOT_UUID: device never appeared: timed out after 3 s" \
 		"block devices seen: vda \(ext4 UUID=$ROOT_UUID LABEL=$ROOT_LABEL\)" \
 		"no rescue shell in this image" "rebooting now \(panic=-1\)"
 }
 
+case_missing_driver() {	# the disk is there but its driver is not in the image
+	boot missing-driver 120 "$WORK/usb.img" "root=UUID=$ROOT_UUID rootdelay=2" $(vdisk root)
+	expect missing-driver $? "device never appeared" \
+		"Devices with no driver in this image: .*pci:v00001AF4d00001001"
+}
+
 case_no_init() {
-	boot no-init 120 "$WORK/virtio.img" "root=LABEL=noinit" \
-		-drive "file=$WORK/noinit.img,if=virtio,format=raw,snapshot=on"
+	boot no-init 120 "$WORK/virtio.img" "root=LABEL=noinit" $(vdisk noinit)
 	expect no-init $? "mount: mounted /dev/vda but it has no init"
 }
 
 case_wrong_fstype() {
-	boot wrong-fstype 120 "$WORK/virtio.img" "root=/dev/vda rootfstype=xfs" \
-		"${VIRTIO_ROOT[@]}"
+	boot wrong-fstype 120 "$WORK/virtio.img" "root=/dev/vda rootfstype=xfs" $(vdisk root)
 	expect wrong-fstype $? "/dev/vda appeared but would not mount; tried xfs \(No such device\)"
 }
 
-case_rescue_shell() {
-	# No root: the shell comes up; a command typed there runs; poweroff.
-	local fifo=$WORK/shell.in logf=$WORK/rescue-shell.log rc i
-	rm -f "$fifo"; mkfifo "$fifo"; : > "$logf"
-	exec 7<>"$fifo"
-	timeout -k 5 120 qemu-system-x86_64 -m 512 -smp 1 -display none -monitor none \
-		-nic none -no-reboot -kernel "$VMLINUZ" -initrd "$WORK/virtio-shell.img" \
-		-append "console=ttyS0 panic=-1 root=UUID=$NOROOT_UUID rootdelay=2" \
-		-chardev "stdio,id=con,signal=off,logfile=$logf" -serial chardev:con \
-		"${VIRTIO_ROOT[@]}" <&7 >/dev/null &
-	local qpid=$!
-	for i in $(seq 1 100); do
-		grep -q "(initramfs) #" "$logf" 2>/dev/null && break
-		sleep 1
-	done
-	printf 'echo SHELL-$((6*7))\npoweroff -f\n' >&7
-	wait $qpid; rc=$?
-	exec 7>&-
-	expect rescue-shell $rc "root-wait: .*device never appeared" \
-		"starting a rescue shell" "SHELL-42"
+case_corrupt_sb() {	# the probe finds it, the kernel refuses it
+	boot corrupt-sb 120 "$WORK/virtio.img" "root=UUID=$ROOT_UUID" $(vdisk corrupt)
+	expect corrupt-sb $? "root-wait: UUID=$ROOT_UUID is /dev/vda" \
+		"/dev/vda appeared but would not mount; tried ext4 \(Invalid argument\)"
 }
 
-cases=(virtio_uuid usb_label rw_init_args missing_root no_init wrong_fstype rescue_shell)
+case_module_fails() {	# a module that cannot load is named; the boot goes on
+	boot module-fails 120 "$WORK/virtio-badmod.img" "root=UUID=$ROOT_UUID" $(vdisk root)
+	expect module-fails $? "modules: dummy \(/lib/modules/.*/dummy.ko\) failed to load: Exec format error; continuing" "$OK"
+}
+
+case_bad_cmdline() {	# an over-long value and an unterminated quote: warnings, not a failed boot
+	local long
+	long=$(printf 'x%.0s' $(seq 300))
+	boot bad-cmdline 120 "$WORK/virtio.img" "root=UUID=$ROOT_UUID rootflags=$long rd.break=\"top" $(vdisk root)
+	expect bad-cmdline $? "value of rootflags= is too long \(max 255 bytes\) and was ignored" \
+		"unterminated double quote" "$OK"
+}
+
+case_blacklist() {	# modprobe.blacklist= keeps the disk driver out
+	boot blacklist 120 "$WORK/virtio.img" "root=UUID=$ROOT_UUID rootdelay=2 modprobe.blacklist=virtio_blk" $(vdisk root)
+	expect blacklist $? "virtio_blk is blacklisted on the command line" "device never appeared"
+}
+
+case_rootfallback() {
+	boot rootfallback 120 "$WORK/virtio.img" \
+		"root=UUID=$NOROOT_UUID rootdelay=2 rootfallback=LABEL=nothing rootfallback=LABEL=$ROOT_LABEL" $(vdisk root)
+	expect rootfallback $? "UUID=$NOROOT_UUID never appeared; using rootfallback=LABEL=$ROOT_LABEL \(/dev/vda\)" "$OK"
+}
+
+case_hooks() {	# runtime hooks run at their stage; a failing one is named
+	boot hooks 120 "$WORK/virtio-hooks.img" "root=UUID=$ROOT_UUID" $(vdisk root)
+	expect hooks $? "init-top hook /scripts/init-top/hook-fail.sh failed \(exit status 3\)" \
+		"HOOK-RAN stage=local-bottom root=/dev/vda type=ext4 mnt=/root init=/root/sbin/init" "$OK"
+}
+
+case_rescue_shell() {	# no root: the shell comes up, a command runs, poweroff
+	interactive rescue-shell 120 "$WORK/virtio-shell.img" "root=UUID=$NOROOT_UUID rootdelay=2" \
+		'echo SHELL-$((6*7))\npoweroff -f\n' $(vdisk root)
+	expect rescue-shell $? "root-wait: .*device never appeared" "starting a rescue shell" "SHELL-42"
+}
+
+case_break_premount() {	# break= stops in a shell; leaving it continues the boot
+	interactive break-premount 120 "$WORK/virtio-shell.img" "root=UUID=$ROOT_UUID break=premount" \
+		'echo BREAK-$((6*7))\nexit\n' $(vdisk root)
+	expect break-premount $? "premount: starting a rescue shell" "BREAK-42" "$OK"
+}
+
+compress_case() {
+	boot "compress-$1" 120 "$WORK/virtio-$1.img" "root=UUID=$ROOT_UUID" $(vdisk root)
+	expect "compress-$1" $? "$OK" "!Initramfs unpacking failed"
+}
+case_compress_zstd() { compress_case zstd; }
+case_compress_xz() { compress_case xz; }
+case_compress_lz4() { compress_case lz4; }
+case_compress_none() { compress_case none; }
+
+# slowest first, so the two CPUs finish together
+cases=(late_usb generic sata_xfs nvme_btrfs usb_label ehci_stick rescue_shell break_premount
+	missing_root missing_driver blacklist rootfallback virtio_uuid rw_init_args gpt_partuuid
+	gpt_partlabel mbr_partuuid scsi_devname rootfstype_list no_init wrong_fstype corrupt_sb
+	module_fails bad_cmdline hooks compress_zstd compress_xz compress_lz4 compress_none)
+if [ -n "${CASES:-}" ]; then
+	cases=()
+	for c in $CASES; do cases+=("${c//-/_}"); done
+fi
 jobs=$(nproc)
 for c in "${cases[@]}"; do
 	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done

@@ -1,0 +1,1323 @@
+/* imgread.c - walk an initramfs image the way the kernel's
+ * unpack_to_rootfs() does (init/initramfs.c), list it, extract it safely.
+ *
+ * The walk mirrors the kernel's state machine: at the top level a '0' at
+ * a 4-aligned offset starts an uncompressed newc segment, NULs are skipped
+ * and anything else must be a compressed member; after every entry the
+ * parser is back in "Reset", where NULs are skipped and a new header must
+ * start at a 4-aligned offset.  A member's data must end in Reset, so
+ * members are cut at entry boundaries.  Entries are streamed: a file's
+ * data reaches the consumer in pieces, so memory does not grow with the
+ * size an entry claims. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include "compress.h"
+#include "imgread.h"
+
+#define HDR_LEN		110
+#define NAME_MAX_LEN	4096	/* namesize incl. NUL: the kernel's PATH_MAX */
+#define LINK_MAX_LEN	4096	/* symlink target: the kernel's PATH_MAX */
+#define TRAILER		"TRAILER!!!"
+#define ESC_LEN		(4 * 256 + 4)	/* an escaped name in a message */
+#define MSG_LEN		(ESC_LEN + 256)	/* the parser's: one name and words */
+#define WMSG_LEN	(MSG_LEN + 256)	/* the walk's: that, with where */
+
+/* name plus padding: keeps 110 + N_ALIGN(n) a multiple of 4 */
+#define N_ALIGN(n)	((((n) + 1) & ~3u) + 2)
+
+/* ---- small helpers -------------------------------------------------- */
+
+static const char *esc(const char *s, size_t len, char *out, size_t outlen)
+{
+	size_t o = 0, i;
+
+	for (i = 0; i < len && o + 8 < outlen; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f || c == '\\')
+			o += (size_t)snprintf(out + o, outlen - o, "\\%03o", c);
+		else
+			out[o++] = (char)c;
+	}
+	if (i < len && o + 4 <= outlen) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static void put_escaped(FILE *f, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f || c == '\\')
+			fprintf(f, "\\%03o", c);
+		else
+			putc(c, f);
+	}
+}
+
+static int fmt_err(char *err, size_t errlen, int r, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fmt_err(char *err, size_t errlen, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!errlen)
+		return r;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* ---- the newc parser ------------------------------------------------ */
+
+/* What a walk's consumer sees: entry() once the header, name (and a
+ * symlink's target, in e->data) are known; data() for the bytes of any
+ * other entry; end() when they are complete.  Non-zero stops the walk. */
+struct walk_ops {
+	int (*entry)(void *ctx, const struct img_entry_info *e);
+	int (*data)(void *ctx, const uint8_t *buf, size_t len);
+	int (*end)(void *ctx, const struct img_entry_info *e);
+};
+
+enum pstate { P_FIRST, P_RESET, P_HEADER, P_NAME, P_LINK, P_DATA, P_PAD };
+
+struct parser {
+	const struct walk_ops *ops;
+	void *ctx;
+	enum pstate state;
+	int raw;		/* in an uncompressed segment */
+	uint64_t off;		/* offset in the current stream */
+	uint64_t end;		/* raw: where the image ends */
+	uint64_t entry_off;	/* the current entry's header */
+	uint64_t need;		/* bytes the current state still wants */
+	size_t have;		/* bytes collected in hdr/name/link */
+	int trailer, csum;
+	uint32_t check, sum, namesize;
+	struct img_entry_info e;
+	int failed, cb_failed;	/* the parser's error, or the consumer's */
+	uint64_t err_off;
+	char msg[MSG_LEN];
+	uint64_t member_out;	/* bytes the current member produced */
+	char hdr[HDR_LEN];
+	char name[N_ALIGN(NAME_MAX_LEN) + 1];
+	uint8_t link[LINK_MAX_LEN + 1];
+};
+
+static int perr(struct parser *p, uint64_t off, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int perr(struct parser *p, uint64_t off, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->msg, sizeof(p->msg), fmt, ap);
+	va_end(ap);
+	p->failed = 1;
+	p->err_off = off;
+	return -EINVAL;
+}
+
+static int cb(struct parser *p, int r)
+{
+	if (r)
+		p->cb_failed = 1;
+	return r;
+}
+
+static int hex8(const char *s, uint32_t *v)
+{
+	uint32_t x = 0;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		char c = s[i];
+
+		x <<= 4;
+		if (c >= '0' && c <= '9')
+			x |= (uint32_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			x |= (uint32_t)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			x |= (uint32_t)(c - 'A' + 10);
+		else
+			return -EINVAL;
+	}
+	*v = x;
+	return 0;
+}
+
+static int got_header(struct parser *p)
+{
+	static const char *const fields[13] = {
+		"ino", "mode", "uid", "gid", "nlink", "mtime", "filesize",
+		"devmajor", "devminor", "rdevmajor", "rdevminor", "namesize",
+		"check",
+	};
+	uint32_t v[13];
+	int i;
+
+	if (!memcmp(p->hdr, "070701", 6))
+		p->csum = 0;
+	else if (!memcmp(p->hdr, "070702", 6))
+		p->csum = 1;
+	else if (!memcmp(p->hdr, "070707", 6))
+		return perr(p, p->entry_off, "old portable (070707) cpio header; "
+			    "the kernel reads only newc (cpio -H newc)");
+	else
+		return perr(p, p->entry_off, "no cpio magic (070701 or 070702)");
+	for (i = 0; i < 13; i++)
+		if (hex8(p->hdr + 6 + 8 * i, &v[i]))
+			return perr(p, p->entry_off, "cpio header field %s is not "
+				    "8 hex digits", fields[i]);
+	memset(&p->e, 0, sizeof(p->e));
+	p->e.ino = v[0];
+	p->e.mode = v[1];
+	p->e.uid = v[2];
+	p->e.gid = v[3];
+	p->e.nlink = v[4];
+	p->e.mtime = v[5];
+	p->e.size = v[6];
+	p->e.dev_major = v[7];
+	p->e.dev_minor = v[8];
+	p->e.rdev_major = v[9];
+	p->e.rdev_minor = v[10];
+	p->namesize = v[11];
+	p->check = v[12];
+	p->sum = 0;
+	if (p->namesize < 1 || p->namesize > NAME_MAX_LEN)
+		return perr(p, p->entry_off, "name size %u is out of range "
+			    "(1 to %d)", p->namesize, NAME_MAX_LEN);
+	p->state = P_NAME;
+	p->need = N_ALIGN(p->namesize);
+	p->have = 0;
+	return 0;
+}
+
+static int begin_pad(struct parser *p)
+{
+	p->need = (4 - (p->off & 3)) & 3;
+	p->state = p->need ? P_PAD : P_RESET;
+	return 0;
+}
+
+static int end_entry(struct parser *p)
+{
+	char en[ESC_LEN];
+	int r;
+
+	if (p->csum && S_ISREG(p->e.mode) && p->sum != p->check)
+		return perr(p, p->entry_off, "entry '%s': data checksum mismatch "
+			    "(header %08x, data %08x)",
+			    esc(p->name, strlen(p->name), en, sizeof(en)),
+			    p->check, p->sum);
+	if (!p->trailer && (r = cb(p, p->ops->end(p->ctx, &p->e))))
+		return r;
+	return begin_pad(p);
+}
+
+static int got_name(struct parser *p)
+{
+	char en[ESC_LEN];
+	size_t n = p->namesize;
+	int r;
+
+	if (p->name[n - 1] != '\0')
+		return perr(p, p->entry_off, "entry name is not NUL-terminated");
+	if (strlen(p->name) != n - 1)
+		return perr(p, p->entry_off, "entry name '%s' has a NUL inside",
+			    esc(p->name, strlen(p->name), en, sizeof(en)));
+	p->e.name = p->name;
+	p->trailer = !strcmp(p->name, TRAILER);
+	if (p->raw && p->e.size > p->end - p->off)
+		return perr(p, p->entry_off, "entry '%s': its %u bytes of data run "
+			    "past the end of the image (%llu bytes left)",
+			    esc(p->name, n - 1, en, sizeof(en)), p->e.size,
+			    (unsigned long long)(p->end - p->off));
+	p->need = p->e.size;
+	if (S_ISLNK(p->e.mode) && !p->trailer) {
+		if (p->e.size > LINK_MAX_LEN)
+			return perr(p, p->entry_off, "entry '%s': symlink target of "
+				    "%u bytes (the kernel's limit is %d)",
+				    esc(p->name, n - 1, en, sizeof(en)), p->e.size,
+				    LINK_MAX_LEN);
+		p->state = P_LINK;
+		p->have = 0;
+		if (p->need)
+			return 0;
+		p->e.data = p->link;
+		if ((r = cb(p, p->ops->entry(p->ctx, &p->e))))
+			return r;
+		return end_entry(p);
+	}
+	if (!p->trailer && (r = cb(p, p->ops->entry(p->ctx, &p->e))))
+		return r;
+	p->state = P_DATA;
+	return p->need ? 0 : end_entry(p);
+}
+
+/* Why the parser stopped short, for "ends inside ..." messages. */
+static const char *where_in(struct parser *p, char *buf, size_t len)
+{
+	char en[ESC_LEN];
+
+	if (p->state == P_HEADER || p->state == P_NAME)
+		snprintf(buf, len, "a cpio header");
+	else
+		snprintf(buf, len, "entry '%s'",
+			 esc(p->name, strlen(p->name), en, sizeof(en)));
+	return buf;
+}
+
+/* Feed stream bytes.  In an uncompressed segment, stop (with *used < len)
+ * at a byte that can only start a compressed member. */
+static int feed(struct parser *p, const uint8_t *buf, size_t len, size_t *used)
+{
+	size_t i = 0, n;
+	int r = 0;
+
+	*used = 0;
+	while (i < len && !r) {
+		switch (p->state) {
+		case P_RESET:
+			while (i < len && !buf[i]) {
+				i++;
+				p->off++;
+			}
+			if (i == len)
+				break;
+			if (p->off & 3)
+				return perr(p, p->off, "byte 0x%02x at an unaligned "
+					    "offset after an entry (broken padding)",
+					    buf[i]);
+			if (buf[i] != '0') {
+				if (p->raw) {
+					*used = i;
+					return 0;
+				}
+				return perr(p, p->off, "junk (byte 0x%02x) where a "
+					    "cpio header should start", buf[i]);
+			}
+			/* fall through */
+		case P_FIRST:
+			p->state = P_HEADER;
+			p->entry_off = p->off;
+			p->have = 0;
+			p->name[0] = '\0';
+			break;
+		case P_HEADER:
+			n = len - i < HDR_LEN - p->have ? len - i : HDR_LEN - p->have;
+			memcpy(p->hdr + p->have, buf + i, n);
+			p->have += n;
+			i += n;
+			p->off += n;
+			if (p->have == HDR_LEN)
+				r = got_header(p);
+			break;
+		case P_NAME:
+			n = len - i < p->need - p->have ? len - i : p->need - p->have;
+			memcpy(p->name + p->have, buf + i, n);
+			p->have += n;
+			i += n;
+			p->off += n;
+			if (p->have == p->need) {
+				p->name[p->have] = '\0';
+				r = got_name(p);
+			}
+			break;
+		case P_LINK:
+			n = len - i < p->need - p->have ? len - i : p->need - p->have;
+			memcpy(p->link + p->have, buf + i, n);
+			p->have += n;
+			i += n;
+			p->off += n;
+			if (p->have == p->need) {
+				p->e.data = p->link;
+				r = cb(p, p->ops->entry(p->ctx, &p->e));
+				if (!r)
+					r = end_entry(p);
+			}
+			break;
+		case P_DATA:
+			n = len - i < p->need ? len - i : (size_t)p->need;
+			if (p->csum) {
+				size_t k;
+
+				for (k = 0; k < n; k++)
+					p->sum += buf[i + k];
+			}
+			if (!p->trailer && (r = cb(p, p->ops->data(p->ctx, buf + i, n))))
+				return r;
+			i += n;
+			p->off += n;
+			p->need -= n;
+			if (!p->need)
+				r = end_entry(p);
+			break;
+		case P_PAD:
+			n = len - i < p->need ? len - i : (size_t)p->need;
+			i += n;
+			p->off += n;
+			p->need -= n;
+			if (!p->need)
+				p->state = P_RESET;
+			break;
+		}
+	}
+	*used = i;
+	return r;
+}
+
+/* ---- the image ------------------------------------------------------ */
+
+struct walk_err {
+	uint64_t where;
+	int from_cb;		/* the consumer failed; its own message stands */
+	char msg[WMSG_LEN];
+};
+
+static int member_out(void *ctx, const void *buf, size_t len)
+{
+	struct parser *p = ctx;
+	size_t used;
+
+	p->member_out += len;
+	return feed(p, buf, len, &used);
+}
+
+static const char *other_method(const uint8_t *b, size_t len)
+{
+	if (len < 2)
+		return NULL;
+	if (b[0] == 'B' && b[1] == 'Z')
+		return "bzip2";
+	if (b[0] == 0x5d && b[1] == 0x00)
+		return "lzma";
+	if (b[0] == 0x89 && b[1] == 0x4c)
+		return "lzo";
+	return NULL;
+}
+
+static int member_err(struct walk_err *we, int r, enum comp_alg alg, size_t pos,
+		      uint64_t total, uint64_t max)
+{
+	const char *a = comp_name(alg);
+
+	switch (r) {
+	case -EFBIG:
+		snprintf(we->msg, sizeof(we->msg), "%s member at offset %zu: the image "
+			 "unpacks to more than %llu bytes (after %llu); refusing it as "
+			 "a decompression bomb", a, pos, (unsigned long long)max,
+			 (unsigned long long)total);
+		break;
+	case -ENOTSUP:
+		snprintf(we->msg, sizeof(we->msg), "%s member at offset %zu: %s", a, pos,
+			 alg == ALG_XZ ? "uses an integrity check other than CRC32 or "
+			 "none, which the kernel's xz cannot verify (xz --check=crc32)" :
+			 alg == ALG_GZIP ? "has gzip header fields (FEXTRA, FCOMMENT or "
+			 "FHCRC) the kernel does not skip" :
+			 "needs a window over 128 MiB");
+		break;
+	case -ENOMEM:
+		snprintf(we->msg, sizeof(we->msg), "%s member at offset %zu: out of "
+			 "memory", a, pos);
+		break;
+	default:
+		snprintf(we->msg, sizeof(we->msg), "%s member at offset %zu is "
+			 "truncated or corrupt%s", a, pos, alg == ALG_LZ4 ?
+			 " (the kernel reads an lz4 stream up to the end of the image "
+			 "or a zero word)" : "");
+	}
+	return r;
+}
+
+static int walk(const uint8_t *img, size_t len, uint64_t max,
+		const struct walk_ops *ops, void *ctx, struct walk_err *we)
+{
+	struct parser *p = calloc(1, sizeof(*p));
+	uint64_t total = 0;
+	size_t pos = 0;
+	char tmp[ESC_LEN + 16];
+	int r = 0;
+
+	memset(we, 0, sizeof(*we));
+	if (!p) {
+		snprintf(we->msg, sizeof(we->msg), "out of memory");
+		return -ENOMEM;
+	}
+	p->ops = ops;
+	p->ctx = ctx;
+	p->state = P_FIRST;
+	while (pos < len && !r) {
+		size_t used, consumed = 0;
+		int alg;
+
+		if (img[pos] == '0' && !(pos & 3)) {
+			/* an uncompressed segment: offsets are the image's */
+			p->raw = 1;
+			p->off = pos;
+			p->end = len;
+			p->state = P_FIRST;
+			r = feed(p, img + pos, len - pos, &used);
+			pos += used;
+			total += used;
+			if (r) {
+				we->where = p->failed ? p->err_off : p->entry_off;
+				if (p->failed)
+					snprintf(we->msg, sizeof(we->msg), "offset %llu: %s",
+						 (unsigned long long)p->err_off, p->msg);
+			} else if (total > max) {
+				we->where = pos;
+				snprintf(we->msg, sizeof(we->msg), "offset %zu: the image "
+					 "unpacks to more than %llu bytes", pos,
+					 (unsigned long long)max);
+				r = -EFBIG;
+			} else if (pos == len && p->state != P_RESET) {
+				we->where = p->entry_off;
+				r = -EINVAL;
+				snprintf(we->msg, sizeof(we->msg), "offset %llu: the image "
+					 "ends inside %s", (unsigned long long)p->entry_off,
+					 where_in(p, tmp, sizeof(tmp)));
+			}
+			continue;
+		}
+		if (!img[pos]) {
+			pos++;
+			continue;
+		}
+		alg = comp_detect(img + pos, len - pos);
+		if (alg < 0) {
+			const char *m = other_method(img + pos, len - pos);
+
+			we->where = pos;
+			if (m) {
+				snprintf(we->msg, sizeof(we->msg), "offset %zu: %s-compressed "
+					 "data, which initkit cannot read", pos, m);
+				r = -ENOTSUP;
+			} else {
+				snprintf(we->msg, sizeof(we->msg), "offset %zu: %s", pos,
+					 img[pos] == '0' ? "cpio header at an unaligned offset" :
+					 "junk: neither a cpio header nor a compressed member");
+				r = -EINVAL;
+			}
+			break;
+		}
+		/* a member: the kernel counts its offsets from 0 */
+		p->raw = 0;
+		p->off = 0;
+		p->member_out = 0;
+		r = comp_decompress_member((enum comp_alg)alg, img + pos, len - pos,
+					   &consumed, max - total, member_out, p);
+		total += p->member_out;
+		we->where = pos;
+		if (r && p->failed) {
+			snprintf(we->msg, sizeof(we->msg), "%s member at offset %zu, "
+				 "offset %llu of its data: %s", comp_name(alg), pos,
+				 (unsigned long long)p->err_off, p->msg);
+		} else if (r && !p->cb_failed) {
+			member_err(we, r, (enum comp_alg)alg, pos, total, max);
+		} else if (!r && p->state != P_RESET) {
+			r = -EINVAL;
+			if (p->state == P_FIRST)
+				snprintf(we->msg, sizeof(we->msg), "%s member at offset %zu "
+					 "holds no cpio data", comp_name(alg), pos);
+			else
+				snprintf(we->msg, sizeof(we->msg), "%s member at offset %zu "
+					 "ends inside %s (members must be cut between "
+					 "entries)", comp_name(alg), pos,
+					 where_in(p, tmp, sizeof(tmp)));
+		} else if (!r && !consumed) {
+			r = member_err(we, -EINVAL, (enum comp_alg)alg, pos, total, max);
+		}
+		pos += consumed;
+	}
+	we->from_cb = r && p->cb_failed;
+	free(p);
+	return r;
+}
+
+/* ---- img_walk: whole entries ---------------------------------------- */
+
+struct collect {
+	img_entry_fn fn;
+	void *ctx;
+	struct img_entry_info e;
+	uint8_t *buf;
+	size_t len, cap;
+	int r;
+};
+
+static int collect_entry(void *ctx, const struct img_entry_info *e)
+{
+	struct collect *c = ctx;
+
+	c->e = *e;
+	c->len = 0;
+	return 0;
+}
+
+static int collect_data(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct collect *c = ctx;
+
+	if (c->len + len > c->cap) {
+		/* grow with the data that really arrives, never by the size
+		 * the header claims */
+		size_t cap = c->cap ? c->cap : 64 * 1024;
+		uint8_t *nb;
+
+		while (cap < c->len + len)
+			cap *= 2;
+		if (cap > c->e.size)
+			cap = c->e.size;
+		nb = realloc(c->buf, cap);
+		if (!nb)
+			return c->r = -ENOMEM;
+		c->buf = nb;
+		c->cap = cap;
+	}
+	memcpy(c->buf + c->len, buf, len);
+	c->len += len;
+	return 0;
+}
+
+static int collect_end(void *ctx, const struct img_entry_info *e)
+{
+	struct collect *c = ctx;
+
+	if (!S_ISLNK(c->e.mode))
+		c->e.data = c->len ? c->buf : NULL;
+	return c->r = c->fn(c->ctx, &c->e);
+}
+
+int img_walk(const uint8_t *img, size_t len, uint64_t max_unpacked,
+	     img_entry_fn fn, void *ctx, uint64_t *where)
+{
+	static const struct walk_ops ops = { collect_entry, collect_data, collect_end };
+	struct collect c = { .fn = fn, .ctx = ctx };
+	struct walk_err *we = malloc(sizeof(*we));
+	int r;
+
+	if (!we)
+		return -ENOMEM;
+	r = walk(img, len, max_unpacked, &ops, &c, we);
+	if (r && where)
+		*where = we->where;
+	free(we);
+	free(c.buf);
+	return r;
+}
+
+/* ---- reading the file ------------------------------------------------ */
+
+static int map_image(const char *path, const uint8_t **img, size_t *len,
+		     char *err, size_t errlen)
+{
+	struct stat st;
+	void *m;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+
+	*img = NULL;
+	*len = 0;
+	if (fd < 0)
+		return fmt_err(err, errlen, -errno, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		close(fd);
+		return fmt_err(err, errlen, r, "%s: %s", path, strerror(-r));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return fmt_err(err, errlen, -EINVAL, "%s: not a regular file", path);
+	}
+	if (st.st_size == 0) {
+		close(fd);
+		return 0;
+	}
+	if ((uint64_t)st.st_size > SIZE_MAX) {
+		close(fd);
+		return fmt_err(err, errlen, -EFBIG, "%s: too large", path);
+	}
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	r = m == MAP_FAILED ? -errno : 0;
+	close(fd);
+	if (r)
+		return fmt_err(err, errlen, r, "%s: mmap: %s", path, strerror(-r));
+	*img = m;
+	*len = (size_t)st.st_size;
+	return 0;
+}
+
+static void unmap_image(const uint8_t *img, size_t len)
+{
+	if (img)
+		munmap((void *)(uintptr_t)img, len);
+}
+
+/* ---- img_list ------------------------------------------------------- */
+
+static void mode_string(uint32_t mode, char *s)
+{
+	static const char rwx[] = "rwxrwxrwx";
+	int i;
+
+	switch (mode & S_IFMT) {
+	case S_IFREG:  s[0] = '-'; break;
+	case S_IFDIR:  s[0] = 'd'; break;
+	case S_IFLNK:  s[0] = 'l'; break;
+	case S_IFCHR:  s[0] = 'c'; break;
+	case S_IFBLK:  s[0] = 'b'; break;
+	case S_IFIFO:  s[0] = 'p'; break;
+	case S_IFSOCK: s[0] = 's'; break;
+	default:       s[0] = '?';
+	}
+	for (i = 0; i < 9; i++)
+		s[1 + i] = mode & (0400u >> i) ? rwx[i] : '-';
+	if (mode & S_ISUID)
+		s[3] = mode & S_IXUSR ? 's' : 'S';
+	if (mode & S_ISGID)
+		s[6] = mode & S_IXGRP ? 's' : 'S';
+	if (mode & S_ISVTX)
+		s[9] = mode & S_IXOTH ? 't' : 'T';
+	s[10] = '\0';
+}
+
+static int list_entry(void *ctx, const struct img_entry_info *e)
+{
+	FILE *out = ctx;
+	char ms[11], size[32], date[32];
+	time_t t = (time_t)e->mtime;
+	struct tm tm;
+
+	mode_string(e->mode, ms);
+	if (S_ISCHR(e->mode) || S_ISBLK(e->mode))
+		snprintf(size, sizeof(size), "%u,%4u", e->rdev_major, e->rdev_minor);
+	else
+		snprintf(size, sizeof(size), "%u", e->size);
+	if (!gmtime_r(&t, &tm) || !strftime(date, sizeof(date), "%Y-%m-%d %H:%M", &tm))
+		snprintf(date, sizeof(date), "?");
+	fprintf(out, "%s %3u %-8u %-8u %8s %s ", ms, e->nlink, e->uid, e->gid, size,
+		date);
+	put_escaped(out, e->name, strlen(e->name));
+	if (S_ISLNK(e->mode)) {
+		fputs(" -> ", out);
+		put_escaped(out, (const char *)e->data, e->size);
+	}
+	putc('\n', out);
+	return ferror(out) ? -EIO : 0;
+}
+
+static int list_data(void *ctx, const uint8_t *buf, size_t len)
+{
+	return 0;
+}
+
+static int list_end(void *ctx, const struct img_entry_info *e)
+{
+	return 0;
+}
+
+int img_list(const char *path, FILE *out, char *err, size_t errlen)
+{
+	static const struct walk_ops ops = { list_entry, list_data, list_end };
+	struct walk_err *we;
+	const uint8_t *img;
+	size_t len;
+	int r;
+
+	if (errlen)
+		err[0] = '\0';
+	r = map_image(path, &img, &len, err, errlen);
+	if (r)
+		return r;
+	we = malloc(sizeof(*we));
+	if (!we) {
+		unmap_image(img, len);
+		return fmt_err(err, errlen, -ENOMEM, "%s: out of memory", path);
+	}
+	r = walk(img, len, IMG_MAX_UNPACKED, &ops, out, we);
+	if (r && we->from_cb)
+		fmt_err(err, errlen, r, "%s: writing the listing: %s", path, strerror(-r));
+	else if (r)
+		fmt_err(err, errlen, r, "%s: %s", path, we->msg);
+	else if (fflush(out) || ferror(out))
+		r = fmt_err(err, errlen, -EIO, "%s: writing the listing failed", path);
+	free(we);
+	unmap_image(img, len);
+	return r;
+}
+
+/* ---- img_extract ---------------------------------------------------- */
+
+struct hardlink {
+	uint32_t ino, maj, min;
+	char *name;		/* normalised */
+};
+
+struct dirtime {
+	char *name;		/* normalised */
+	uint32_t mtime;
+};
+
+struct xctx {
+	const char *path;	/* the image, for notes */
+	int rootfd;
+	int devices_ok;
+	const struct img_extract_opts *o;
+	struct img_extract_stats st;
+	int fd, pfd;		/* the file being written, its directory */
+	char base[NAME_MAX_LEN + 1];
+	char norm[NAME_MAX_LEN + 1];	/* the current entry, normalised */
+	char ename[ESC_LEN];		/* the current entry, for messages */
+	struct hardlink *links;
+	size_t nlinks, caplinks;
+	struct dirtime *dirs;
+	size_t ndirs, capdirs;
+	char msg[MSG_LEN + ESC_LEN];
+};
+
+static int xerr(struct xctx *x, int r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int xerr(struct xctx *x, int r, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(x->msg, sizeof(x->msg), "'%s': ", x->ename);
+
+	va_start(ap, fmt);
+	vsnprintf(x->msg + n, sizeof(x->msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* "./a//b/." -> "a/b"; "" for the top.  Refuses absolute names and "..". */
+static int normalise(struct xctx *x, const char *name)
+{
+	const char *p = name;
+	size_t o = 0;
+
+	if (name[0] == '/')
+		return xerr(x, -EINVAL, "absolute name; refusing to write outside "
+			    "the extraction directory");
+	while (*p) {
+		const char *c = p;
+		size_t n;
+
+		while (*p && *p != '/')
+			p++;
+		n = (size_t)(p - c);
+		while (*p == '/')
+			p++;
+		if (!n || (n == 1 && c[0] == '.'))
+			continue;
+		if (n == 2 && c[0] == '.' && c[1] == '.')
+			return xerr(x, -EINVAL, "'..' in the name; refusing to write "
+				    "outside the extraction directory");
+		if (o)
+			x->norm[o++] = '/';
+		memcpy(x->norm + o, c, n);
+		o += n;
+	}
+	x->norm[o] = '\0';
+	return 0;
+}
+
+/* Explain why component @comp of @path (ending at @end) could not be
+ * entered. */
+static int refuse_component(struct xctx *x, int dfd, const char *path,
+			    size_t end, const char *comp, int r)
+{
+	char target[256], t[ESC_LEN], pe[ESC_LEN];
+	struct stat st;
+	ssize_t n;
+
+	esc(path, end, pe, sizeof(pe));
+	if (fstatat(dfd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISLNK(st.st_mode)) {
+			n = readlinkat(dfd, comp, target, sizeof(target));
+			return xerr(x, -ELOOP, "'%s' is a symlink (to %s); refusing to "
+				    "follow it", pe, n < 0 ? "?" :
+				    esc(target, (size_t)n, t, sizeof(t)));
+		}
+		if (!S_ISDIR(st.st_mode))
+			return xerr(x, -ENOTDIR, "'%s' is not a directory", pe);
+	}
+	return xerr(x, r, "cannot open directory '%s': %s", pe, strerror(-r));
+}
+
+/* Open the directory that holds x->norm (or @path), one component at a
+ * time with O_NOFOLLOW from the extraction directory, making missing ones
+ * when @create.  *base points at the last component. */
+static int open_parent(struct xctx *x, char *path, int create, int *pfd,
+		       const char **base)
+{
+	char *p = path, *slash;
+	int fd = fcntl(x->rootfd, F_DUPFD_CLOEXEC, 0), nfd;
+
+	if (fd < 0)
+		return xerr(x, -errno, "dup: %s", strerror(errno));
+	while ((slash = strchr(p, '/'))) {
+		*slash = '\0';
+		nfd = openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (nfd < 0 && errno == ENOENT && create) {
+			if (mkdirat(fd, p, 0755) < 0 && errno != EEXIST) {
+				int r = -errno;
+
+				*slash = '/';
+				close(fd);
+				return xerr(x, r, "cannot make directory '%s': %s",
+					    path, strerror(-r));
+			}
+			nfd = openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+				     O_CLOEXEC);
+		}
+		if (nfd < 0) {
+			int r = refuse_component(x, fd, path, (size_t)(slash - path),
+						 p, -errno);
+
+			*slash = '/';
+			close(fd);
+			return r;
+		}
+		*slash = '/';
+		close(fd);
+		fd = nfd;
+		p = slash + 1;
+	}
+	*pfd = fd;
+	*base = p;
+	return 0;
+}
+
+/* Make room for a new entry named @base in @pfd: a symlink there is only
+ * ever replaced by a symlink, a directory never by anything else; other
+ * existing files are removed (never written into: they may be hard links
+ * to files outside). */
+static int clear_slot(struct xctx *x, int pfd, const char *base, uint32_t mode)
+{
+	struct stat st;
+
+	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : xerr(x, -errno, "%s", strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return S_ISDIR(mode) ? 0 : xerr(x, -EISDIR, "a directory of that "
+						"name exists; not replacing it");
+	if (S_ISLNK(st.st_mode) && !S_ISLNK(mode))
+		return xerr(x, -ELOOP, "a symlink of that name exists; refusing to "
+			    "write through it");
+	if (unlinkat(pfd, base, 0) < 0)
+		return xerr(x, -errno, "cannot replace the existing file: %s",
+			    strerror(errno));
+	return 0;
+}
+
+static void fd_times(int fd, uint32_t mtime)
+{
+	struct timespec ts[2] = { { (time_t)mtime, 0 }, { (time_t)mtime, 0 } };
+
+	futimens(fd, ts);
+}
+
+static void link_times(int pfd, const char *base, uint32_t mtime)
+{
+	struct timespec ts[2] = { { (time_t)mtime, 0 }, { (time_t)mtime, 0 } };
+
+	utimensat(pfd, base, ts, AT_SYMLINK_NOFOLLOW);
+}
+
+static void note(struct xctx *x, const char *what, const char *detail,
+		 const char *why)
+{
+	x->st.skipped++;
+	if (x->o->notes)
+		fprintf(x->o->notes, "%s: skipped %s '%s'%s: %s\n", x->path, what,
+			x->ename, detail, why);
+}
+
+/* Room for one more element in an array of @n; the array or NULL. */
+static void *grow(void *arr, size_t n, size_t *cap, size_t size)
+{
+	size_t nc;
+
+	if (n < *cap)
+		return arr;
+	nc = *cap ? 2 * *cap : 64;
+	arr = realloc(arr, nc * size);
+	if (arr)
+		*cap = nc;
+	return arr;
+}
+
+static struct hardlink *find_link(struct xctx *x, const struct img_entry_info *e)
+{
+	size_t i;
+
+	for (i = 0; i < x->nlinks; i++)
+		if (x->links[i].ino == e->ino && x->links[i].maj == e->dev_major &&
+		    x->links[i].min == e->dev_minor)
+			return &x->links[i];
+	return NULL;
+}
+
+static int open_file(struct xctx *x, const struct img_entry_info *e, int pfd,
+		     const char *base)
+{
+	struct hardlink *hl = e->nlink >= 2 ? find_link(x, e) : NULL;
+	struct stat st;
+	int r, fd;
+
+	r = clear_slot(x, pfd, base, e->mode);
+	if (r)
+		return r;
+	if (hl) {
+		char old[NAME_MAX_LEN + 1];
+		const char *obase;
+		int opfd;
+
+		/* kernel: link to the first name, then write this entry's data */
+		snprintf(old, sizeof(old), "%s", hl->name);
+		r = open_parent(x, old, 0, &opfd, &obase);
+		if (r)
+			return r;
+		r = linkat(opfd, obase, pfd, base, 0) < 0 ? -errno : 0;
+		close(opfd);
+		if (r)
+			return xerr(x, r, "cannot hard-link to '%s': %s", hl->name,
+				    strerror(-r));
+		fd = openat(pfd, base, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		x->st.hardlinks++;
+	} else {
+		fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+			    O_CLOEXEC, 0600);
+		x->st.files++;
+	}
+	if (fd < 0)
+		return xerr(x, -errno, "cannot create: %s", strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return xerr(x, -EINVAL, "not a regular file after creating it");
+	}
+	if (hl && e->size && ftruncate(fd, 0) < 0) {
+		r = -errno;
+		close(fd);
+		return xerr(x, r, "truncate: %s", strerror(-r));
+	}
+	if (e->nlink >= 2 && !hl) {
+		struct hardlink *nl = grow(x->links, x->nlinks, &x->caplinks,
+					   sizeof(*x->links));
+
+		if (nl)
+			x->links = nl;
+		if (!nl || !(x->links[x->nlinks].name = strdup(x->norm))) {
+			close(fd);
+			return xerr(x, -ENOMEM, "out of memory");
+		}
+		x->links[x->nlinks].ino = e->ino;
+		x->links[x->nlinks].maj = e->dev_major;
+		x->links[x->nlinks].min = e->dev_minor;
+		x->nlinks++;
+	}
+	x->fd = fd;
+	return 0;
+}
+
+static int make_dir(struct xctx *x, const struct img_entry_info *e, int pfd,
+		    const char *base)
+{
+	struct dirtime *nd;
+	struct stat st;
+	int fd, r;
+
+	if (mkdirat(pfd, base, 0700) < 0) {
+		if (errno != EEXIST)
+			return xerr(x, -errno, "cannot make the directory: %s",
+				    strerror(errno));
+		if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return xerr(x, -errno, "%s", strerror(errno));
+		if (!S_ISDIR(st.st_mode)) {
+			r = clear_slot(x, pfd, base, e->mode);
+			if (r)
+				return r;
+			if (mkdirat(pfd, base, 0700) < 0)
+				return xerr(x, -errno, "cannot make the directory: %s",
+					    strerror(errno));
+		}
+	}
+	fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return xerr(x, -errno, "cannot open the directory: %s", strerror(errno));
+	/* at least u+rwx, so that extraction can go on inside it */
+	r = fchmod(fd, (e->mode & 0777) | 0700) < 0 ? -errno : 0;
+	close(fd);
+	if (r)
+		return xerr(x, r, "chmod: %s", strerror(-r));
+	nd = grow(x->dirs, x->ndirs, &x->capdirs, sizeof(*x->dirs));
+	if (nd)
+		x->dirs = nd;
+	if (!nd || !(x->dirs[x->ndirs].name = strdup(x->norm)))
+		return xerr(x, -ENOMEM, "out of memory");
+	x->dirs[x->ndirs++].mtime = e->mtime;
+	x->st.dirs++;
+	return 0;
+}
+
+static int make_link(struct xctx *x, const struct img_entry_info *e, int pfd,
+		     const char *base)
+{
+	char target[LINK_MAX_LEN + 1];
+	int r;
+
+	if (!e->size || memchr(e->data, 0, e->size))
+		return xerr(x, -EINVAL, "%s symlink target", e->size ? "a NUL in the" :
+			    "an empty");
+	memcpy(target, e->data, e->size);
+	target[e->size] = '\0';
+	r = clear_slot(x, pfd, base, e->mode);
+	if (r)
+		return r;
+	/* made, never followed: its target may point anywhere */
+	if (symlinkat(target, pfd, base) < 0)
+		return xerr(x, -errno, "cannot make the symlink: %s", strerror(errno));
+	link_times(pfd, base, e->mtime);
+	x->st.links++;
+	return 0;
+}
+
+static int make_node(struct xctx *x, const struct img_entry_info *e, int pfd,
+		     const char *base)
+{
+	char dev[64];
+	mode_t perm = e->mode & 0777;
+	int r;
+
+	if (S_ISSOCK(e->mode)) {
+		note(x, "socket", "", "sockets cannot be extracted");
+		return 0;
+	}
+	if (S_ISCHR(e->mode) || S_ISBLK(e->mode)) {
+		snprintf(dev, sizeof(dev), " (%c %u,%u)", S_ISCHR(e->mode) ? 'c' : 'b',
+			 e->rdev_major, e->rdev_minor);
+		if (!x->devices_ok) {
+			note(x, "device node", dev, x->o->no_devices ?
+			     "device nodes are disabled" : "not running as root");
+			return 0;
+		}
+		perm &= 0600;	/* owner-only: an image cannot plant an open door */
+	}
+	r = clear_slot(x, pfd, base, e->mode);
+	if (r)
+		return r;
+	if (mknodat(pfd, base, (e->mode & S_IFMT) | perm,
+		    makedev(e->rdev_major, e->rdev_minor)) < 0)
+		return xerr(x, -errno, "mknod: %s", strerror(errno));
+	/* undo the umask; never through a symlink (if this fails, the node
+	 * just keeps fewer permissions) */
+	fchmodat(pfd, base, perm, AT_SYMLINK_NOFOLLOW);
+	link_times(pfd, base, e->mtime);
+	x->st.nodes++;
+	return 0;
+}
+
+static int x_entry(void *ctx, const struct img_entry_info *e)
+{
+	struct xctx *x = ctx;
+	const char *base;
+	char path[NAME_MAX_LEN + 1];
+	int r, pfd;
+
+	esc(e->name, strlen(e->name), x->ename, sizeof(x->ename));
+	r = normalise(x, e->name);
+	if (r)
+		return r;
+	if (!S_ISREG(e->mode) && !S_ISLNK(e->mode) && e->size)
+		return xerr(x, -EINVAL, "a %s with %u bytes of data (malformed "
+			    "archive)", S_ISDIR(e->mode) ? "directory" : "special file",
+			    e->size);
+	if (!x->norm[0]) {
+		if (S_ISDIR(e->mode))
+			return 0;	/* the extraction directory itself */
+		return xerr(x, -EINVAL, "names the extraction directory itself but "
+			    "is not a directory");
+	}
+	switch (e->mode & S_IFMT) {
+	case S_IFREG: case S_IFDIR: case S_IFLNK: case S_IFCHR: case S_IFBLK:
+	case S_IFIFO: case S_IFSOCK:
+		break;
+	default:
+		return xerr(x, -EINVAL, "unknown file type (mode 0%o)", e->mode);
+	}
+	memcpy(path, x->norm, strlen(x->norm) + 1);
+	r = open_parent(x, path, 1, &pfd, &base);
+	if (r)
+		return r;
+	if (S_ISREG(e->mode)) {
+		r = open_file(x, e, pfd, base);
+		if (!r) {
+			x->pfd = pfd;		/* kept until the data is in */
+			snprintf(x->base, sizeof(x->base), "%s", base);
+			return 0;
+		}
+	} else if (S_ISDIR(e->mode)) {
+		r = make_dir(x, e, pfd, base);
+	} else if (S_ISLNK(e->mode)) {
+		r = make_link(x, e, pfd, base);
+	} else {
+		r = make_node(x, e, pfd, base);
+	}
+	close(pfd);
+	return r;
+}
+
+static int x_data(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct xctx *x = ctx;
+
+	while (len) {
+		ssize_t n = write(x->fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return xerr(x, n < 0 ? -errno : -EIO, "write: %s",
+				    n < 0 ? strerror(errno) : "no progress");
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int x_end(void *ctx, const struct img_entry_info *e)
+{
+	struct xctx *x = ctx;
+	int r = 0;
+
+	if (x->fd < 0)
+		return 0;
+	/* the archive's rwx bits; setuid, setgid and sticky dropped */
+	if (fchmod(x->fd, e->mode & 0777) < 0)
+		r = xerr(x, -errno, "chmod: %s", strerror(errno));
+	fd_times(x->fd, e->mtime);
+	if (close(x->fd) < 0 && !r)
+		r = xerr(x, -errno, "close: %s", strerror(errno));
+	x->fd = -1;
+	if (r)
+		unlinkat(x->pfd, x->base, 0);
+	close(x->pfd);
+	x->pfd = -1;
+	return r;
+}
+
+/* Directory times last, deepest first: entries made inside them change
+ * them. */
+static void dir_times(struct xctx *x)
+{
+	char path[NAME_MAX_LEN + 1];
+	size_t i;
+
+	for (i = x->ndirs; i-- > 0;) {
+		const char *base;
+		int pfd, fd;
+
+		snprintf(path, sizeof(path), "%s", x->dirs[i].name);
+		if (open_parent(x, path, 0, &pfd, &base))
+			continue;
+		fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0) {
+			fd_times(fd, x->dirs[i].mtime);
+			close(fd);
+		}
+		close(pfd);
+	}
+}
+
+int img_extract_ex(const char *path, const char *dir,
+		   const struct img_extract_opts *o, struct img_extract_stats *st,
+		   char *err, size_t errlen)
+{
+	static const struct walk_ops ops = { x_entry, x_data, x_end };
+	static const struct img_extract_opts defaults;
+	struct walk_err *we = NULL;
+	struct xctx *x = NULL;
+	const uint8_t *img;
+	size_t len, i;
+	int r;
+
+	if (errlen)
+		err[0] = '\0';
+	if (!o)
+		o = &defaults;
+	r = map_image(path, &img, &len, err, errlen);
+	if (r)
+		return r;
+	x = calloc(1, sizeof(*x));
+	we = malloc(sizeof(*we));
+	if (!x || !we) {
+		r = fmt_err(err, errlen, -ENOMEM, "%s: out of memory", path);
+		goto out;
+	}
+	x->path = path;
+	x->o = o;
+	x->fd = x->pfd = -1;
+	x->devices_ok = !o->no_devices && geteuid() == 0;
+	x->rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (x->rootfd < 0) {
+		r = fmt_err(err, errlen, -errno, "%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	r = walk(img, len, o->max_unpacked ? o->max_unpacked : IMG_MAX_UNPACKED,
+		 &ops, x, we);
+	if (x->fd >= 0) {
+		/* stopped inside a file: do not leave half of it behind */
+		close(x->fd);
+		unlinkat(x->pfd, x->base, 0);
+	}
+	if (x->pfd >= 0)
+		close(x->pfd);
+	if (r && we->from_cb)
+		fmt_err(err, errlen, r, "%s: %s", path, x->msg);
+	else if (r)
+		fmt_err(err, errlen, r, "%s: %s", path, we->msg);
+	else
+		dir_times(x);
+	close(x->rootfd);
+	if (st)
+		*st = x->st;
+out:
+	if (x) {
+		for (i = 0; i < x->nlinks; i++)
+			free(x->links[i].name);
+		for (i = 0; i < x->ndirs; i++)
+			free(x->dirs[i].name);
+		free(x->links);
+		free(x->dirs);
+	}
+	free(x);
+	free(we);
+	unmap_image(img, len);
+	return r;
+}
+
+int img_extract(const char *path, const char *dir, char *err, size_t errlen)
+{
+	struct img_extract_opts o = { .notes = stderr };
+
+	return img_extract_ex(path, dir, &o, NULL, err, errlen);
+}

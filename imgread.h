@@ -1,0 +1,83 @@
+/* imgread.h - read any initramfs image the kernel's unpack_to_rootfs()
+ * accepts: newc segments, NUL padding, compressed members; list it and
+ * extract it without ever writing outside the target directory. */
+#ifndef INITKIT_IMGREAD_H
+#define INITKIT_IMGREAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Total unpacked cpio bytes img_list() and img_extract() accept. */
+#define IMG_MAX_UNPACKED (4ULL << 30)
+
+struct img_entry_info {
+	const char *name;	/* as stored: NUL-terminated, no other NUL */
+	uint32_t mode, uid, gid, nlink, mtime, size, rdev_major, rdev_minor;
+	const uint8_t *data;	/* size bytes; for symlinks the target (not
+				 * NUL-terminated) */
+	uint32_t ino, dev_major, dev_minor;	/* hard links: same triple */
+};
+
+typedef int (*img_entry_fn)(void *ctx, const struct img_entry_info *e);
+
+/* Call fn for every entry of the image img[0..len), in order; TRAILER!!!
+ * entries are not passed on (they end a segment; more may follow, as the
+ * kernel keeps going).  e and what it points to are valid during the call
+ * only.  A non-zero return from fn stops the walk and is returned.  Each
+ * entry is held whole in memory for fn, so memory use is the largest entry
+ * (at most max_unpacked); img_list() and img_extract() stream instead.
+ *
+ * Stricter than the kernel, which skips or half-reads these: header digits
+ * that are not hex, name sizes of 0 or over 4096, names with a NUL inside
+ * or none at the end, symlink targets over 4096 bytes, a truncated tail,
+ * a 070702 entry whose data does not match its checksum (6.1 refuses that
+ * too).
+ *
+ * Returns 0, -EINVAL for anything malformed or truncated (stricter than
+ * the kernel, which silently accepts a truncated uncompressed tail),
+ * -EFBIG when the cpio data (uncompressed segments plus decompressed
+ * members) exceeds max_unpacked, -ENOTSUP for a member the kernel would
+ * refuse or that initkit cannot read (bzip2, lzma, lzo), -ENOMEM.  On
+ * error *where (if not NULL) is the image offset of the problem: the bad
+ * byte or header in an uncompressed segment, the start of the member for
+ * a problem inside compressed data. */
+int img_walk(const uint8_t *img, size_t len, uint64_t max_unpacked,
+	     img_entry_fn fn, void *ctx, uint64_t *where);
+
+/* mkinitramfs --list: one line per entry to out, like `cpio -tv
+ * --numeric-uid-gid` but with the time in UTC ISO form:
+ *   drwxr-xr-x   2 0        0               0 1970-01-01 00:00 etc
+ *   crw-------   1 0        0          5,   1 1970-01-01 00:00 dev/console
+ *   lrwxrwxrwx   1 0        0               7 1970-01-01 00:00 sbin -> usr/bin
+ * Control characters and backslashes in names are written as \ooo. */
+int img_list(const char *path, FILE *out, char *err, size_t errlen);
+
+struct img_extract_opts {
+	uint64_t max_unpacked;	/* 0: IMG_MAX_UNPACKED */
+	int no_devices;		/* skip device nodes even when root */
+	FILE *notes;		/* skipped entries are reported here; NULL: not */
+};
+
+struct img_extract_stats {
+	size_t files, dirs, links, hardlinks, nodes, skipped;
+};
+
+/* mkinitramfs --extract: extract into the existing directory dir.  Names
+ * that are absolute, contain "..", or lead through a symlink (one already
+ * there or one from the archive) are refused; existing symlinks are never
+ * written through (a symlink entry may replace one).  Missing parent
+ * directories are made 0755.  Files keep the archive's rwx bits (setuid,
+ * setgid and sticky are dropped), directories get at least u+rwx, device
+ * nodes are made owner-only and only when running as root (otherwise
+ * skipped with a note, like sockets), ownership is not restored.  A file
+ * left incomplete by an error is removed.  Returns 0 or -errno with err
+ * naming the entry and the reason. */
+int img_extract_ex(const char *path, const char *dir,
+		   const struct img_extract_opts *o, struct img_extract_stats *st,
+		   char *err, size_t errlen);
+
+/* img_extract_ex() with the defaults, notes to stderr. */
+int img_extract(const char *path, const char *dir, char *err, size_t errlen);
+
+#endif
