@@ -2,6 +2,7 @@
  * modules it needs in load order, hooks; one reproducible newc archive. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <dirent.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -35,6 +36,7 @@ struct opts {
 	const char *hooks[MAX_ARGS];
 	size_t nhooks;
 	struct out_opts out;
+	int generic;			/* --generic: every module set */
 	const char *list;		/* --list IMAGE */
 	const char *extract;		/* --extract IMAGE DIR */
 	const char *extract_dir;
@@ -42,7 +44,7 @@ struct opts {
 
 static const char usage_text[] =
 "Usage: mkinitramfs -o OUTPUT [-k KVER] [-b BASEDIR] [-m MODULE]... [-M SET]...\n"
-"                   [-H HOOK]... [-c ALG] [-l LEVEL] [-d DATADIR]\n"
+"                   [--generic] [-H HOOK]... [-c ALG] [-l LEVEL] [-d DATADIR]\n"
 "                   [-i INIT] [-j THREADS] [-v]\n"
 "       mkinitramfs --list IMAGE\n"
 "       mkinitramfs --extract IMAGE DIR\n"
@@ -56,6 +58,8 @@ static const char usage_text[] =
 "  -b, --basedir DIR    modules are in DIR/lib/modules/KVER (default: /)\n"
 "  -m, --module NAME    add a module or alias, with its dependencies\n"
 "  -M, --set SET        add the modules listed in DATADIR/modules.d/SET\n"
+"      --generic        every set in DATADIR/modules.d: an image for any\n"
+"                       machine (drivers load only for what is found)\n"
 "  -H, --hook HOOK      run the build hook DATADIR/hooks/HOOK\n"
 "  -c, --compress ALG   gzip (default), zstd, xz, lz4 or none\n"
 "  -l, --level N        compression level: gzip 1-12 (default 7), zstd 1-19\n"
@@ -153,6 +157,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "init", required_argument, NULL, 'i' },
 		{ "threads", required_argument, NULL, 'j' },
 		{ "list", required_argument, NULL, 'L' },
+		{ "generic", no_argument, NULL, 'G' },
 		{ "extract", required_argument, NULL, 'X' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -193,6 +198,9 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'L':
 			o->list = optarg;
+			break;
+		case 'G':
+			o->generic = 1;
 			break;
 		case 'X':
 			o->extract = optarg;
@@ -424,6 +432,27 @@ int main(int argc, char **argv)
 		ms.req = REQ_SET;
 		if (modsel_add_set(&ms, path, 0))
 			die("%s", ms.err);
+	}
+	if (o.generic) {
+		struct dirent **names;
+		int k, n;
+
+		snprintf(path, sizeof(path), "%s/modules.d", o.datadir);
+		n = scandir(path, &names, NULL, alphasort);
+		if (n < 0)
+			die("--generic: cannot read %s: %s", path, strerror(errno));
+		for (k = 0; k < n; k++) {
+			char set[PATH_MAX * 2];
+
+			snprintf(set, sizeof(set), "%s/%s", path, names[k]->d_name);
+			if (names[k]->d_name[0] != '.' && is_file(set)) {
+				ms.req = REQ_SET;
+				if (modsel_add_set(&ms, set, 0))
+					die("%s", ms.err);
+			}
+			free(names[k]);
+		}
+		free(names);
 	}
 	for (i = 0; i < o.nmodules; i++) {
 		char origin[64];

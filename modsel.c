@@ -358,9 +358,16 @@ int modsel_add_set(struct modsel *ms, const char *file, int strict)
 		optional = *p == '?';
 		if (optional)
 			p++;
-		if (strpbrk(p, "/*?["))
+		if (strpbrk(p, "/*?[")) {
+			enum modsel_request req = ms->req;
+
+			/* a pattern sweeps in everything under a directory: each
+			 * module only for its hardware, never unconditionally */
+			if (ms->req > REQ_GLOB)
+				ms->req = REQ_GLOB;
 			r = modsel_add_glob(ms, p, origin);
-		else {
+			ms->req = req;
+		} else {
 			r = modsel_add(ms, p, origin);
 			if (r == -ENOENT && !strict && (optional || ms->verbose)) {
 				if (!optional || ms->verbose)
@@ -476,6 +483,8 @@ int modsel_write_db(struct modsel *ms, const char *imgdir, FILE *out)
 				it->req == REQ_EXPLICIT ? "loaded at boot (-m)" :
 				it->req == REQ_SET ? (demand ? "loaded when its hardware or "
 				"file system is found" : "loaded at boot (no device alias)") :
+				it->req == REQ_GLOB ? (demand ? "loaded when its hardware is "
+				"found" : "loaded only as a dependency (no device alias)") :
 				"loaded as a dependency");
 		kmod_module_info_free_list(info);
 		if (mod)

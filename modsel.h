@@ -10,7 +10,9 @@ struct kmod_ctx;
 
 enum modsel_request {
 	REQ_DEP = 0,	/* pulled in by another module */
-	REQ_SET,	/* named by a set: loaded when its hardware is present */
+	REQ_GLOB,	/* matched a set's path pattern: only for its hardware */
+	REQ_SET,	/* named by a set: loaded when its hardware is present,
+			 * or at boot if no device can ask for it */
 	REQ_EXPLICIT,	/* named with -m: loaded at every boot */
 };
 

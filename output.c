@@ -109,6 +109,20 @@ void image_add_dir(struct image *img, const char *path, unsigned int mode)
 	add(img, path, ENT_DIR)->mode = mode & 07777;
 }
 
+int already_compressed(const char *path)
+{
+	static const char *const ext[] = { ".xz", ".zst", ".gz", ".bz2", ".lz4" };
+	size_t n = strlen(path), i;
+
+	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		size_t k = strlen(ext[i]);
+
+		if (n > k && !strcmp(path + n - k, ext[i]))
+			return 1;
+	}
+	return 0;
+}
+
 void image_add_file(struct image *img, const char *path, const char *src,
 		    unsigned int mode)
 {
@@ -116,6 +130,7 @@ void image_add_file(struct image *img, const char *path, const char *src,
 
 	e->mode = mode & 07777;
 	e->src = xstrdup(src);
+	e->leading = already_compressed(path);
 }
 
 void image_add_data(struct image *img, const char *path, const void *data,
@@ -179,12 +194,15 @@ struct sink {
 	const struct out_opts *o;
 	struct member *m;
 	size_t n, cap;
+	size_t leading;		/* members [0, leading) are not compressed */
+	int force_new;		/* the next entry starts a new member */
 	int err;
 };
 
 static struct member *cur_member(struct sink *s)
 {
-	if (s->n == 0 || s->m[s->n - 1].len >= MEMBER_TARGET) {
+	if (s->n == 0 || s->force_new || s->m[s->n - 1].len >= MEMBER_TARGET) {
+		s->force_new = 0;
 		if (s->n == s->cap) {
 			s->cap = s->cap ? 2 * s->cap : 16;
 			s->m = realloc(s->m, s->cap * sizeof(*s->m));
@@ -245,11 +263,11 @@ struct job {
 	size_t next;
 };
 
-static void compress_member(const struct out_opts *o, struct member *m)
+static void compress_member(const struct out_opts *o, struct member *m, int store)
 {
 	void *out = NULL;
 
-	if (o->comp == ALG_NONE) {
+	if (o->comp == ALG_NONE || store) {
 		m->out = m->raw;
 		m->outlen = m->len;
 		m->raw = NULL;
@@ -271,7 +289,7 @@ static void *compress_worker(void *arg)
 		pthread_mutex_unlock(&j->lock);
 		if (i >= j->s->n)
 			return NULL;
-		compress_member(j->s->o, &j->s->m[i]);
+		compress_member(j->s->o, &j->s->m[i], i < j->s->leading);
 	}
 }
 
@@ -371,54 +389,78 @@ static int write_file_entry(struct cpio_writer *w, struct cpio_entry *ce,
 	return r;
 }
 
+static int write_entry(struct cpio_writer *w, const struct image *img,
+		       const struct img_entry *e, unsigned char *buf,
+		       char *err, size_t errlen)
+{
+	struct cpio_entry ce = { .name = e->path, .mtime = img->mtime };
+
+	switch (e->kind) {
+	case ENT_DIR:
+		ce.mode = S_IFDIR | e->mode;
+		return cpio_add(w, &ce, NULL);
+	case ENT_DATA:
+		ce.mode = S_IFREG | e->mode;
+		ce.size = (uint32_t)e->size;
+		return cpio_add(w, &ce, e->data);
+	case ENT_LINK:
+		ce.mode = S_IFLNK | 0777;
+		ce.size = (uint32_t)strlen(e->src);
+		return cpio_add(w, &ce, e->src);
+	case ENT_NODE:
+		ce.mode = e->mode;
+		ce.rdev_major = e->rmaj;
+		ce.rdev_minor = e->rmin;
+		return cpio_add(w, &ce, NULL);
+	case ENT_FILE:
+		ce.mode = S_IFREG | e->mode;
+		return write_file_entry(w, &ce, e, buf, err, errlen);
+	}
+	return -EINVAL;
+}
+
+/* Of several entries for one path, the last added wins. */
+static int superseded(const struct image *img, size_t i)
+{
+	return i + 1 < img->n && !strcmp(img->e[i].path, img->e[i + 1].path);
+}
+
+/* Files compressed already (and, so that they can be created, every
+ * directory) go first, in a member of their own that is not compressed
+ * again; the rest follows in compressed members.  The kernel takes an
+ * uncompressed cpio followed by compressed ones, and tools that read
+ * cpio streams see one archive if there is nothing to lead with. */
 static int write_archive(struct image *img, struct sink *s, char *err, size_t errlen)
 {
 	struct cpio_writer w;
 	unsigned char *buf = xmalloc(IO_CHUNK);
-	size_t i;
-	int r = 0;
+	size_t i, nlead = 0;
+	int r = 0, pass;
 
 	cpio_init(&w, sink_write, s);
 	qsort(img->e, img->n, sizeof(*img->e), cmp_entry);
-	for (i = 0; !r && i < img->n; i++) {
-		const struct img_entry *e = &img->e[i];
-		struct cpio_entry ce = { .name = e->path, .mtime = img->mtime };
+	for (i = 0; i < img->n; i++)
+		if (img->e[i].leading && !superseded(img, i))
+			nlead++;
+	img->nwritten = 0;
+	for (pass = nlead ? 0 : 1; !r && pass < 2; pass++) {
+		if (pass == 1 && nlead) {
+			s->leading = s->n;	/* members before this are stored */
+			s->force_new = 1;
+		}
+		for (i = 0; !r && i < img->n; i++) {
+			const struct img_entry *e = &img->e[i];
+			int first = e->kind == ENT_DIR || e->leading;
 
-		sink_boundary(s);
-
-		/* Of several entries for one path, the last added wins. */
-		if (i + 1 < img->n && !strcmp(e->path, img->e[i + 1].path))
-			continue;
-		switch (e->kind) {
-		case ENT_DIR:
-			ce.mode = S_IFDIR | e->mode;
-			r = cpio_add(&w, &ce, NULL);
-			break;
-		case ENT_DATA:
-			ce.mode = S_IFREG | e->mode;
-			ce.size = (uint32_t)e->size;
-			r = cpio_add(&w, &ce, e->data);
-			break;
-		case ENT_LINK:
-			ce.mode = S_IFLNK | 0777;
-			ce.size = (uint32_t)strlen(e->src);
-			r = cpio_add(&w, &ce, e->src);
-			break;
-		case ENT_NODE:
-			ce.mode = e->mode;
-			ce.rdev_major = e->rmaj;
-			ce.rdev_minor = e->rmin;
-			r = cpio_add(&w, &ce, NULL);
-			break;
-		case ENT_FILE:
-			ce.mode = S_IFREG | e->mode;
-			r = write_file_entry(&w, &ce, e, buf, err, errlen);
-			break;
+			if (superseded(img, i) || (nlead && first != (pass == 0)))
+				continue;
+			sink_boundary(s);
+			r = write_entry(&w, img, e, buf, err, errlen);
+			img->nwritten++;
 		}
 	}
 	if (!r)
 		r = cpio_trailer(&w);
-	img->nwritten = w.next_ino - 1;
 	free(buf);
 	if (r && !err[0])
 		fmt_err(err, errlen, r, "building the archive for %s: %s", s->what,

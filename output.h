@@ -18,6 +18,8 @@ struct img_entry {
 	size_t size;
 	unsigned int rmaj, rmin;
 	size_t seq;		/* insertion order: the later of two duplicates wins */
+	int leading;		/* already compressed: goes in the uncompressed
+				 * leading member, not compressed twice */
 };
 
 struct image {
@@ -46,6 +48,9 @@ void image_add_data(struct image *img, const char *path, const void *data,
 void image_add_node(struct image *img, const char *path, unsigned int mode,
 		    unsigned int rmaj, unsigned int rmin);
 void image_add_link(struct image *img, const char *path, const char *target);
+
+/* Is @path's data compressed already (.xz, .zst, .gz, .bz2, .lz4)? */
+int already_compressed(const char *path);
 
 /* Write the image to @output atomically.  On failure returns -errno, leaves
  * any previous @output untouched and explains in @err. */

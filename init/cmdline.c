@@ -176,12 +176,12 @@ static int parse_one(char *param, char *val, void *arg)
 		 !strcmp(param, "rd.driver.blacklist"))
 		append_list(bp, param, bp->blacklist, sizeof(bp->blacklist), val);
 	else if (!strcmp(param, "rootfallback")) {
-		size_t n = strlen(val) + 1;
+		size_t len = strlen(val) + 1;
 
-		if (n > 1 && bp->rootfallback_len + n <= sizeof(bp->rootfallback)) {
-			memcpy(bp->rootfallback + bp->rootfallback_len, val, n);
-			bp->rootfallback_len += n;
-		} else if (n > 1 && !bp->too_long[0]) {
+		if (len > 1 && bp->rootfallback_len + len <= sizeof(bp->rootfallback)) {
+			memcpy(bp->rootfallback + bp->rootfallback_len, val, len);
+			bp->rootfallback_len += len;
+		} else if (len > 1 && !bp->too_long[0]) {
 			strcpy(bp->too_long, "rootfallback");
 		}
 	} else if (!strcmp(param, "rd.driver.pre"))

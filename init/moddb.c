@@ -123,7 +123,7 @@ int moddb_next_index(const char **p)
 }
 
 int moddb_match(const struct moddb *db, const char *modalias,
-		int (*fn)(int idx, void *arg), void *arg)
+		int (*fn)(int idx, int fixed, void *arg), void *arg)
 {
 	/* A module may have many aliases matching one device: report once.
 	 * Matches are few, so a small list of the ones reported will do. */
@@ -144,7 +144,7 @@ int moddb_match(const struct moddb *db, const char *modalias,
 			continue;
 		if (nseen < (int)(sizeof(seen) / sizeof(seen[0])))
 			seen[nseen++] = a->module;
-		r = fn(a->module, arg);
+		r = fn(a->module, a->fixed, arg);
 		if (r)
 			return r;
 	}

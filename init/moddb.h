@@ -46,9 +46,11 @@ struct moddb {
 int moddb_parse(char *buf, struct moddb *db, int *bad_line);
 
 /* Call @fn for each module whose alias matches @modalias (each module at
- * most once per call).  Stops and returns @fn's value if non-zero. */
+ * most once per call), with the length of the alias's literal prefix: the
+ * longer, the more specific the match.  Stops and returns @fn's value if
+ * non-zero. */
 int moddb_match(const struct moddb *db, const char *modalias,
-		int (*fn)(int idx, void *arg), void *arg);
+		int (*fn)(int idx, int fixed, void *arg), void *arg);
 
 /* Index of the module named @name ('-' and '_' are the same), or -ENOENT. */
 int moddb_find(const struct moddb *db, const char *name);

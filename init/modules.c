@@ -21,6 +21,9 @@
 #define MODULES_DB_MAX  (1024 * 1024)
 #define MODALIAS_MAX    256
 #define PARAMS_MAX      512
+#define SYSPATH_MAX     128
+#define QUEUE_MAX       128
+#define MATCHES_MAX     16
 
 enum { ST_NONE, ST_LOADING, ST_LOADED, ST_FAILED, ST_SKIPPED };
 
@@ -92,9 +95,23 @@ static void params_for(const struct boot *b, const char *name, char *out, size_t
 	}
 }
 
+/* .ko.xz, .ko.zst, .ko.gz: the kernel decompresses them itself when it
+ * has CONFIG_MODULE_DECOMPRESS (flag MODULE_INIT_COMPRESSED_FILE). */
+#define MODULE_INIT_COMPRESSED_FILE 4
+
+static int compressed_module(const char *path)
+{
+	size_t n = strlen(path);
+
+	return (n > 3 && !strcmp(path + n - 3, ".xz")) ||
+	       (n > 4 && !strcmp(path + n - 4, ".zst")) ||
+	       (n > 3 && !strcmp(path + n - 3, ".gz"));
+}
+
 static int insert(struct boot *b, int idx)
 {
 	const struct moddb_module *m = &db.mod[idx];
+	int flags = compressed_module(m->path) ? MODULE_INIT_COMPRESSED_FILE : 0;
 	char params[PARAMS_MAX];
 	long long t0, c0;
 	int fd, r = 0;
@@ -105,8 +122,10 @@ static int insert(struct boot *b, int idx)
 		return -errno;
 	t0 = uptime_us();
 	c0 = cpu_us();
-	if (finit_module(fd, params, 0) < 0 && errno != EEXIST)
+	if (finit_module(fd, params, flags) < 0 && errno != EEXIST)
 		r = -errno;
+	if (flags && (r == -EINVAL || r == -EOPNOTSUPP))
+		r = -EOPNOTSUPP;	/* reported as: kernel cannot decompress it */
 	load_cpu_us += cpu_us() - c0;
 	load_us += uptime_us() - t0;
 	close(fd);
@@ -152,8 +171,10 @@ static int load_idx(struct boot *b, int idx, const char *why)
 		/* Go on: the root may not need this one. */
 		state[idx] = ST_FAILED;
 		nfailed++;
-		log_msg(L_ERR, "modules: %s (%s) failed to load: %s; continuing "
-			"without it", m->name, m->path, strerror(-r));
+		log_msg(L_ERR, "modules: %s (%s) failed to load: %s%s; continuing "
+			"without it", m->name, m->path, strerror(-r),
+			r == -EOPNOTSUPP ? " (a compressed module needs a kernel with "
+			"CONFIG_MODULE_DECOMPRESS)" : "");
 		return r;
 	}
 	state[idx] = ST_LOADED;
@@ -163,26 +184,77 @@ static int load_idx(struct boot *b, int idx, const char *why)
 	return 1;
 }
 
-static int count_match(int idx, void *arg)
+static int count_match(int idx, int fixed, void *arg)
 {
 	(*(int *)arg)++;
 	return 1;	/* one is enough */
 }
 
-struct alias_ctx {
-	struct boot *b;
-	const char *why;
-	int loaded, matched;
+struct matches {
+	int idx[MATCHES_MAX];
+	int fixed[MATCHES_MAX];
+	int n;
 };
 
-static int on_match(int idx, void *arg)
+static int collect(int idx, int fixed, void *arg)
 {
-	struct alias_ctx *c = arg;
+	struct matches *m = arg;
+	int i;
 
-	c->matched++;
-	if (load_idx(c->b, idx, c->why) == 1)
-		c->loaded++;
+	if (m->n == MATCHES_MAX)
+		return 1;
+	/* most specific first: ata_piix's own ID before ata_generic's class */
+	for (i = m->n; i > 0 && m->fixed[i - 1] < fixed; i--) {
+		m->idx[i] = m->idx[i - 1];
+		m->fixed[i] = m->fixed[i - 1];
+	}
+	m->idx[i] = idx;
+	m->fixed[i] = fixed;
+	m->n++;
 	return 0;
+}
+
+static int bound(const char *syspath)
+{
+	char p[SYSPATH_MAX + 8];
+
+	return syspath && path_fmt(p, sizeof(p), "%s/driver", syspath) == 0 &&
+	       access(p, F_OK) == 0;
+}
+
+/* Load the modules matching a device, most specific first, until one of
+ * them has taken the device (@syspath, if known).  Returns how many were
+ * loaded. */
+static int load_for(struct boot *b, const char *alias, const char *syspath)
+{
+	struct matches m;
+	int i, loaded = 0;
+
+	if (!have_db)
+		return 0;
+	m.n = 0;
+	moddb_match(&db, alias, collect, &m);
+	for (i = 0; i < m.n; i++) {
+		if (i > 0 && bound(syspath))
+			break;
+		if (load_idx(b, m.idx[i], alias) == 1)
+			loaded++;
+	}
+	return loaded;
+}
+
+int modules_load_alias(struct boot *b, const char *alias)
+{
+	return load_for(b, alias, NULL);
+}
+
+int modules_load_device(struct boot *b, const char *alias, const char *devpath)
+{
+	char syspath[SYSPATH_MAX];
+
+	if (!devpath || path_fmt(syspath, sizeof(syspath), "/sys%s", devpath))
+		return load_for(b, alias, NULL);
+	return load_for(b, alias, syspath);
 }
 
 /* Devices worth naming when the root does not come up: storage and USB
@@ -192,8 +264,8 @@ static int storage_like(const char *a)
 	const char *bc = strstr(a, "bc");
 
 	if (!strncmp(a, "pci:", 4))
-		return bc && (!strncmp(bc, "bc01", 4) ||
-			      (!strncmp(bc, "bc0Csc03", 8)) || !strncmp(bc, "bc08sc05", 8));
+		return bc && (!strncmp(bc, "bc01", 4) || !strncmp(bc, "bc0Csc03", 8) ||
+			      !strncmp(bc, "bc08sc05", 8));
 	if (!strncmp(a, "usb:", 4))
 		return strstr(a, "ic08") != NULL;
 	if (!strncmp(a, "virtio:", 7))
@@ -201,16 +273,6 @@ static int storage_like(const char *a)
 		       !strncmp(a, "virtio:d00000008v", 17);
 	return !strncmp(a, "scsi:", 5) || !strncmp(a, "nvme", 4) ||
 	       !strncmp(a, "mmc:", 4) || !strncmp(a, "sdio:", 5);
-}
-
-int modules_load_alias(struct boot *b, const char *alias)
-{
-	struct alias_ctx c = { .b = b, .why = alias };
-
-	if (!have_db)
-		return 0;
-	moddb_match(&db, alias, on_match, &c);
-	return c.loaded;
 }
 
 /* After a failed wait only: walk the buses storage hangs off and name the
@@ -342,9 +404,73 @@ static void add_bus(const char *pattern)
 		strcpy(buses[nbuses++], name);
 }
 
-static void coldplug_bus(struct boot *b, const char *bus)
+/* Devices found at boot wait in a queue, the likeliest way to the root
+ * first; root-wait takes them one at a time and stops when the root is
+ * there.  What is left is the real system's udev's business. */
+struct pending {
+	char alias[MODALIAS_MAX];
+	char syspath[SYSPATH_MAX];
+	int prio;
+};
+
+static struct pending queue[QUEUE_MAX];
+static int nqueue, qnext;
+
+/* Lower is sooner: storage controllers (IDE, the slowest to probe, last
+ * among them), then USB and SD hosts, then the rest. */
+static int priority(const char *a)
 {
-	char path[64], alias[MODALIAS_MAX], file[NAME_MAX + 16];
+	const char *bc = strstr(a, "bc");
+
+	if (!strncmp(a, "pci:", 4) && bc) {
+		if (!strncmp(bc, "bc01sc01", 8))
+			return 5;
+		if (!strncmp(bc, "bc01", 4))
+			return 0;
+		if (!strncmp(bc, "bc0Csc03i30", 11))
+			return 10;
+		if (!strncmp(bc, "bc0Csc03i20", 11))
+			return 11;
+		if (!strncmp(bc, "bc0Csc03", 8))
+			return 12;
+		if (!strncmp(bc, "bc08sc05", 8))
+			return 13;
+		return 30;
+	}
+	if (!strncmp(a, "virtio:", 7) || !strncmp(a, "scsi:", 5) ||
+	    !strncmp(a, "usb:", 4) || !strncmp(a, "mmc:", 4))
+		return 20;
+	return 40;
+}
+
+static void enqueue(const char *alias, const char *syspath)
+{
+	struct pending *p;
+	int i, prio = priority(alias);
+
+	for (i = qnext; i < nqueue; i++)
+		if (!strcmp(queue[i].syspath, syspath))
+			return;		/* queued already */
+	if (nqueue == QUEUE_MAX) {
+		if (qnext == 0)
+			return;
+		memmove(queue, queue + qnext, (size_t)(nqueue - qnext) * sizeof(queue[0]));
+		nqueue -= qnext;
+		qnext = 0;
+	}
+	/* insert after those of equal priority: sysfs order otherwise */
+	for (i = nqueue; i > qnext && queue[i - 1].prio > prio; i--)
+		queue[i] = queue[i - 1];
+	p = &queue[i];
+	strcpy(p->alias, alias);
+	strcpy(p->syspath, syspath);
+	p->prio = prio;
+	nqueue++;
+}
+
+static void coldplug_bus(const char *bus)
+{
+	char path[64], alias[MODALIAS_MAX], file[NAME_MAX + 16], sys[SYSPATH_MAX];
 	struct dirent *dev;
 	DIR *devs;
 	int dfd;
@@ -373,25 +499,43 @@ static void coldplug_bus(struct boot *b, const char *bus)
 		if (alias[len - 1] == '\n')
 			alias[len - 1] = '\0';
 		moddb_match(&db, alias, count_match, &hits);
-		if (!hits)
+		if (!hits || path_fmt(sys, sizeof(sys), "%s/%s", path, dev->d_name))
 			continue;
-		/* bound already (a built-in driver, say)? */
-		if (path_fmt(file, sizeof(file), "%s/driver", dev->d_name) == 0 &&
-		    faccessat(dfd, file, F_OK, 0) == 0)
-			continue;
-		modules_load_alias(b, alias);
+		if (!bound(sys))	/* a built-in driver may have it already */
+			enqueue(alias, sys);
 	}
 	closedir(devs);
 }
 
-/* Load what the modalias of every device without a driver matches.
- * Devices this makes appear arrive as uevents in root-wait. */
 void modules_coldplug(struct boot *b)
 {
 	int i;
 
 	for (i = 0; have_db && i < nbuses; i++)
-		coldplug_bus(b, buses[i]);
+		coldplug_bus(buses[i]);
+}
+
+int modules_coldplug_next(struct boot *b)
+{
+	while (qnext < nqueue) {
+		struct pending *p = &queue[qnext++];
+
+		if (bound(p->syspath))
+			continue;
+		load_for(b, p->alias, p->syspath);
+		return 1;
+	}
+	return 0;
+}
+
+int modules_coldplug_left(void)
+{
+	return nqueue - qnext;
+}
+
+int modules_loaded(void)
+{
+	return nloaded;
 }
 
 int stage_modules(struct boot *b)
@@ -439,7 +583,7 @@ int stage_modules(struct boot *b)
 		if (db.mod[i].boot)
 			load_idx(b, i, "image");
 	modules_coldplug(b);
-	log_msg(L_INFO, "modules: %d loaded, %d failed (of %d in the image)",
-		nloaded, nfailed, db.nmod);
+	log_msg(L_DEBUG, "modules: %d loaded at boot, %d devices queued",
+		nloaded, nqueue);
 	return 0;
 }

@@ -13,8 +13,18 @@ struct boot;
  * Returns how many were loaded. */
 int modules_load_alias(struct boot *b, const char *alias);
 
-/* Match the modalias of every device that has no driver yet. */
+/* A device that appeared (uevent): load what matches its modalias, most
+ * specific first, until one module has taken /sys@devpath. */
+int modules_load_device(struct boot *b, const char *alias, const char *devpath);
+
+/* Queue every device without a driver whose modalias the image matches,
+ * storage controllers first. */
 void modules_coldplug(struct boot *b);
+
+/* Load the drivers of the next queued device; 0 when the queue is empty. */
+int modules_coldplug_next(struct boot *b);
+int modules_coldplug_left(void);
+int modules_loaded(void);
 
 /* Make sure file system @type is known to the kernel (loads fs-TYPE). */
 void modules_load_fs(struct boot *b, const char *type);

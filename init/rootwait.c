@@ -364,6 +364,7 @@ static void drain_uevents(struct boot *b)
 
 	for (;;) {
 		const char *p, *end, *action = NULL, *devname = NULL, *modalias = NULL;
+		const char *devpath = NULL;
 		int block = 0;
 
 		n = recv(b->uevent_fd, buf, sizeof(buf) - 1, 0);
@@ -383,13 +384,15 @@ static void drain_uevents(struct boot *b)
 				devname = p + 8;
 			else if (!strncmp(p, "MODALIAS=", 9))
 				modalias = p + 9;
+			else if (!strncmp(p, "DEVPATH=", 8))
+				devpath = p + 8;
 			else if (!strcmp(p, "SUBSYSTEM=block"))
 				block = 1;
 		}
 		if (!action)
 			continue;
 		if (modalias && !strcmp(action, "add"))
-			modules_load_alias(b, modalias);
+			modules_load_device(b, modalias, devpath);
 		if (block && devname && strcmp(action, "add")) {
 			const char *base = strrchr(devname, '/');
 			struct blkdev *d = find_dev(base ? base + 1 : devname);
@@ -487,6 +490,21 @@ int stage_rootwait(struct boot *b)
 			wait = RESCAN_EVERY;
 		if (deadline >= 0 && deadline - now < wait)
 			wait = deadline - now;
+		/* Drivers for the devices found at boot, one device at a time,
+		 * likeliest first, looking for the root after each. */
+		if (b->uevent_fd >= 0) {
+			pfd.fd = b->uevent_fd;
+			pfd.events = POLLIN;
+			if (poll(&pfd, 1, 0) > 0) {
+				drain_uevents(b);
+				last_event = uptime_ms();
+				continue;
+			}
+		}
+		if (modules_coldplug_next(b)) {
+			last_event = uptime_ms();
+			continue;
+		}
 		/* Nothing has happened for a while (a USB disk settling, say):
 		 * use the time to load the file system module the root will
 		 * need.  Only when idle, so that a disk already on its way is
@@ -513,8 +531,9 @@ int stage_rootwait(struct boot *b)
 		}
 		b->wait_us += uptime_us() - t0;
 	}
-	log_msg(L_INFO, "root-wait: %s is %s (%s) after %ld ms", b->bp.root,
-		b->rootdev, b->rootfs.type[0] ? b->rootfs.type : "unknown type",
-		uptime_ms() - start);
+	log_msg(L_INFO, "root-wait: %s is %s (%s) after %ld ms; %d modules loaded%s",
+		b->bp.root, b->rootdev, b->rootfs.type[0] ? b->rootfs.type : "unknown type",
+		uptime_ms() - start, modules_loaded(),
+		modules_coldplug_left() ? ", the other devices are left to the real system" : "");
 	return 0;
 }

@@ -61,6 +61,26 @@ check gen-source-date-epoch sh -c "zcat '$WORK/d.img' | cpio -itv --quiet 2>/dev
 size=$(stat -c %s "$WORK/a.img")
 check gen-virtio-ext4-under-1MB test "$size" -lt 1000000
 
+# --- already-compressed files lead, uncompressed; the rest is compressed ---
+printf 'firmware' | xz -C crc32 > "$WORK/fw.bin.xz"
+echo "file $WORK/fw.bin.xz /lib/firmware/test/fw.bin.xz" > "$WORK/fwhook"
+"$MK" "${GEN[@]}" -M virtio -H "$WORK/fwhook" -o "$WORK/lead.img"
+check gen-leading-member-uncompressed test "$(head -c 6 "$WORK/lead.img")" = 070701
+leadsize=$(stat -c %s "$WORK/fw.bin.xz")
+check gen-leading-member-holds-the-file sh -c "grep -c 'lib/firmware/test/fw.bin.xz' '$WORK/lead.img' | grep -q 1 && \
+	'$MK' --list '$WORK/lead.img' | grep -q ' $leadsize .*lib/firmware/test/fw.bin.xz\$'"
+check gen-leading-then-gzip sh -c "'$MK' --list '$WORK/lead.img' | grep -qx '.* init'"
+rm -rf "$WORK/x" && mkdir "$WORK/x"
+"$MK" --extract "$WORK/lead.img" "$WORK/x" 2>/dev/null
+check gen-extract-roundtrip cmp "$WORK/x/lib/firmware/test/fw.bin.xz" "$WORK/fw.bin.xz"
+
+# --generic: every set, drivers only for what is found
+"$MK" "${GEN[@]}" --generic -o "$WORK/generic.img"
+"$MK" --list "$WORK/generic.img" > "$WORK/glist"
+generic_has() { local m; for m in "$@"; do grep -q "/$m.ko\$" "$WORK/glist" || return 1; done; }
+check gen-generic-has-every-bus generic_has ahci nvme virtio_blk xhci-pci usb-storage virtio_scsi sd_mod xfs btrfs ext4 vfat
+check gen-generic-smaller-than-10MB test "$(stat -c %s "$WORK/generic.img")" -lt 10000000
+
 # --- bad inputs: clear error, previous image untouched, no temp left ---
 cp "$WORK/a.img" "$WORK/keep.img"
 expect_fail() {	# NAME PATTERN ARGS...

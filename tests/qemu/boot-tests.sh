@@ -51,9 +51,11 @@ fi
 for c in zstd xz lz4 none; do
 	"${MK[@]}" -M virtio -M ext4 -c "$c" -o "$WORK/virtio-$c.img"
 done
-all_sets=()
-for s in "$TOP"/modules.d/*; do all_sets+=(-M "$(basename "$s")"); done
-"${MK[@]}" "${all_sets[@]}" -o "$WORK/generic.img"
+"${MK[@]}" --generic -o "$WORK/generic.img"
+# an already-compressed file (firmware-like) travels in an uncompressed leading member
+printf 'firmware' | xz -C crc32 > "$WORK/fw.bin.xz"
+echo "file $WORK/fw.bin.xz /lib/firmware/test/fw.bin.xz" > "$WORK/fwhook"
+"${MK[@]}" -M virtio -M ext4 -H "$WORK/fwhook" -o "$WORK/virtio-lead.img"
 
 # runtime hooks: one that reports what it sees, one that fails
 cat > "$WORK/hook-ok.sh" <<'EOT'
@@ -306,12 +308,13 @@ case_compress_zstd() { compress_case zstd; }
 case_compress_xz() { compress_case xz; }
 case_compress_lz4() { compress_case lz4; }
 case_compress_none() { compress_case none; }
+case_compress_lead() { compress_case lead; }
 
 # slowest first, so the two CPUs finish together
 cases=(late_usb generic sata_xfs nvme_btrfs usb_label ehci_stick rescue_shell break_premount
 	missing_root missing_driver blacklist rootfallback virtio_uuid rw_init_args gpt_partuuid
 	gpt_partlabel mbr_partuuid scsi_devname rootfstype_list no_init wrong_fstype corrupt_sb
-	module_fails bad_cmdline hooks compress_zstd compress_xz compress_lz4 compress_none)
+	module_fails bad_cmdline hooks compress_zstd compress_xz compress_lz4 compress_none compress_lead)
 if [ -n "${CASES:-}" ]; then
 	cases=()
 	for c in $CASES; do cases+=("${c//-/_}"); done

@@ -30,7 +30,7 @@ struct hits {
 	int n;
 };
 
-static int collect(int idx, void *arg)
+static int collect(int idx, int fixed, void *arg)
 {
 	struct hits *h = arg;
 
