@@ -13,6 +13,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 #include "compress.h"
+#include "cpio.h"
 #include "imgread.h"
 #include "modsel.h"
 #include "output.h"
@@ -37,6 +38,7 @@ struct opts {
 	size_t nhooks;
 	struct out_opts out;
 	int generic;			/* --generic: every module set */
+	int microcode;			/* --microcode: early microcode first */
 	const char *list;		/* --list IMAGE */
 	const char *extract;		/* --extract IMAGE DIR */
 	const char *extract_dir;
@@ -45,7 +47,7 @@ struct opts {
 static const char usage_text[] =
 "Usage: mkinitramfs -o OUTPUT [-k KVER] [-b BASEDIR] [-m MODULE]... [-M SET]...\n"
 "                   [--generic] [-H HOOK]... [-c ALG] [-l LEVEL] [-d DATADIR]\n"
-"                   [-i INIT] [-j THREADS] [-v]\n"
+"                   [-i INIT] [-j THREADS] [--microcode] [--backup] [-v]\n"
 "       mkinitramfs --list IMAGE\n"
 "       mkinitramfs --extract IMAGE DIR\n"
 "\n"
@@ -60,6 +62,9 @@ static const char usage_text[] =
 "  -M, --set SET        add the modules listed in DATADIR/modules.d/SET\n"
 "      --generic        every set in DATADIR/modules.d: an image for any\n"
 "                       machine (drivers load only for what is found)\n"
+"      --microcode      put the CPU microcode of BASEDIR/lib/firmware/\n"
+"                       {intel,amd}-ucode first, for the early loader\n"
+"      --backup         keep the previous OUTPUT as OUTPUT.bak\n"
 "  -H, --hook HOOK      run the build hook DATADIR/hooks/HOOK\n"
 "  -c, --compress ALG   gzip (default), zstd, xz, lz4 or none\n"
 "  -l, --level N        compression level: gzip 1-12 (default 7), zstd 1-19\n"
@@ -158,6 +163,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "threads", required_argument, NULL, 'j' },
 		{ "list", required_argument, NULL, 'L' },
 		{ "generic", no_argument, NULL, 'G' },
+		{ "backup", no_argument, NULL, 'B' },
+		{ "microcode", no_argument, NULL, 'U' },
 		{ "extract", required_argument, NULL, 'X' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -201,6 +208,12 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'G':
 			o->generic = 1;
+			break;
+		case 'B':
+			o->out.backup = 1;
+			break;
+		case 'U':
+			o->microcode = 1;
 			break;
 		case 'X':
 			o->extract = optarg;
@@ -377,6 +390,174 @@ static void run_hook(struct image *img, const char *datadir, const char *name,
 	fclose(f);
 }
 
+/* snprintf that refuses to cut a path short. */
+static void pathf(char *out, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void pathf(char *out, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, size, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size)
+		die("path too long: %.80s...", out);
+}
+
+/* ---- firmware -------------------------------------------------------- */
+
+struct fwctx {
+	struct image *img;
+	const char *basedir, *kver;
+	int verbose, missing;
+};
+
+/* The kernel's search order (drivers/base/firmware_loader), each name
+ * also in its compressed forms. */
+static void add_firmware(const char *module, const char *fw, void *arg)
+{
+	static const char *const ext[] = { "", ".zst", ".xz" };
+	struct fwctx *c = arg;
+	char dir[PATH_MAX], src[PATH_MAX], dst[PATH_MAX], s[4][PATH_MAX];
+	size_t i, k;
+
+	pathf(s[0], sizeof(s[0]), "updates/%s/", c->kver);
+	pathf(s[1], sizeof(s[1]), "updates/");
+	pathf(s[2], sizeof(s[2]), "%s/", c->kver);
+	s[3][0] = '\0';
+	for (i = 0; i < 4; i++) {
+		pathf(dir, sizeof(dir), "%s%slib/firmware/%s", c->basedir,
+		      c->basedir[strlen(c->basedir) - 1] == '/' ? "" : "/", s[i]);
+		for (k = 0; k < sizeof(ext) / sizeof(ext[0]); k++) {
+			pathf(src, sizeof(src), "%s%s%s", dir, fw, ext[k]);
+			if (!is_file(src))
+				continue;
+			pathf(dst, sizeof(dst), "lib/firmware/%s%s%s", s[i], fw, ext[k]);
+			image_add_file(c->img, dst, src, 0644);
+			if (c->verbose)
+				fprintf(stderr, "mkinitramfs: firmware %s for %s\n", dst, module);
+			return;
+		}
+	}
+	c->missing++;
+	fprintf(stderr, "mkinitramfs: warning: module %s wants firmware %s, which is "
+		"not in %s/lib/firmware; the device may not work (install its "
+		"firmware package)\n", module, fw, strcmp(c->basedir, "/") ? c->basedir : "");
+}
+
+/* ---- early microcode -------------------------------------------------- */
+
+struct membuf {
+	unsigned char *p;
+	size_t len, cap;
+};
+
+static int to_membuf(void *ctx, const void *buf, size_t len)
+{
+	struct membuf *m = ctx;
+
+	if (m->len + len > m->cap) {
+		m->cap = (m->len + len) * 2;
+		m->p = realloc(m->p, m->cap);
+		if (!m->p)
+			return -ENOMEM;
+	}
+	memcpy(m->p + m->len, buf, len);
+	m->len += len;
+	return 0;
+}
+
+/* Concatenate the files of @dir (sorted; those ending in @suffix if
+ * given) into *out.  Returns how many files went in. */
+static int cat_dir(const char *dir, const char *suffix, struct membuf *out)
+{
+	struct dirent **names;
+	int n = scandir(dir, &names, NULL, alphasort), k, used = 0;
+
+	for (k = 0; k < n; k++) {
+		char path[PATH_MAX];
+		size_t nl = strlen(names[k]->d_name);
+		FILE *f;
+
+		pathf(path, sizeof(path), "%s/%s", dir, names[k]->d_name);
+		if (names[k]->d_name[0] != '.' && is_file(path) &&
+		    (!suffix || (nl > strlen(suffix) &&
+				 !strcmp(names[k]->d_name + nl - strlen(suffix), suffix))) &&
+		    (f = fopen(path, "re"))) {
+			unsigned char buf[65536];
+			size_t got;
+
+			while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
+				if (to_membuf(out, buf, got))
+					die("out of memory");
+			if (ferror(f))
+				die("--microcode: reading %s: %s", path, strerror(errno));
+			fclose(f);
+			used++;
+		}
+		free(names[k]);
+	}
+	if (n > 0)
+		free(names);
+	return used;
+}
+
+/* The uncompressed cpio the kernel's early loader looks for at the very
+ * start of the initrd: kernel/x86/microcode/{GenuineIntel,AuthenticAMD}.bin */
+static void build_microcode(const char *basedir, uint32_t mtime, struct membuf *out)
+{
+	static const struct { const char *dir, *suffix, *name; } vendors[] = {
+		{ "intel-ucode", NULL, "kernel/x86/microcode/GenuineIntel.bin" },
+		{ "amd-ucode", ".bin", "kernel/x86/microcode/AuthenticAMD.bin" },
+	};
+	static const char *const dirs[] = { "kernel", "kernel/x86", "kernel/x86/microcode" };
+	struct cpio_writer w;
+	size_t i;
+	int any = 0;
+
+	cpio_init(&w, to_membuf, out);
+	for (i = 0; i < sizeof(vendors) / sizeof(vendors[0]); i++) {
+		char dir[PATH_MAX];
+		struct membuf blob = { 0 };
+
+		pathf(dir, sizeof(dir), "%s%slib/firmware/%s", basedir,
+		      basedir[strlen(basedir) - 1] == '/' ? "" : "/", vendors[i].dir);
+		if (!cat_dir(dir, vendors[i].suffix, &blob))
+			continue;
+		if (!any) {
+			size_t d;
+
+			for (d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+				struct cpio_entry e = { .name = dirs[d], .mode = S_IFDIR | 0755,
+							.mtime = mtime };
+
+				if (cpio_add(&w, &e, NULL))
+					die("out of memory");
+			}
+		}
+		any = 1;
+		{
+			struct cpio_entry e = { .name = vendors[i].name, .mode = S_IFREG | 0644,
+						.mtime = mtime, .size = (uint32_t)blob.len };
+
+			if (cpio_add(&w, &e, blob.p))
+				die("out of memory");
+		}
+		free(blob.p);
+	}
+	if (!any) {
+		fprintf(stderr, "mkinitramfs: warning: --microcode: no microcode in "
+			"%s/lib/firmware/intel-ucode or amd-ucode (install intel-microcode "
+			"or amd64-microcode); the image has none\n",
+			strcmp(basedir, "/") ? basedir : "");
+		return;
+	}
+	if (cpio_trailer(&w))
+		die("out of memory");
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -492,8 +673,20 @@ int main(int argc, char **argv)
 		free(list);
 	}
 
+	{
+		struct fwctx fc = { &img, o.basedir, o.kver, o.out.verbose, 0 };
+
+		modsel_firmware(&ms, add_firmware, &fc);
+	}
 	for (i = 0; i < o.nhooks; i++)
 		run_hook(&img, o.datadir, o.hooks[i], o.out.verbose);
+	if (o.microcode) {
+		static struct membuf mc;
+
+		build_microcode(o.basedir, img.mtime, &mc);
+		o.out.prefix = mc.p;
+		o.out.prefix_len = mc.len;
+	}
 
 	if (o.out.verbose)
 		fprintf(stderr, "mkinitramfs: %zu modules (%zu built in) for %s\n",

@@ -493,6 +493,7 @@ int modsel_write_db(struct modsel *ms, const char *imgdir, FILE *out)
 	for (i = 0; i < ms->n && !r; i++) {
 		struct kmod_module *mod = NULL;
 		struct kmod_list *info = NULL, *l;
+		int got;
 
 		/* Aliases make /init load a module for hardware or a file
 		 * system it finds: only for what a set or -m asked for.  A
@@ -501,9 +502,10 @@ int modsel_write_db(struct modsel *ms, const char *imgdir, FILE *out)
 			continue;
 		if (kmod_module_new_from_name(ms->ctx, ms->items[i].name, &mod) < 0)
 			continue;
-		if (kmod_module_get_info(mod, &info) < 0) {
-			r = seterr(ms, -EIO, "cannot read the modinfo of %s",
-				   ms->items[i].path);
+		if ((got = kmod_module_get_info(mod, &info)) < 0) {
+			r = seterr(ms, got, "cannot read %s: %s (is the module tree "
+				   "complete? reinstall the kernel package or run depmod)",
+				   ms->items[i].path, strerror(-got));
 		} else {
 			kmod_list_foreach(l, info) {
 				const char *v = kmod_module_info_get_value(l);
@@ -520,4 +522,26 @@ int modsel_write_db(struct modsel *ms, const char *imgdir, FILE *out)
 	free(closure);
 	free(post);
 	return r;
+}
+
+int modsel_firmware(struct modsel *ms,
+		    void (*fn)(const char *module, const char *fw, void *arg), void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < ms->n; i++) {
+		struct kmod_module *mod = NULL;
+		struct kmod_list *info = NULL, *l;
+
+		if (kmod_module_new_from_name(ms->ctx, ms->items[i].name, &mod) < 0)
+			continue;
+		if (kmod_module_get_info(mod, &info) >= 0) {
+			kmod_list_foreach(l, info)
+				if (!strcmp(kmod_module_info_get_key(l), "firmware"))
+					fn(ms->items[i].name, kmod_module_info_get_value(l), arg);
+		}
+		kmod_module_info_free_list(info);
+		kmod_module_unref(mod);
+	}
+	return 0;
 }

@@ -60,6 +60,11 @@ int modsel_add_glob(struct modsel *ms, const char *glob, const char *origin);
  * generic); @strict makes them errors. */
 int modsel_add_set(struct modsel *ms, const char *file, int strict);
 
+/* Call @fn with each firmware file name (the modules' "firmware" field) of
+ * the selected modules, and the module that names it. */
+int modsel_firmware(struct modsel *ms,
+		    void (*fn)(const char *module, const char *fw, void *arg), void *arg);
+
 /* Write the module database /init reads (see init/moddb.h) for the
  * selected modules, installed below @imgdir (e.g. "/lib/modules/KVER").
  * Returns 0 or -errno with ms->err set. */

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <pthread.h>
@@ -470,6 +472,66 @@ static int write_archive(struct image *img, struct sink *s, char *err, size_t er
 
 /* ---- crash safety --------------------------------------------------- */
 
+/* OUTPUT.bak becomes the previous OUTPUT, atomically: a hard link to it
+ * under a temporary name, renamed over OUTPUT.bak. */
+static int keep_backup(const char *output, const char *dir)
+{
+	char bak[PATH_MAX], tmp[PATH_MAX];
+	int fd;
+
+	if (access(output, F_OK) < 0)
+		return 0;	/* nothing to keep */
+	if (snprintf(bak, sizeof(bak), "%s.bak", output) >= (int)sizeof(bak) ||
+	    snprintf(tmp, sizeof(tmp), "%s/.bak.XXXXXX", dir) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	unlink(tmp);
+	if (link(output, tmp) < 0)
+		return -errno;
+	if (rename(tmp, bak) < 0) {
+		int r = -errno;
+
+		unlink(tmp);
+		return r;
+	}
+	return 0;
+}
+
+/* A run killed with SIGKILL (or a crash) leaves its temporary file: the
+ * next run for the same OUTPUT removes those no live run holds locked. */
+static void remove_stale(const char *dir, const char *base)
+{
+	char prefix[NAME_MAX + 2];
+	struct dirent *de;
+	size_t plen;
+	DIR *d;
+	int dfd;
+
+	if (snprintf(prefix, sizeof(prefix), ".%s.", base) >= (int)sizeof(prefix))
+		return;
+	plen = strlen(prefix);
+	d = opendir(dir);
+	if (!d)
+		return;
+	dfd = dirfd(d);
+	while ((de = readdir(d))) {
+		int fd;
+
+		if (strncmp(de->d_name, prefix, plen) || strlen(de->d_name) != plen + 6)
+			continue;
+		fd = openat(dfd, de->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			unlinkat(dfd, de->d_name, 0);
+		close(fd);
+	}
+	closedir(d);
+}
+
 static char tmp_path[PATH_MAX];
 
 static void on_signal(int sig)
@@ -491,32 +553,40 @@ static void catch_signals(void (*handler)(int))
 
 /* Read the file back and compare with what was meant to be written: a
  * full or failing disk must not leave an image that looks complete. */
-static int verify_file(int fd, const struct sink *s)
+static int verify_range(int fd, off_t *pos, const unsigned char *want, size_t len,
+			unsigned char *buf)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		size_t n = len - off < IO_CHUNK ? len - off : IO_CHUNK;
+		ssize_t got = pread(fd, buf, n, *pos);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return got < 0 ? -errno : -EIO;
+		if (memcmp(buf, want + off, (size_t)got))
+			return -EIO;
+		off += (size_t)got;
+		*pos += got;
+	}
+	return 0;
+}
+
+static int verify_file(int fd, const struct sink *s, const struct out_opts *o)
 {
 	unsigned char *buf = malloc(IO_CHUNK);
-	size_t i, off;
 	off_t pos = 0;
+	size_t i;
 	int r = 0;
 
 	if (!buf)
 		return -ENOMEM;
-	for (i = 0; !r && i < s->n; i++) {
-		const struct member *m = &s->m[i];
-
-		for (off = 0; !r && off < m->outlen;) {
-			size_t want = m->outlen - off < IO_CHUNK ? m->outlen - off : IO_CHUNK;
-			ssize_t n = pread(fd, buf, want, pos);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				r = n < 0 ? -errno : -EIO;
-			else if (memcmp(buf, m->out + off, (size_t)n))
-				r = -EIO;
-			off += n > 0 ? (size_t)n : 0;
-			pos += n > 0 ? n : 0;
-		}
-	}
+	if (o->prefix_len)
+		r = verify_range(fd, &pos, o->prefix, o->prefix_len, buf);
+	for (i = 0; !r && i < s->n; i++)
+		r = verify_range(fd, &pos, s->m[i].out, s->m[i].outlen, buf);
 	if (!r) {
 		char c;
 
@@ -564,7 +634,10 @@ int image_write(struct image *img, const char *output, const struct out_opts *o,
 	}
 
 	catch_signals(on_signal);
+	remove_stale(dir, base);
 	fd = mkostemp(tmp_path, O_CLOEXEC);	/* O_EXCL, mode 0600 */
+	if (fd >= 0)
+		flock(fd, LOCK_EX);	/* ours while we write: see remove_stale() */
 	if (fd < 0) {
 		r = -errno;
 		tmp_path[0] = '\0';
@@ -572,6 +645,10 @@ int image_write(struct image *img, const char *output, const struct out_opts *o,
 		sink_free(&s);
 		return fmt_err(err, errlen, r, "cannot create a temporary file in %s: %s",
 			       dir, strerror(-r));
+	}
+	if (o->prefix_len) {
+		r = write_all(fd, o->prefix, o->prefix_len);
+		total += o->prefix_len;
 	}
 	for (i = 0; !r && i < s.n; i++) {
 		r = write_all(fd, s.m[i].out, s.m[i].outlen);
@@ -581,11 +658,13 @@ int image_write(struct image *img, const char *output, const struct out_opts *o,
 		fmt_err(err, errlen, r, "writing %s: %s", tmp_path, strerror(-r));
 	if (!r && fsync(fd) < 0)
 		r = fmt_err(err, errlen, -errno, "fsync %s: %s", tmp_path, strerror(errno));
-	if (!r && (r = verify_file(fd, &s)))
+	if (!r && (r = verify_file(fd, &s, o)))
 		fmt_err(err, errlen, r, "%s does not read back as written (%s)",
 			tmp_path, strerror(-r));
 	if (close(fd) < 0 && !r)
 		r = fmt_err(err, errlen, -errno, "closing %s: %s", tmp_path, strerror(errno));
+	if (!r && o->backup && (r = keep_backup(output, dir)))
+		fmt_err(err, errlen, r, "keeping %s.bak: %s", output, strerror(-r));
 	if (!r && rename(tmp_path, output) < 0)
 		r = fmt_err(err, errlen, -errno, "renaming %s to %s: %s", tmp_path,
 			    output, strerror(errno));

@@ -33,6 +33,9 @@ struct out_opts {
 	enum comp_alg comp;
 	int level;		/* -1: the compressor's default */
 	int threads;		/* 0: one per CPU; never changes the bytes */
+	int backup;		/* keep the previous OUTPUT as OUTPUT.bak */
+	const void *prefix;	/* written first, as is (early microcode cpio) */
+	size_t prefix_len;
 	int verbose;
 };
 

@@ -127,6 +127,74 @@ else
 	notok gen-full-disk "cannot mount a tmpfs (run as root)"
 fi
 
+# --- a base dir of our own: the test kernel's modules, firmware, microcode ---
+B=$WORK/base
+mkdir -p "$B/lib/modules" "$B/lib/firmware/e100" "$B/lib/firmware/intel-ucode" "$B/lib/firmware/amd-ucode"
+ln -s "$KROOT/lib/modules/$KVER" "$B/lib/modules/$KVER"
+printf 'fw1' | xz -C crc32 > "$B/lib/firmware/e100/d101m_ucode.bin.xz"
+printf 'fw2' > "$B/lib/firmware/e100/d102e_ucode.bin"
+printf 'INTELUCODE' > "$B/lib/firmware/intel-ucode/06-3a-09"
+printf 'AMDUCODE' > "$B/lib/firmware/amd-ucode/microcode_amd_fam17h.bin"
+"$MK" -k "$KVER" -b "$B" -M virtio -m e100 --microcode -o "$WORK/fw.img" 2> "$WORK/fw.err"
+"$MK" --list "$WORK/fw.img" > "$WORK/fwlist"
+check gen-firmware-compressed-form grep -q ' lib/firmware/e100/d101m_ucode.bin.xz$' "$WORK/fwlist"
+check gen-firmware-plain grep -q ' lib/firmware/e100/d102e_ucode.bin$' "$WORK/fwlist"
+check gen-firmware-missing-warns grep -q 'module e100 wants firmware e100/d101s_ucode.bin, which is not in' "$WORK/fw.err"
+check gen-microcode-first sh -c "cpio -it --quiet < '$WORK/fw.img' 2>/dev/null | head -5 | grep -qx kernel/x86/microcode/GenuineIntel.bin"
+check gen-microcode-contents sh -c "cd '$WORK' && rm -rf mc && mkdir mc && cd mc && cpio -id --quiet < ../fw.img 2>/dev/null; \
+	test \"\$(cat kernel/x86/microcode/AuthenticAMD.bin)\" = AMDUCODE"
+"$MK" -k "$KVER" -b "$B" -M virtio --microcode -o "$WORK/nomc.img" -b "$WORK" 2> "$WORK/nomc.err" || true
+
+# --backup keeps the previous image, byte for byte
+cp "$WORK/a.img" "$WORK/bk.img"
+"$MK" "${GEN[@]}" -M virtio -o "$WORK/bk.img" --backup
+check gen-backup-kept cmp "$WORK/a.img" "$WORK/bk.img.bak"
+check gen-backup-new-image sh -c "! cmp -s '$WORK/a.img' '$WORK/bk.img'"
+
+# interrupted runs: SIGKILL or SIGTERM at random points of a generic build;
+# the previous image stays byte for byte, and no temporary file outlives
+# the next run
+cp "$WORK/a.img" "$WORK/int.img"
+bad=""
+for i in $(seq 1 12); do
+	before=$(ls -A "$WORK" | grep '^\.int\.img\.')
+	"$MK" "${GEN[@]}" --generic -o "$WORK/int.img" >/dev/null 2>&1 &
+	pid=$!
+	sleep "0.$((RANDOM % 40))"
+	if [ $((i % 2)) -eq 0 ]; then kill -KILL $pid 2>/dev/null; else kill -TERM $pid 2>/dev/null; fi
+	wait $pid 2>/dev/null
+	if ! cmp -s "$WORK/a.img" "$WORK/int.img"; then
+		# the run may have finished before the signal: then it must be whole
+		"$MK" --list "$WORK/int.img" >/dev/null 2>&1 || bad="$bad run$i:damaged"
+		cp "$WORK/a.img" "$WORK/int.img"
+	fi
+	# a SIGKILLed run may leave its temporary file (the next run removes
+	# it); a SIGTERMed one must not leave a new one
+	if [ $((i % 2)) -eq 1 ] &&
+	   ls -A "$WORK" | grep '^\.int\.img\.' | grep -qvxF "${before:-none}"; then
+		bad="$bad run$i:SIGTERM-left-a-temp"
+	fi
+done
+"$MK" "${GEN[@]}" -M virtio -o "$WORK/int.img"
+ls -A "$WORK" | grep -q '^\.int\.img\.' && bad="$bad stale-temp-not-removed"
+check gen-interrupted-runs test -z "$bad"
+[ -z "$bad" ] || echo "    interrupted runs:$bad"
+
+# a module that cannot be read: named, nothing written
+U=$WORK/unreadable
+mkdir -p "$U/lib/modules/$KVER"
+for f in "$KROOT/lib/modules/$KVER"/*; do ln -s "$f" "$U/lib/modules/$KVER/"; done
+rm "$U/lib/modules/$KVER/kernel"
+mkdir -p "$U/lib/modules/$KVER/kernel"
+for f in "$KROOT/lib/modules/$KVER/kernel"/*; do ln -s "$f" "$U/lib/modules/$KVER/kernel/"; done
+rm "$U/lib/modules/$KVER/kernel/fs"
+mkdir -p "$U/lib/modules/$KVER/kernel/fs"
+for f in "$KROOT/lib/modules/$KVER/kernel/fs"/*; do ln -s "$f" "$U/lib/modules/$KVER/kernel/fs/"; done
+rm "$U/lib/modules/$KVER/kernel/fs/ext4"
+mkdir -p "$U/lib/modules/$KVER/kernel/fs/ext4"
+ln -s /nonexistent/ext4.ko "$U/lib/modules/$KVER/kernel/fs/ext4/ext4.ko"
+expect_fail gen-unreadable-module "cannot read .*kernel/fs/ext4/ext4.ko: No such file or directory" -k "$KVER" -b "$U" -M ext4
+
 # the init's size budget (issue 2: 48 KiB stripped)
 sz=$(stat -c %s "$TOP/init/init")
 check "init-size-${sz}-bytes-within-49152" test "$sz" -le 49152

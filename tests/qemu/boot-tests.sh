@@ -56,6 +56,12 @@ done
 printf 'firmware' | xz -C crc32 > "$WORK/fw.bin.xz"
 echo "file $WORK/fw.bin.xz /lib/firmware/test/fw.bin.xz" > "$WORK/fwhook"
 "${MK[@]}" -M virtio -M ext4 -H "$WORK/fwhook" -o "$WORK/virtio-lead.img"
+# early microcode first (blobs the loader will find and reject as not for this CPU)
+mkdir -p "$WORK/base/lib/modules" "$WORK/base/lib/firmware/intel-ucode" "$WORK/base/lib/firmware/amd-ucode"
+ln -sfn "$KROOT/lib/modules/$KVER" "$WORK/base/lib/modules/$KVER"
+head -c 2048 /dev/zero > "$WORK/base/lib/firmware/intel-ucode/06-00-00"
+head -c 2048 /dev/zero > "$WORK/base/lib/firmware/amd-ucode/microcode_amd.bin"
+"$TOP/mkinitramfs" -k "$KVER" -b "$WORK/base" -M virtio -M ext4 --microcode -o "$WORK/virtio-microcode.img"
 
 # runtime hooks: one that reports what it sees, one that fails
 cat > "$WORK/hook-ok.sh" <<'EOT'
@@ -309,12 +315,13 @@ case_compress_xz() { compress_case xz; }
 case_compress_lz4() { compress_case lz4; }
 case_compress_none() { compress_case none; }
 case_compress_lead() { compress_case lead; }
+case_compress_microcode() { compress_case microcode; }
 
 # slowest first, so the two CPUs finish together
 cases=(late_usb generic sata_xfs nvme_btrfs usb_label ehci_stick rescue_shell break_premount
 	missing_root missing_driver blacklist rootfallback virtio_uuid rw_init_args gpt_partuuid
 	gpt_partlabel mbr_partuuid scsi_devname rootfstype_list no_init wrong_fstype corrupt_sb
-	module_fails bad_cmdline hooks compress_zstd compress_xz compress_lz4 compress_none compress_lead)
+	module_fails bad_cmdline hooks compress_zstd compress_xz compress_lz4 compress_none compress_lead compress_microcode)
 if [ -n "${CASES:-}" ]; then
 	cases=()
 	for c in $CASES; do cases+=("${c//-/_}"); done
