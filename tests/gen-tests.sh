@@ -204,3 +204,10 @@ check init-is-static-klibc sh -c "file '$TOP/init/init' | grep -q 'statically li
 for m in "$TOP"/man/*.[0-9]; do
 	check "man-lint-$(basename "$m")" mandoc -Tlint -W warning "$m"
 done
+
+# the SYNOPSIS of mkinitramfs.8 names the options the usage text names
+usage_opts=$("$MK" --help | sed -n '1,/^$/p' | grep -oE -- '--?[a-zA-Z][a-z-]*' | sort -u | tr '\n' ' ')
+man_opts=$(mandoc -Tascii "$TOP/man/mkinitramfs.8" | col -b | sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' |
+	grep -oE -- '--?[a-zA-Z][a-z-]*' | sort -u | tr '\n' ' ')
+check man-synopsis-matches-usage test "$usage_opts" = "$man_opts"
+[ "$usage_opts" = "$man_opts" ] || echo "    usage: $usage_opts | man: $man_opts"
