@@ -29,8 +29,8 @@ INIT_HDRS := $(wildcard init/*.h)
 # and read-only data into one page-aligned segment: -z noseparate-code).
 INIT_MAX_BYTES := 49152
 
-GEN_SRCS := mkinitramfs.c cpio.c modsel.c output.c compress.c imgread.c
-GEN_HDRS := cpio.h modsel.h output.h compress.h imgread.h
+GEN_SRCS := mkinitramfs.c cpio.c modsel.c output.c compress.c imgread.c config.c
+GEN_HDRS := cpio.h modsel.h output.h compress.h imgread.h config.h
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/%,$(wildcard tests/unit/test_*.c))
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -56,7 +56,7 @@ tests/qemu/guest-init: tests/qemu/guest-init.c
 	$(KLCC) -static -Os -Wall $(WERROR) -o $@ $<
 	strip --strip-all $@
 
-UNIT_LIB := $(INIT_PURE) cpio.c compress.c imgread.c
+UNIT_LIB := $(INIT_PURE) cpio.c compress.c imgread.c config.c
 
 build/%: tests/unit/%.c tests/unit/unit.h $(UNIT_LIB) $(INIT_HDRS) $(GEN_HDRS)
 	@mkdir -p build
@@ -84,7 +84,8 @@ install: all
 	install -m 0755 init/init $(DESTDIR)$(DATADIR)/init
 	install -m 0644 modules.d/* $(DESTDIR)$(DATADIR)/modules.d/
 	cp -R hooks/. $(DESTDIR)$(DATADIR)/hooks/
-	install -d $(DESTDIR)$(MANDIR)/man7
+	install -d $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man5
+	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 man/*.7 $(DESTDIR)$(MANDIR)/man7/
 
@@ -93,6 +94,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 	for f in man/*.8; do rm -f $(DESTDIR)$(MANDIR)/man8/$${f#man/}; done
 	for f in man/*.7; do rm -f $(DESTDIR)$(MANDIR)/man7/$${f#man/}; done
+	for f in man/*.5; do rm -f $(DESTDIR)$(MANDIR)/man5/$${f#man/}; done
 
 clean:
 	rm -rf build mkinitramfs init/init init/init.unstripped tests/qemu/guest-init

@@ -13,6 +13,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 #include "compress.h"
+#include "config.h"
 #include "cpio.h"
 #include "imgread.h"
 #include "modsel.h"
@@ -38,7 +39,10 @@ struct opts {
 	size_t nhooks;
 	struct out_opts out;
 	int generic;			/* --generic: every module set */
+	const char *config;		/* -C FILE */
+	int basedir_set, comp_set;	/* given as flags: the config file's lose */
 	int microcode;			/* --microcode: early microcode first */
+	int hostonly;			/* --hostonly */
 	const char *list;		/* --list IMAGE */
 	const char *extract;		/* --extract IMAGE DIR */
 	const char *extract_dir;
@@ -47,7 +51,8 @@ struct opts {
 static const char usage_text[] =
 "Usage: mkinitramfs -o OUTPUT [-k KVER] [-b BASEDIR] [-m MODULE]... [-M SET]...\n"
 "                   [--generic] [-H HOOK]... [-c ALG] [-l LEVEL] [-d DATADIR]\n"
-"                   [-i INIT] [-j THREADS] [--microcode] [--backup] [-v]\n"
+"                   [-i INIT] [-j THREADS] [--microcode] [--backup]\n"
+"                   [-C FILE] [-v]\n"
 "       mkinitramfs --list IMAGE\n"
 "       mkinitramfs --extract IMAGE DIR\n"
 "\n"
@@ -73,6 +78,8 @@ static const char usage_text[] =
 "  -i, --init FILE      the /init to put in the image\n"
 "  -j, --threads N      compression threads (default: one per CPU); the\n"
 "                       image is the same whatever N is\n"
+"  -C, --config FILE    settings file (default /etc/mkinitramfs.conf, if it\n"
+"                       exists); flags win, -m/-M/-H add to its lists\n"
 "  -v, --verbose        say what is chosen and why\n"
 "  -h, --help           show this help\n"
 "      --list IMAGE     list the entries of IMAGE, like cpio -tv\n"
@@ -163,6 +170,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "threads", required_argument, NULL, 'j' },
 		{ "list", required_argument, NULL, 'L' },
 		{ "generic", no_argument, NULL, 'G' },
+		{ "config", required_argument, NULL, 'C' },
 		{ "backup", no_argument, NULL, 'B' },
 		{ "microcode", no_argument, NULL, 'U' },
 		{ "extract", required_argument, NULL, 'X' },
@@ -177,11 +185,11 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	o->basedir = "/";
 	o->out.comp = ALG_GZIP;
 	o->out.level = -1;
-	while ((c = getopt_long(argc, argv, "o:k:b:m:M:H:c:l:d:i:j:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:k:b:m:M:H:c:l:d:i:j:C:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->output = optarg; break;
 		case 'k': o->kver = optarg; break;
-		case 'b': o->basedir = optarg; break;
+		case 'b': o->basedir = optarg; o->basedir_set = 1; break;
 		case 'm': add_arg(o->modules, &o->nmodules, optarg, "-m"); break;
 		case 'M': add_arg(o->sets, &o->nsets, optarg, "-M"); break;
 		case 'H': add_arg(o->hooks, &o->nhooks, optarg, "-H"); break;
@@ -194,6 +202,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 				die("--threads %s: a number from 1 to 64", optarg);
 			break;
 		case 'c':
+			o->comp_set = 1;
 			if (comp_parse(optarg, &o->out.comp))
 				die("-c %s: unknown compression (use gzip, zstd, xz, lz4 "
 				    "or none)", optarg);
@@ -208,6 +217,9 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'G':
 			o->generic = 1;
+			break;
+		case 'C':
+			o->config = optarg;
 			break;
 		case 'B':
 			o->out.backup = 1;
@@ -240,17 +252,64 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (optind < argc)
 		die("unexpected argument '%s' (see --help)", argv[optind]);
-	{
-		int min, max, def;
+}
 
-		comp_level_range(o->out.comp, &min, &max, &def);
-		if (o->out.level >= 0 && (o->out.level < min || o->out.level > max))
-			die("-l %d: %s levels go from %d to %d (default %d)", o->out.level,
-			    comp_name(o->out.comp), min, max, def);
-	}
+/* The settings file: what the flags did not say.  Scalars from flags win;
+ * -m, -M and -H add to the file's lists. */
+static void apply_config(struct opts *o)
+{
+	static struct config c;
+	const char *path = o->config ? o->config : CONFIG_DEFAULT_PATH;
+	char err[1024];
+	int r, min, max, def;
+	size_t i;
+
+	config_init(&c);
+	r = config_parse(&c, path, err, sizeof(err));
+	if (r == -ENOENT && !o->config)
+		r = 0;		/* no /etc/mkinitramfs.conf: fine */
+	else if (r)
+		die("%s", err);
+	if (!o->kver && c.kver)
+		o->kver = c.kver;
+	if (!o->basedir_set && c.basedir)
+		o->basedir = c.basedir;
+	if (!o->datadir && c.datadir)
+		o->datadir = c.datadir;
+	if (!o->init && c.init)
+		o->init = c.init;
+	if (!o->output && c.output)
+		o->output = c.output;
+	if (!o->comp_set && c.compress && comp_parse(c.compress, &o->out.comp))
+		die("%s: COMPRESS=%s: use gzip, zstd, xz, lz4 or none", path, c.compress);
+	if (o->out.level < 0 && c.level >= 0)
+		o->out.level = c.level;
+	if (!o->out.threads && c.threads > 0)
+		o->out.threads = c.threads;
+	if (c.generic == 1)
+		o->generic = 1;
+	if (c.verbose == 1)
+		o->out.verbose = 1;
+	if (c.backup == 1)
+		o->out.backup = 1;
+	if (c.microcode == 1)
+		o->microcode = 1;
+	if (c.hostonly == 1)
+		o->hostonly = 1;
+	for (i = 0; c.modules && c.modules[i]; i++)
+		add_arg(o->modules, &o->nmodules, c.modules[i], "MODULES");
+	for (i = 0; c.sets && c.sets[i]; i++)
+		add_arg(o->sets, &o->nsets, c.sets[i], "SETS");
+	for (i = 0; c.hooks && c.hooks[i]; i++)
+		add_arg(o->hooks, &o->nhooks, c.hooks[i], "HOOKS");
+
+	comp_level_range(o->out.comp, &min, &max, &def);
+	if (o->out.level >= 0 && (o->out.level < min || o->out.level > max))
+		die("level %d: %s levels go from %d to %d (default %d)", o->out.level,
+		    comp_name(o->out.comp), min, max, def);
 	if (!o->output) {
 		usage(stderr);
-		die("-o OUTPUT is required");
+		die("-o OUTPUT is required (or OUTPUT= in %s)", path);
 	}
 }
 
@@ -580,6 +639,7 @@ int main(int argc, char **argv)
 			die("--extract %s %s: %s", o.extract, o.extract_dir, err);
 		return 0;
 	}
+	apply_config(&o);
 	if (!o.kver) {
 		if (uname(&uts) < 0)
 			die("uname: %s", strerror(errno));

@@ -211,3 +211,25 @@ man_opts=$(mandoc -Tascii "$TOP/man/mkinitramfs.8" | col -b | sed -n '/^SYNOPSIS
 	grep -oE -- '--?[a-zA-Z][a-z-]*' | sort -u | tr '\n' ' ')
 check man-synopsis-matches-usage test "$usage_opts" = "$man_opts"
 [ "$usage_opts" = "$man_opts" ] || echo "    usage: $usage_opts | man: $man_opts"
+
+# the settings file: flags win, lists add up, errors name the line
+cat > "$WORK/conf" <<EOT
+# a comment
+KVER=$KVER
+BASEDIR="$KROOT"
+SETS="virtio ext4"
+COMPRESS=zstd
+LEVEL=5
+EOT
+"$MK" -C "$WORK/conf" -o "$WORK/conf.img" -m dummy
+conf_applied() {
+	"$MK" --list "$WORK/conf.img" > "$WORK/conflist" &&
+	grep -q '/ext4.ko$' "$WORK/conflist" && grep -q '/dummy.ko$' "$WORK/conflist" &&
+	test "$(head -c 4 "$WORK/conf.img" | od -An -tx1 | tr -d ' ')" = 28b52ffd	# zstd magic
+}
+check config-settings-apply conf_applied
+"$MK" -C "$WORK/conf" -o "$WORK/conf2.img" -c gzip
+check config-flags-win gzip -t "$WORK/conf2.img"
+printf 'KVER=%s\nCOMPRES=xz\n' "$KVER" > "$WORK/badconf"
+expect_fail config-unknown-key "badconf:2: unknown setting 'COMPRES': did you mean COMPRESS\\?" -C "$WORK/badconf"
+expect_fail config-missing-file "nosuch.conf" -C "$WORK/nosuch.conf" "${GEN[@]}" -M virtio
