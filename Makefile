@@ -29,8 +29,9 @@ INIT_HDRS := $(wildcard init/*.h)
 # and read-only data into one page-aligned segment: -z noseparate-code).
 INIT_MAX_BYTES := 49152
 
-GEN_SRCS := mkinitramfs.c cpio.c modsel.c output.c compress.c imgread.c config.c
-GEN_HDRS := cpio.h modsel.h output.h compress.h imgread.h config.h
+GEN_SRCS := mkinitramfs.c cpio.c modsel.c output.c compress.c imgread.c config.c \
+            hostonly.c
+GEN_HDRS := cpio.h modsel.h output.h compress.h imgread.h config.h hostonly.h
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/%,$(wildcard tests/unit/test_*.c))
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -56,7 +57,7 @@ tests/qemu/guest-init: tests/qemu/guest-init.c
 	$(KLCC) -static -Os -Wall $(WERROR) -o $@ $<
 	strip --strip-all $@
 
-UNIT_LIB := $(INIT_PURE) cpio.c compress.c imgread.c config.c
+UNIT_LIB := $(INIT_PURE) cpio.c compress.c imgread.c config.c hostonly.c
 
 build/%: tests/unit/%.c tests/unit/unit.h $(UNIT_LIB) $(INIT_HDRS) $(GEN_HDRS)
 	@mkdir -p build
@@ -89,6 +90,23 @@ install: all
 	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 man/*.7 $(DESTDIR)$(MANDIR)/man7/
 
+# Not part of install: on Debian, initramfs-tools' own hooks write the same
+# /boot/initrd.img-KVER.  Choose one generator.
+KERNEL_HOOKS_DIR ?= /etc/kernel
+KERNEL_INSTALL_DIR ?= $(PREFIX)/lib/kernel/install.d
+
+install-kernel-hooks:
+	install -d $(DESTDIR)$(KERNEL_HOOKS_DIR)/postinst.d $(DESTDIR)$(KERNEL_HOOKS_DIR)/postrm.d \
+		$(DESTDIR)$(KERNEL_INSTALL_DIR)
+	install -m 0755 kernel/postinst.d-initkit $(DESTDIR)$(KERNEL_HOOKS_DIR)/postinst.d/initkit
+	install -m 0755 kernel/postrm.d-initkit $(DESTDIR)$(KERNEL_HOOKS_DIR)/postrm.d/initkit
+	install -m 0755 kernel/50-initkit.install $(DESTDIR)$(KERNEL_INSTALL_DIR)/50-initkit.install
+
+uninstall-kernel-hooks:
+	rm -f $(DESTDIR)$(KERNEL_HOOKS_DIR)/postinst.d/initkit \
+		$(DESTDIR)$(KERNEL_HOOKS_DIR)/postrm.d/initkit \
+		$(DESTDIR)$(KERNEL_INSTALL_DIR)/50-initkit.install
+
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/mkinitramfs
 	rm -rf $(DESTDIR)$(DATADIR)
@@ -99,4 +117,5 @@ uninstall:
 clean:
 	rm -rf build mkinitramfs init/init init/init.unstripped tests/qemu/guest-init
 
-.PHONY: all unit check bench size-check install uninstall clean
+.PHONY: all unit check bench size-check install uninstall install-kernel-hooks \
+	uninstall-kernel-hooks clean

@@ -15,6 +15,7 @@
 #include "compress.h"
 #include "config.h"
 #include "cpio.h"
+#include "hostonly.h"
 #include "imgread.h"
 #include "modsel.h"
 #include "output.h"
@@ -50,8 +51,8 @@ struct opts {
 
 static const char usage_text[] =
 "Usage: mkinitramfs -o OUTPUT [-k KVER] [-b BASEDIR] [-m MODULE]... [-M SET]...\n"
-"                   [--generic] [-H HOOK]... [-c ALG] [-l LEVEL] [-d DATADIR]\n"
-"                   [-i INIT] [-j THREADS] [--microcode] [--backup]\n"
+"                   [--generic] [--hostonly] [-H HOOK]... [-c ALG] [-l LEVEL]\n"
+"                   [-d DATADIR] [-i INIT] [-j THREADS] [--microcode] [--backup]\n"
 "                   [-C FILE] [-v]\n"
 "       mkinitramfs --list IMAGE\n"
 "       mkinitramfs --extract IMAGE DIR\n"
@@ -67,6 +68,9 @@ static const char usage_text[] =
 "  -M, --set SET        add the modules listed in DATADIR/modules.d/SET\n"
 "      --generic        every set in DATADIR/modules.d: an image for any\n"
 "                       machine (drivers load only for what is found)\n"
+"      --hostonly       what this machine needs to reach its root: the\n"
+"                       drivers from its root device up to the bus, and\n"
+"                       the root's file system (-v says what and why)\n"
 "      --microcode      put the CPU microcode of BASEDIR/lib/firmware/\n"
 "                       {intel,amd}-ucode first, for the early loader\n"
 "      --backup         keep the previous OUTPUT as OUTPUT.bak\n"
@@ -171,6 +175,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "list", required_argument, NULL, 'L' },
 		{ "generic", no_argument, NULL, 'G' },
 		{ "config", required_argument, NULL, 'C' },
+		{ "hostonly", no_argument, NULL, 'O' },
 		{ "backup", no_argument, NULL, 'B' },
 		{ "microcode", no_argument, NULL, 'U' },
 		{ "extract", required_argument, NULL, 'X' },
@@ -220,6 +225,9 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'C':
 			o->config = optarg;
+			break;
+		case 'O':
+			o->hostonly = 1;
 			break;
 		case 'B':
 			o->out.backup = 1;
@@ -465,6 +473,54 @@ static void pathf(char *out, size_t size, const char *fmt, ...)
 		die("path too long: %.80s...", out);
 }
 
+/* ---- --hostonly -------------------------------------------------------- */
+
+/* Walk from this machine's root device up to its bus; resolve the drivers
+ * and modaliases found there, and the root's file system, against the
+ * target kernel's modules.  A driver the target has built in is fine. */
+static void add_hostonly(struct modsel *ms, int verbose)
+{
+	struct hostonly h;
+	char alias[64];
+	size_t i;
+	int r = hostonly_detect(&h, "", "/");
+
+	if (r)
+		die("--hostonly: %s", h.err);
+	ms->req = REQ_SET;
+	for (i = 0; i < h.nwhy; i++)
+		if (verbose)
+			fprintf(stderr, "mkinitramfs: --hostonly: %s\n", h.why[i]);
+	for (i = 0; i < h.nmod; i++) {
+		r = modsel_add(ms, h.modules[i], "--hostonly: root device driver");
+		if (r == -ENOENT)
+			fprintf(stderr, "mkinitramfs: warning: --hostonly: this machine's "
+				"root needs %s, which the target kernel does not have as "
+				"a module (built in there?)\n", h.modules[i]);
+		else if (r)
+			die("%s", ms->err);
+	}
+	for (i = 0; i < h.nalias; i++) {
+		r = modsel_add(ms, h.modaliases[i], "--hostonly: root device");
+		if (r && r != -ENOENT)
+			die("%s", ms->err);
+	}
+	if (h.fstype[0]) {
+		snprintf(alias, sizeof(alias), "fs-%s", h.fstype);
+		r = modsel_add(ms, alias, "--hostonly: root file system");
+		if (r && r != -ENOENT)
+			die("%s", ms->err);
+		if (verbose && r == -ENOENT)
+			fprintf(stderr, "mkinitramfs: --hostonly: %s is built into the "
+				"target kernel\n", h.fstype);
+	}
+	if (!h.nmod && !h.nalias && !h.nbuiltin)
+		fprintf(stderr, "mkinitramfs: warning: --hostonly: no driver found "
+			"between the root (%s) and its bus; add what it needs with -m\n",
+			h.rootdev);
+	hostonly_free(&h);
+}
+
 /* ---- firmware -------------------------------------------------------- */
 
 struct fwctx {
@@ -695,6 +751,8 @@ int main(int argc, char **argv)
 		}
 		free(names);
 	}
+	if (o.hostonly)
+		add_hostonly(&ms, o.out.verbose);
 	for (i = 0; i < o.nmodules; i++) {
 		char origin[64];
 

@@ -233,3 +233,46 @@ check config-flags-win gzip -t "$WORK/conf2.img"
 printf 'KVER=%s\nCOMPRES=xz\n' "$KVER" > "$WORK/badconf"
 expect_fail config-unknown-key "badconf:2: unknown setting 'COMPRES': did you mean COMPRESS\\?" -C "$WORK/badconf"
 expect_fail config-missing-file "nosuch.conf" -C "$WORK/nosuch.conf" "${GEN[@]}" -M virtio
+
+# make install / uninstall under a DESTDIR; the installed generator finds
+# its init and sets without flags
+D=$WORK/destdir
+make -s -C "$TOP" install DESTDIR="$D" PREFIX=/usr >/dev/null
+check install-layout test -x "$D/usr/sbin/mkinitramfs" -a -x "$D/usr/lib/initkit/init" \
+	-a -f "$D/usr/lib/initkit/modules.d/virtio" -a -f "$D/usr/share/man/man8/mkinitramfs.8"
+# built for PREFIX=/usr, it looks in /usr/lib/initkit: point it at the DESTDIR copy
+check install-runs "$D/usr/sbin/mkinitramfs" -d "$D/usr/lib/initkit" -i "$D/usr/lib/initkit/init" \
+	"${GEN[@]}" -M virtio -o "$WORK/inst.img"
+make -s -C "$TOP" uninstall DESTDIR="$D" PREFIX=/usr >/dev/null
+check uninstall-clean test -z "$(find "$D" -type f)"
+
+# kernel integration: postinst.d builds, postrm.d removes, kernel-install adds
+make -s -C "$TOP" install-kernel-hooks DESTDIR="$D" PREFIX=/usr >/dev/null
+F=$WORK/fakeroot
+mkdir -p "$F/lib/modules" "$F/boot" "$F/entry"
+ln -s "$KROOT/lib/modules/$KVER" "$F/lib/modules/9.9.9-fake"
+cat > "$WORK/mk-wrapper" <<EOT
+#!/bin/sh
+exec "$MK" -M virtio -M ext4 "\$@"
+EOT
+chmod +x "$WORK/mk-wrapper"
+export INITKIT_BOOT="$F/boot" INITKIT_BASEDIR="$F" INITKIT_MKINITRAMFS="$WORK/mk-wrapper"
+"$D/etc/kernel/postinst.d/initkit" 9.9.9-fake "$F/boot/vmlinuz-9.9.9-fake" 2>/dev/null
+check kernel-postinst-builds sh -c "'$MK' --list '$F/boot/initrd.img-9.9.9-fake' | grep -q 'lib/modules/9.9.9-fake/.*virtio_blk.ko'"
+"$D/etc/kernel/postinst.d/initkit" 9.9.9-fake 2>/dev/null
+check kernel-postinst-keeps-backup test -f "$F/boot/initrd.img-9.9.9-fake.bak"
+INITRD=No "$D/etc/kernel/postinst.d/initkit" 9.9.9-other 2>/dev/null
+check kernel-postinst-honours-INITRD=No test ! -e "$F/boot/initrd.img-9.9.9-other"
+"$D/etc/kernel/postrm.d/initkit" 9.9.9-fake 2>/dev/null
+check kernel-postrm-removes test -z "$(ls "$F/boot")"
+"$D/usr/lib/kernel/install.d/50-initkit.install" add 9.9.9-fake "$F/entry" "$F/boot/vmlinuz" 2>/dev/null
+check kernel-install-add gzip -t "$F/entry/initrd"
+unset INITKIT_BOOT INITKIT_BASEDIR INITKIT_MKINITRAMFS
+make -s -C "$TOP" uninstall-kernel-hooks DESTDIR="$D" PREFIX=/usr >/dev/null
+check kernel-hooks-uninstalled test -z "$(find "$D" -type f)"
+
+# --hostonly: this machine's root, resolved against the test kernel
+"$MK" "${GEN[@]}" --hostonly -v -o "$WORK/ho.img" 2> "$WORK/ho.err"
+rootfs=$(findmnt -no FSTYPE / 2>/dev/null)
+check hostonly-reports-root grep -q -- "--hostonly: / is $rootfs on" "$WORK/ho.err"
+check hostonly-has-root-fs sh -c "'$MK' --list '$WORK/ho.img' | grep -q '/$rootfs.ko\$'"

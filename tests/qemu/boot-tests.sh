@@ -52,6 +52,7 @@ for c in zstd xz lz4 none; do
 	"${MK[@]}" -M virtio -M ext4 -c "$c" -o "$WORK/virtio-$c.img"
 done
 "${MK[@]}" --generic -o "$WORK/generic.img"
+"${MK[@]}" --hostonly -o "$WORK/virtio-hostonly.img"	# this machine's root is virtio + ext4
 # an already-compressed file (firmware-like) travels in an uncompressed leading member
 printf 'firmware' | xz -C crc32 > "$WORK/fw.bin.xz"
 echo "file $WORK/fw.bin.xz /lib/firmware/test/fw.bin.xz" > "$WORK/fwhook"
@@ -316,12 +317,13 @@ case_compress_lz4() { compress_case lz4; }
 case_compress_none() { compress_case none; }
 case_compress_lead() { compress_case lead; }
 case_compress_microcode() { compress_case microcode; }
+case_compress_hostonly() { compress_case hostonly; }
 
 # slowest first, so the two CPUs finish together
 cases=(late_usb generic sata_xfs nvme_btrfs usb_label ehci_stick rescue_shell break_premount
 	missing_root missing_driver blacklist rootfallback virtio_uuid rw_init_args gpt_partuuid
 	gpt_partlabel mbr_partuuid scsi_devname rootfstype_list no_init wrong_fstype corrupt_sb
-	module_fails bad_cmdline hooks compress_zstd compress_xz compress_lz4 compress_none compress_lead compress_microcode)
+	module_fails bad_cmdline hooks compress_zstd compress_xz compress_lz4 compress_none compress_lead compress_microcode compress_hostonly)
 if [ -n "${CASES:-}" ]; then
 	cases=()
 	for c in $CASES; do cases+=("${c//-/_}"); done

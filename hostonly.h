@@ -1,0 +1,54 @@
+/* hostonly.h - what this machine needs to reach its root file system
+ *
+ * Walks sysfs the way the kernel laid it out: the root mount's
+ * major:minor (from /proc/self/mountinfo), /sys/dev/block/MAJ:MIN, the
+ * partition's disk, the slaves of stacked devices (device-mapper, md,
+ * loop backing files, native NVMe multipath controllers), then every
+ * ancestor up to /sys/devices, noting each bound driver, the module it
+ * lives in and each modalias.  The generator (mkinitramfs --hostonly)
+ * resolves the names and aliases with libkmod; nothing here needs it. */
+#ifndef INITKIT_HOSTONLY_H
+#define INITKIT_HOSTONLY_H
+
+#include <stddef.h>
+
+/* Bounds: sysfs is a tree, but a fake or corrupted one may loop. */
+#define HOSTONLY_MAX_STACK	8	/* stacked layers: dm over md over ... */
+#define HOSTONLY_MAX_DEVICES	256	/* block devices visited in all */
+#define HOSTONLY_MAX_SLAVES	64	/* slaves of one device */
+#define HOSTONLY_MAX_LEVELS	64	/* sysfs directories from a device up */
+#define HOSTONLY_MAX_MOUNTS	65536	/* mountinfo entries */
+
+struct hostonly {
+	char fstype[32];	/* the file system type, e.g. "ext4" */
+	char rootdev[64];	/* the block device of the mount, e.g. "vda1" */
+	char **modules;		/* loadable modules of the drivers found, unique,
+				 * in discovery order ("virtio_blk", "ahci") */
+	size_t nmod;
+	char **builtin;		/* drivers built into the kernel: the module name
+				 * when sysfs knows it, else the driver name */
+	size_t nbuiltin;
+	char **modaliases;	/* modalias of each device on the path, unique;
+				 * also "fs-TYPE" for a loop device's backing
+				 * file system */
+	size_t nalias;
+	char **why;		/* one line per decision, for -v */
+	size_t nwhy;
+	char err[1024];		/* why hostonly_detect failed */
+};
+
+/* Find what the mount on @mountpoint (normally "/") needs.
+ * @sysroot: "" for the running system, or a directory holding a fake
+ * tree (proc/self/mountinfo, sys/...) for tests.
+ * Fills @h (which need not be initialised).  Returns 0, or -errno with
+ * h->err set: -ENOENT (no such mount, no sysfs entry), -ENOTSUP (the
+ * mount is not on a block device: tmpfs, nfs, overlay, ...), -ELOOP or
+ * -E2BIG (a bound was hit), -EINVAL (malformed mountinfo or sysfs link),
+ * -ENOMEM.  On failure @h keeps what was found so far; call
+ * hostonly_free() either way. */
+int hostonly_detect(struct hostonly *h, const char *sysroot, const char *mountpoint);
+
+/* Release the lists; @h may then be reused.  Safe to call twice. */
+void hostonly_free(struct hostonly *h);
+
+#endif
