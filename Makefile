@@ -69,8 +69,11 @@ unit: $(UNIT_TESTS)
 check: all unit
 	tests/check.sh
 
+# Our figures, then ours against initramfs-tools, dracut, tiny-initramfs
+# and a hand-made floor in one run (installs the peers; ~10 minutes).
 bench: all
 	tests/bench.sh
+	tests/bench-peers.sh
 
 size-check: init/init
 	@size=$$(stat -c %s init/init); \

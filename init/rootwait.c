@@ -173,9 +173,13 @@ static void find_parent(struct blkdev *d)
 		strcpy(d->parent, prev);
 }
 
+/* Most superblocks (ext*, xfs, vfat, squashfs) sit in the first 4 KiB:
+ * read that, and the whole probe window only when it is not enough. */
+#define PROBE_FIRST_READ 4096
+
 static void probe_dev(struct blkdev *d)
 {
-	size_t len = PROBE_READ_SIZE;
+	size_t len = PROBE_FIRST_READ;
 	unsigned long long bytes = sys_num(d->name, "size") * 512ULL;
 
 	if (bytes == 0)
@@ -185,8 +189,15 @@ static void probe_dev(struct blkdev *d)
 	if (dev_read(d->name, 0, probe_buf, len))
 		return;		/* node not there yet, or no medium: retry later */
 	d->probed = 1;
-	if (probe_fs(probe_buf, len, &d->fs))
-		d->fs.type[0] = '\0';
+	if (!probe_fs(probe_buf, len, &d->fs))
+		return;
+	len = bytes < PROBE_READ_SIZE ? (size_t)bytes : PROBE_READ_SIZE;
+	if (len > PROBE_FIRST_READ && dev_read(d->name, PROBE_FIRST_READ,
+					       probe_buf + PROBE_FIRST_READ,
+					       len - PROBE_FIRST_READ) == 0 &&
+	    !probe_fs(probe_buf, len, &d->fs))
+		return;
+	d->fs.type[0] = '\0';
 }
 
 static void probe_part(struct blkdev *d)
