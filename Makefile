@@ -20,7 +20,8 @@ WERROR  ?=
 PKG_LIBS := -lkmod -ldeflate -lz -lzstd -llzma -llz4 -lpthread
 COMP_LIBS := -ldeflate -lz -lzstd -llzma -llz4
 
-INIT_PURE := init/cmdline.c init/rootspec.c init/probe.c init/parttable.c init/moddb.c
+INIT_PURE := init/cmdline.c init/rootspec.c init/probe.c init/parttable.c init/moddb.c \
+             init/uevent.c
 INIT_SYS  := init/main.c init/log.c init/util.c init/mounts.c init/params.c \
              init/modules.c init/rootwait.c init/mountroot.c init/switchroot.c \
              init/rmtree.c init/panic.c init/hooks.c
@@ -30,8 +31,9 @@ INIT_HDRS := $(wildcard init/*.h)
 INIT_MAX_BYTES := 49152
 
 GEN_SRCS := mkinitramfs.c cpio.c modsel.c output.c compress.c imgread.c config.c \
-            hostonly.c
-GEN_HDRS := cpio.h modsel.h output.h compress.h imgread.h config.h hostonly.h
+            hostonly.c elfdeps.c
+GEN_HDRS := cpio.h modsel.h output.h compress.h imgread.h config.h hostonly.h \
+            elfdeps.h
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/%,$(wildcard tests/unit/test_*.c))
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -57,7 +59,7 @@ tests/qemu/guest-init: tests/qemu/guest-init.c
 	$(KLCC) -static -Os -Wall $(WERROR) -o $@ $<
 	strip --strip-all $@
 
-UNIT_LIB := $(INIT_PURE) cpio.c compress.c imgread.c config.c hostonly.c
+UNIT_LIB := $(INIT_PURE) cpio.c compress.c imgread.c config.c hostonly.c elfdeps.c
 
 build/%: tests/unit/%.c tests/unit/unit.h $(UNIT_LIB) $(INIT_HDRS) $(GEN_HDRS)
 	@mkdir -p build

@@ -15,6 +15,7 @@
 #include "compress.h"
 #include "config.h"
 #include "cpio.h"
+#include "elfdeps.h"
 #include "hostonly.h"
 #include "imgread.h"
 #include "modsel.h"
@@ -339,6 +340,8 @@ static uint32_t source_date_epoch(void)
 /* ---- build hooks ----------------------------------------------------
  * A build hook is a text file of directives:
  *   file HOST [IMAGE]     copy a host file (to the same path by default)
+ *   binary PROGRAM...     programs with their ELF interpreter and libraries
+ *   hook NAME             everything another hook adds
  *   dir PATH              an empty directory
  *   link TARGET PATH      a symbolic link
  *   applets BUSYBOX DIR   links to BUSYBOX for each applet it lists
@@ -369,9 +372,36 @@ static void busybox_applets(struct image *img, const char *busybox,
 		die("%s: %s --list-full listed no applets; is it BusyBox?", where, busybox);
 }
 
+/* A host program with its ELF interpreter and shared libraries, found as
+ * the dynamic loader finds them; symbolic links stay links. */
+static void add_binary(struct image *img, const char *path, const char *where)
+{
+	struct elfdeps d;
+	size_t i;
+
+	elfdeps_init(&d);
+	if (elfdeps_add(&d, "/", path))
+		die("%s: %s", where, d.err);
+	for (i = 0; i < d.n; i++) {
+		struct stat st;
+
+		if (d.links[i]) {
+			image_add_link(img, d.paths[i], d.links[i]);
+		} else {
+			if (stat(d.paths[i], &st) < 0)
+				die("%s: %s: %s", where, d.paths[i], strerror(errno));
+			image_add_file(img, d.paths[i], d.paths[i],
+				       (st.st_mode & 0111) ? 0755 : 0644);
+		}
+	}
+	elfdeps_free(&d);
+}
+
 static void run_hook(struct image *img, const char *datadir, const char *name,
 		     int verbose)
 {
+	static int depth;
+
 	char path[PATH_MAX], line[PATH_MAX * 2], where[PATH_MAX + 16];
 	FILE *f;
 	int lineno = 0, optional = 0;
@@ -385,13 +415,13 @@ static void run_hook(struct image *img, const char *datadir, const char *name,
 		die("hook %s: cannot read %s: %s (hooks are in %s/hooks)", name, path,
 		    strerror(errno), datadir);
 	while (fgets(line, sizeof(line), f)) {
-		char *w[4] = { NULL }, *save = NULL, *t;
+		char *w[8] = { NULL }, *save = NULL, *t;
 		int nw = 0;
 
 		lineno++;
 		snprintf(where, sizeof(where), "%s:%d", path, lineno);
 		line[strcspn(line, "#\n")] = '\0';
-		for (t = strtok_r(line, " \t", &save); t && nw < 4; t = strtok_r(NULL, " \t", &save))
+		for (t = strtok_r(line, " \t", &save); t && nw < 8; t = strtok_r(NULL, " \t", &save))
 			w[nw++] = t;
 		if (!nw)
 			continue;
@@ -415,6 +445,23 @@ static void run_hook(struct image *img, const char *datadir, const char *name,
 				image_add_file(img, nw == 3 ? w[2] : w[1], w[1],
 					       (st.st_mode & 0111) ? 0755 : 0644);
 			}
+		} else if (!strcmp(w[0], "binary") && nw >= 2) {
+			int k;
+
+			for (k = 1; k < nw; k++) {
+				if (!is_file(w[k])) {
+					if (optional)
+						continue;
+					die("%s: %s is not on this host (install it, or drop "
+					    "the hook)", where, w[k]);
+				}
+				add_binary(img, w[k], where);
+			}
+		} else if (!strcmp(w[0], "hook") && nw == 2) {
+			if (++depth > 8)
+				die("%s: hooks include each other more than 8 deep", where);
+			run_hook(img, datadir, w[1], verbose);
+			depth--;
 		} else if (!strcmp(w[0], "dir") && nw == 2) {
 			image_add_dir(img, w[1], 0755);
 		} else if (!strcmp(w[0], "link") && nw == 3) {
@@ -449,9 +496,9 @@ static void run_hook(struct image *img, const char *datadir, const char *name,
 				    "busybox-static)", where, w[1]);
 			busybox_applets(img, w[1], w[2], where);
 		} else {
-			die("%s: cannot parse '%s' (directives: file HOST [PATH], dir "
-			    "PATH, link TARGET PATH, applets BUSYBOX PATH, runtime "
-			    "SCRIPT STAGE, optional)", where, w[0]);
+			die("%s: cannot parse '%s' (directives: file HOST [PATH], binary "
+			    "PROGRAM..., dir PATH, link TARGET PATH, applets BUSYBOX PATH, "
+			    "runtime SCRIPT STAGE, hook NAME, optional)", where, w[0]);
 		}
 	}
 	fclose(f);

@@ -157,8 +157,10 @@ static int parse_one(char *param, char *val, void *arg)
 			bp->quiet = 1;
 		else if (!strcmp(param, "debug"))
 			bp->debug = 1;
-		else if (!strcmp(param, "break") || !strcmp(param, "rd.break"))
+		else if (!strcmp(param, "break"))	/* initramfs-tools: premount */
 			set_str(bp, param, bp->brk, sizeof(bp->brk), "premount");
+		else if (!strcmp(param, "rd.break"))	/* dracut: before switch_root */
+			set_str(bp, param, bp->brk, sizeof(bp->brk), "init");
 		return 0;
 	}
 

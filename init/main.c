@@ -29,19 +29,30 @@ struct stage {
 	int as_pid1, as_linuxrc;
 };
 
+/* break= points are initramfs-tools' (top, modules, premount, mount,
+ * bottom, init); rd.break= also takes dracut's names (see below). */
 static const struct stage stages[] = {
 	{ "mounts",         NULL,       stage_mounts,      1, 1 },
 	{ "cmdline",        NULL,       stage_cmdline,     1, 1 },
-	{ "init-top",       NULL,       NULL,              1, 1 },
-	{ "modules",        "top",      stage_modules,     1, 1 },
-	{ "premount",       NULL,       NULL,              1, 1 },
-	{ "root-wait",      "premount", stage_rootwait,    1, 1 },
+	{ "init-top",       "top",      NULL,              1, 1 },
+	{ "modules",        "modules",  stage_modules,     1, 1 },
+	{ "premount",       "premount", NULL,              1, 1 },
+	{ "root-wait",      NULL,       stage_rootwait,    1, 1 },
 	{ "local-premount", NULL,       NULL,              1, 0 },
 	{ "mount",          "mount",    stage_mount,       1, 0 },
 	{ "local-bottom",   NULL,       NULL,              1, 0 },
 	{ "init-bottom",    "bottom",   NULL,              1, 0 },
-	{ "switch",         NULL,       stage_switch,      1, 0 },
+	{ "switch",         "init",     stage_switch,      1, 0 },
 	{ "real-root-dev",  NULL,       stage_realrootdev, 0, 1 },
+};
+
+/* dracut's rd.break= names, on our points */
+static const struct {
+	const char *dracut, *ours;
+} break_aliases[] = {
+	{ "cmdline", "top" }, { "pre-udev", "modules" }, { "pre-trigger", "modules" },
+	{ "initqueue", "premount" }, { "pre-mount", "mount" },
+	{ "pre-pivot", "bottom" }, { "cleanup", "init" },
 };
 
 static char timeline[TIMELINE_MAX];
@@ -110,15 +121,24 @@ static void timeline_save(struct boot *b)
 static int break_at(const struct boot *b, const char *point)
 {
 	const char *p = b->bp.brk;
-	size_t n = strlen(point);
 
 	while (*p) {
-		if (!strncmp(p, point, n) && (p[n] == ',' || !p[n]))
-			return 1;
-		p = strchr(p, ',');
-		if (!p)
-			break;
-		p++;
+		size_t n = strcspn(p, ","), i;
+		const char *name = p;
+		char item[BREAK_MAX];
+
+		if (n < sizeof(item)) {
+			memcpy(item, p, n);
+			item[n] = '\0';
+			for (i = 0; i < sizeof(break_aliases) / sizeof(break_aliases[0]); i++)
+				if (!strcmp(item, break_aliases[i].dracut))
+					name = break_aliases[i].ours, n = strlen(name);
+			if (!strncmp(name, point, n) && !point[n])
+				return 1;
+		}
+		p += strcspn(p, ",");
+		if (*p == ',')
+			p++;
 	}
 	return 0;
 }

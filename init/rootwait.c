@@ -18,6 +18,7 @@
 #include "log.h"
 #include "modules.h"
 #include "parttable.h"
+#include "uevent.h"
 #include "util.h"
 
 #define MAX_BLKDEVS      128
@@ -371,13 +372,10 @@ static int try_fallbacks(struct boot *b)
 static void drain_uevents(struct boot *b)
 {
 	static char buf[UEVENT_BUF];
+	struct uevent ev;
 	ssize_t n;
 
 	for (;;) {
-		const char *p, *end, *action = NULL, *devname = NULL, *modalias = NULL;
-		const char *devpath = NULL;
-		int block = 0;
-
 		n = recv(b->uevent_fd, buf, sizeof(buf) - 1, 0);
 		if (n < 0 && errno == ENOBUFS) {
 			/* Events were lost: look at every device again. */
@@ -386,27 +384,14 @@ static void drain_uevents(struct boot *b)
 		}
 		if (n <= 0)
 			break;
-		buf[n] = '\0';
-		end = buf + n;
-		for (p = buf; p < end; p += strlen(p) + 1) {
-			if (!strncmp(p, "ACTION=", 7))
-				action = p + 7;
-			else if (!strncmp(p, "DEVNAME=", 8))
-				devname = p + 8;
-			else if (!strncmp(p, "MODALIAS=", 9))
-				modalias = p + 9;
-			else if (!strncmp(p, "DEVPATH=", 8))
-				devpath = p + 8;
-			else if (!strcmp(p, "SUBSYSTEM=block"))
-				block = 1;
-		}
-		if (!action)
+		if (uevent_parse(buf, (size_t)n, &ev))
 			continue;
-		if (modalias && !strcmp(action, "add"))
-			modules_load_device(b, modalias, devpath);
-		if (block && devname && strcmp(action, "add")) {
-			const char *base = strrchr(devname, '/');
-			struct blkdev *d = find_dev(base ? base + 1 : devname);
+		if (ev.modalias && !strcmp(ev.action, "add"))
+			modules_load_device(b, ev.modalias, ev.devpath);
+		if (ev.subsystem && !strcmp(ev.subsystem, "block") && ev.devname &&
+		    strcmp(ev.action, "add")) {
+			const char *base = strrchr(ev.devname, '/');
+			struct blkdev *d = find_dev(base ? base + 1 : ev.devname);
 
 			if (d) {
 				d->probed = 0;

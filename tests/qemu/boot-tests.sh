@@ -79,12 +79,25 @@ runtime $WORK/hook-ok.sh local-bottom
 runtime $WORK/hook-fail.sh init-top
 EOT
 "${MK[@]}" -M virtio -M ext4 -H busybox -H "$WORK/hooks" -o "$WORK/virtio-hooks.img"
+"${MK[@]}" -M virtio -M ext4 -H fsck -o "$WORK/virtio-fsck.img"
 
 # a module that cannot load: garbage in place of dummy.ko
 head -c 4096 /dev/urandom > "$WORK/garbage.ko"
 dummy=$(modinfo -b "$KROOT" -k "$KVER" -F filename dummy)
 echo "file $WORK/garbage.ko /lib/modules/$KVER/${dummy#*/lib/modules/$KVER/}" > "$WORK/badmod"
 "${MK[@]}" -M virtio -M ext4 -m dummy -H "$WORK/badmod" -o "$WORK/virtio-badmod.img"
+
+# the /linuxrc role: a shell /init runs ours as a child (not PID 1)
+cat > "$WORK/linuxrc-test.sh" <<'EOT'
+#!/bin/sh
+/sbin/initkit-linuxrc
+rc=$?
+echo "LINUXRC-EXIT=$rc REAL-ROOT-DEV=$(cat /proc/sys/kernel/real-root-dev) VDA=$(cat /sys/class/block/vda/dev)"
+poweroff -f
+EOT
+chmod +x "$WORK/linuxrc-test.sh"
+printf 'file %s /sbin/initkit-linuxrc\nfile %s /init\n' "$TOP/init/init" "$WORK/linuxrc-test.sh" > "$WORK/linuxrc-hook"
+"${MK[@]}" -M virtio -M ext4 -H busybox -H "$WORK/linuxrc-hook" -o "$WORK/virtio-linuxrc.img"
 
 vdisk() {	# vdisk NAME [virtio|none]: -drive arguments for a cached disk
 	echo "-drive file=$DISKS/$1.img,if=${2:-virtio},format=raw,snapshot=on${3:+,id=$3}"
@@ -293,6 +306,11 @@ case_rootfallback() {
 	expect rootfallback $? "UUID=$NOROOT_UUID never appeared; using rootfallback=LABEL=$ROOT_LABEL \(/dev/vda\)" "$OK"
 }
 
+case_fsck() {	# the fsck hook: e2fsck -p on the root before it is mounted
+	boot fsck 120 "$WORK/virtio-fsck.img" "root=UUID=$ROOT_UUID" $(vdisk root)
+	expect fsck $? "$ROOT_LABEL: clean, [0-9]+/[0-9]+ files" "$OK"
+}
+
 case_hooks() {	# runtime hooks run at their stage; a failing one is named
 	boot hooks 120 "$WORK/virtio-hooks.img" "root=UUID=$ROOT_UUID" $(vdisk root)
 	expect hooks $? "init-top hook /scripts/init-top/hook-fail.sh failed \(exit status 3\)" \
@@ -311,6 +329,41 @@ case_break_premount() {	# break= stops in a shell; leaving it continues the boot
 	expect break-premount $? "premount: starting a rescue shell" "BREAK-42" "$OK"
 }
 
+case_break_all() {	# every break= point in one boot; leaving each shell goes on
+	interactive break-all 150 "$WORK/virtio-shell.img" \
+		"root=UUID=$ROOT_UUID break=top,modules,premount,mount,bottom,init" \
+		'exit\nexit\nexit\nexit\nexit\nexit\n' $(vdisk root)
+	expect break-all $? "top: starting a rescue shell" "modules: starting a rescue shell" \
+		"premount: starting a rescue shell" "mount: starting a rescue shell" \
+		"bottom: starting a rescue shell" "init: starting a rescue shell" "$OK"
+}
+
+case_rd_break_dracut() {	# dracut's names: rd.break=pre-mount stops before mounting
+	interactive rd-break-dracut 120 "$WORK/virtio-shell.img" "root=UUID=$ROOT_UUID rd.break=pre-mount" \
+		'echo MNT-$(grep -c " /root " /proc/mounts)\nexit\n' $(vdisk root)
+	expect rd-break-dracut $? "mount: starting a rescue shell" "MNT-0" "$OK"
+}
+
+case_debug() {	# debug: each module and each stage's time in the kernel log
+	boot debug 120 "$WORK/virtio.img" "root=UUID=$ROOT_UUID debug" $(vdisk root)
+	expect debug $? "initkit: timeline: root-wait at [0-9]+ ms" "initkit: modules: loaded virtio_blk" \
+		"initkit: timeline: ms: total" "$OK" "!suppressed due to ratelimiting"
+}
+
+case_quiet() {	# quiet: the kernel shows only warnings and worse
+	boot quiet 120 "$WORK/virtio.img" "root=UUID=$ROOT_UUID quiet" $(vdisk root)
+	expect quiet $? "$OK" "!initkit: mount:"
+}
+
+case_linuxrc() {	# as /linuxrc: find the root, write its number, exit 0
+	local rc want
+	boot linuxrc 120 "$WORK/virtio-linuxrc.img" "root=UUID=$ROOT_UUID" $(vdisk root)
+	rc=$?
+	want=$(sed -n 's/.*VDA=\([0-9]*\):\([0-9]*\).*/\1 \2/p' "$WORK/linuxrc.log" |
+		awk '{ printf "%d", ($2 % 256) + $1 * 256 + int($2 / 256) * 1048576 }')
+	expect linuxrc $rc "linuxrc: real root is /dev/vda" "LINUXRC-EXIT=0 REAL-ROOT-DEV=${want:-missing} "
+}
+
 compress_case() {
 	boot "compress-$1" 120 "$WORK/virtio-$1.img" "root=UUID=$ROOT_UUID" $(vdisk root)
 	expect "compress-$1" $? "$OK" "!Initramfs unpacking failed"
@@ -324,7 +377,8 @@ case_compress_microcode() { compress_case microcode; }
 case_compress_hostonly() { compress_case hostonly; }
 
 # slowest first, so the two CPUs finish together
-cases=(late_usb generic sata_xfs nvme_btrfs usb_label ehci_stick rescue_shell break_premount
+cases=(late_usb break_all generic sata_xfs nvme_btrfs usb_label ehci_stick rescue_shell break_premount
+	rd_break_dracut debug quiet linuxrc fsck
 	missing_root missing_driver blacklist rootfallback virtio_uuid rw_init_args gpt_partuuid
 	gpt_partlabel mbr_partuuid scsi_devname rootfstype_list no_init wrong_fstype corrupt_sb
 	module_fails bad_cmdline hooks compress_zstd compress_xz compress_lz4 compress_none compress_lead compress_microcode compress_hostonly)

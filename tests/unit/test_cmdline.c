@@ -107,6 +107,8 @@ static void test_break_without_value(void **state)
 	assert_string_equal(bp.brk, "premount");
 	bp = parse("rd.break=top");
 	assert_string_equal(bp.brk, "top");
+	bp = parse("rd.break");
+	assert_string_equal(bp.brk, "init");
 }
 
 static void test_driver_lists(void **state)
