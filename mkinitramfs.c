@@ -845,6 +845,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < o.nhooks; i++)
 		run_hook(&img, o.datadir, o.hooks[i], o.out.verbose);
+	image_add_sentinel(&img);
 	if (o.microcode) {
 		static struct membuf mc;
 

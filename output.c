@@ -155,6 +155,14 @@ void image_add_node(struct image *img, const char *path, unsigned int mode,
 	e->rmin = rmin;
 }
 
+void image_add_sentinel(struct image *img)
+{
+	static const char text[] = "this initramfs was unpacked to the end\n";
+
+	image_add_data(img, IMAGE_SENTINEL, text, sizeof(text) - 1, 0644);
+	img->e[img->n - 1].last = 1;
+}
+
 void image_add_link(struct image *img, const char *path, const char *target)
 {
 	struct img_entry *e = add(img, path, ENT_LINK);
@@ -454,12 +462,20 @@ static int write_archive(struct image *img, struct sink *s, char *err, size_t er
 			const struct img_entry *e = &img->e[i];
 			int first = e->kind == ENT_DIR || e->leading;
 
-			if (superseded(img, i) || (nlead && first != (pass == 0)))
+			if (superseded(img, i) || e->last ||
+			    (nlead && first != (pass == 0)))
 				continue;
 			sink_boundary(s);
 			r = write_entry(&w, img, e, buf, err, errlen);
 			img->nwritten++;
 		}
+	}
+	for (i = 0; !r && i < img->n; i++) {
+		if (!img->e[i].last || superseded(img, i))
+			continue;
+		sink_boundary(s);
+		r = write_entry(&w, img, &img->e[i], buf, err, errlen);
+		img->nwritten++;
 	}
 	if (!r)
 		r = cpio_trailer(&w);

@@ -20,6 +20,7 @@ struct img_entry {
 	size_t seq;		/* insertion order: the later of two duplicates wins */
 	int leading;		/* already compressed: goes in the uncompressed
 				 * leading member, not compressed twice */
+	int last;		/* written after everything else */
 };
 
 struct image {
@@ -51,6 +52,11 @@ void image_add_data(struct image *img, const char *path, const void *data,
 void image_add_node(struct image *img, const char *path, unsigned int mode,
 		    unsigned int rmaj, unsigned int rmin);
 void image_add_link(struct image *img, const char *path, const char *target);
+
+/* The entry written after all others: /init checks for it to know that the
+ * kernel unpacked the whole image. */
+#define IMAGE_SENTINEL "etc/initkit/complete"
+void image_add_sentinel(struct image *img);
 
 /* Is @path's data compressed already (.xz, .zst, .gz, .bz2, .lz4)? */
 int already_compressed(const char *path);

@@ -1,7 +1,10 @@
 /* params.c - stage "cmdline": read /proc/cmdline and the root spec */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include "init.h"
+
+#define IMAGE_SENTINEL "/etc/initkit/complete"	/* see output.h */
 #include "log.h"
 #include "util.h"
 
@@ -24,6 +27,12 @@ int stage_cmdline(struct boot *b)
 		log_msg(L_WARN, "cmdline: value of %s= is too long (max %d bytes) and "
 			"was ignored", b->bp.too_long, PARAM_VALUE_MAX - 1);
 
+	/* mkinitramfs writes this entry last: without it, the kernel unpacked
+	 * only part of the image (it says "Initramfs unpacking failed"). */
+	if (access(IMAGE_SENTINEL, F_OK) < 0)
+		return fail(b, -EBADF, "this initramfs is incomplete: the kernel unpacked "
+			    "only part of it (a truncated or damaged image file, a full "
+			    "/boot?); rebuild it with mkinitramfs");
 	if (!b->bp.root[0])
 		return fail(b, -EINVAL, "no root= on the kernel command line; "
 			    "append root=UUID=..., root=LABEL=... or root=/dev/NAME");

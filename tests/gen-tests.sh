@@ -55,6 +55,7 @@ check gen-db-fs-alias grep -qP '^a\tfs-ext4\t' "$WORK/db"
 check gen-db-pci-alias grep -qP '^a\tpci:v00001AF4d\*' "$WORK/db"
 "$MK" "${GEN[@]}" -m ext4 -o "$WORK/m.img"
 check gen-db-explicit-at-boot sh -c "zcat '$WORK/m.img' | cpio -i --quiet --to-stdout etc/initkit/modules.db | grep -qP '^m\text4\t.*\t1\$'"
+check gen-sentinel-last sh -c "'$MK' --list '$WORK/a.img' | tail -1 | grep -q ' etc/initkit/complete\$'"
 check gen-mode-0600 test "$(stat -c %a "$WORK/a.img")" = 600
 SOURCE_DATE_EPOCH=1700000000 "$MK" "${GEN[@]}" -M ext4 -o "$WORK/d.img"
 check gen-source-date-epoch sh -c "zcat '$WORK/d.img' | cpio -itv --quiet 2>/dev/null | grep ' init\$' | grep -q 'Nov 14  2023'"

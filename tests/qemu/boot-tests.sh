@@ -80,6 +80,8 @@ runtime $WORK/hook-fail.sh init-top
 EOT
 "${MK[@]}" -M virtio -M ext4 -H busybox -H "$WORK/hooks" -o "$WORK/virtio-hooks.img"
 "${MK[@]}" -M virtio -M ext4 -H fsck -o "$WORK/virtio-fsck.img"
+# a truncated image: the kernel unpacks part of it
+head -c $(( $(stat -c %s "$WORK/virtio.img") * 7 / 10 )) "$WORK/virtio.img" > "$WORK/truncated.img"
 
 # a module that cannot load: garbage in place of dummy.ko
 head -c 4096 /dev/urandom > "$WORK/garbage.ko"
@@ -306,6 +308,13 @@ case_rootfallback() {
 	expect rootfallback $? "UUID=$NOROOT_UUID never appeared; using rootfallback=LABEL=$ROOT_LABEL \(/dev/vda\)" "$OK"
 }
 
+case_truncated() {	# the kernel unpacks part of the image: /init says so
+	boot truncated 120 "$WORK/truncated.img" "root=UUID=$ROOT_UUID" $(vdisk root)
+	expect truncated $? "Initramfs unpacking failed" \
+		"cmdline: this initramfs is incomplete: the kernel unpacked only part of it" \
+		"rebooting now \(panic=-1\)"
+}
+
 case_fsck() {	# the fsck hook: e2fsck -p on the root before it is mounted
 	boot fsck 120 "$WORK/virtio-fsck.img" "root=UUID=$ROOT_UUID" $(vdisk root)
 	expect fsck $? "$ROOT_LABEL: clean, [0-9]+/[0-9]+ files" "$OK"
@@ -378,7 +387,7 @@ case_compress_hostonly() { compress_case hostonly; }
 
 # slowest first, so the two CPUs finish together
 cases=(late_usb break_all generic sata_xfs nvme_btrfs usb_label ehci_stick rescue_shell break_premount
-	rd_break_dracut debug quiet linuxrc fsck
+	rd_break_dracut debug quiet linuxrc fsck truncated
 	missing_root missing_driver blacklist rootfallback virtio_uuid rw_init_args gpt_partuuid
 	gpt_partlabel mbr_partuuid scsi_devname rootfstype_list no_init wrong_fstype corrupt_sb
 	module_fails bad_cmdline hooks compress_zstd compress_xz compress_lz4 compress_none compress_lead compress_microcode compress_hostonly)
