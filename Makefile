@@ -77,6 +77,10 @@ bench: all
 	tests/bench.sh
 	tests/bench-peers.sh
 
+# The demo VM halted with a gdb stub (-s -S); prints how to attach.
+debug-vm:
+	tools/debug-vm
+
 size-check: init/init
 	@size=$$(stat -c %s init/init); \
 	if [ $$size -gt $(INIT_MAX_BYTES) ]; then \
@@ -122,5 +126,5 @@ uninstall:
 clean:
 	rm -rf build mkinitramfs init/init init/init.unstripped tests/qemu/guest-init
 
-.PHONY: all unit check bench size-check install uninstall install-kernel-hooks \
+.PHONY: all unit check bench debug-vm size-check install uninstall install-kernel-hooks \
 	uninstall-kernel-hooks clean
