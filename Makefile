@@ -17,23 +17,23 @@ CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2
 # CI builds with WERROR=-Werror
 WERROR  ?=
-PKG_LIBS := -lkmod -ldeflate -lz -lzstd -llzma -llz4 -lpthread
-COMP_LIBS := -ldeflate -lz -lzstd -llzma -llz4
+PKG_LIBS := -lkmod -lext2fs -lcom_err -ldeflate -lz -lzstd -llzma -llz4 -lpthread
+COMP_LIBS := -lext2fs -lcom_err -ldeflate -lz -lzstd -llzma -llz4 -lpthread
 
 INIT_PURE := init/cmdline.c init/rootspec.c init/probe.c init/parttable.c init/moddb.c \
              init/uevent.c
 INIT_SYS  := init/main.c init/log.c init/util.c init/mounts.c init/params.c \
              init/modules.c init/rootwait.c init/mountroot.c init/switchroot.c \
-             init/rmtree.c init/panic.c init/hooks.c
+             init/rmtree.c init/panic.c init/hooks.c init/imageinitrd.c
 INIT_HDRS := $(wildcard init/*.h)
 # Largest stripped /init we accept (48 KiB; the file layout packs the code
 # and read-only data into one page-aligned segment: -z noseparate-code).
 INIT_MAX_BYTES := 49152
 
 GEN_SRCS := mkinitramfs.c cpio.c modsel.c output.c compress.c imgread.c config.c \
-            hostonly.c elfdeps.c
+            hostonly.c elfdeps.c imgext2.c
 GEN_HDRS := cpio.h modsel.h output.h compress.h imgread.h config.h hostonly.h \
-            elfdeps.h
+            elfdeps.h imgext2.h
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/%,$(wildcard tests/unit/test_*.c))
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -59,7 +59,8 @@ tests/qemu/guest-init: tests/qemu/guest-init.c
 	$(KLCC) -static -Os -Wall $(WERROR) -o $@ $<
 	strip --strip-all $@
 
-UNIT_LIB := $(INIT_PURE) cpio.c compress.c imgread.c config.c hostonly.c elfdeps.c
+UNIT_LIB := $(INIT_PURE) cpio.c compress.c imgread.c config.c hostonly.c elfdeps.c \
+            output.c imgext2.c
 
 build/%: tests/unit/%.c tests/unit/unit.h $(UNIT_LIB) $(INIT_HDRS) $(GEN_HDRS)
 	@mkdir -p build

@@ -17,6 +17,7 @@
 #include "cpio.h"
 #include "elfdeps.h"
 #include "hostonly.h"
+#include "imgext2.h"
 #include "imgread.h"
 #include "modsel.h"
 #include "output.h"
@@ -45,6 +46,8 @@ struct opts {
 	int basedir_set, comp_set;	/* given as flags: the config file's lose */
 	int microcode;			/* --microcode: early microcode first */
 	int hostonly;			/* --hostonly */
+	int format_image;		/* --format image: ext2, init as /linuxrc */
+	int cpio_front;			/* --cpio-front: ... inside a cpio image */
 	const char *list;		/* --list IMAGE */
 	const char *extract;		/* --extract IMAGE DIR */
 	const char *extract_dir;
@@ -54,7 +57,7 @@ static const char usage_text[] =
 "Usage: mkinitramfs -o OUTPUT [-k KVER] [-b BASEDIR] [-m MODULE]... [-M SET]...\n"
 "                   [--generic] [--hostonly] [-H HOOK]... [-c ALG] [-l LEVEL]\n"
 "                   [-d DATADIR] [-i INIT] [-j THREADS] [--microcode] [--backup]\n"
-"                   [-C FILE] [-v]\n"
+"                   [--format cpio|image] [--cpio-front] [-C FILE] [-v]\n"
 "       mkinitramfs --list IMAGE\n"
 "       mkinitramfs --extract IMAGE DIR\n"
 "\n"
@@ -72,6 +75,12 @@ static const char usage_text[] =
 "      --hostonly       what this machine needs to reach its root: the\n"
 "                       drivers from its root device up to the bus, and\n"
 "                       the root's file system (-v says what and why)\n"
+"      --format cpio|image\n"
+"                       image: an ext2 image-initrd (the legacy flow) with\n"
+"                       the init as /linuxrc, compressed with -c\n"
+"      --cpio-front     with --format image: wrap it in a small cpio image\n"
+"                       whose /init runs the legacy flow itself (kernels\n"
+"                       without it: modular ramdisk driver, Linux >= 7.0)\n"
 "      --microcode      put the CPU microcode of BASEDIR/lib/firmware/\n"
 "                       {intel,amd}-ucode first, for the early loader\n"
 "      --backup         keep the previous OUTPUT as OUTPUT.bak\n"
@@ -177,6 +186,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "generic", no_argument, NULL, 'G' },
 		{ "config", required_argument, NULL, 'C' },
 		{ "hostonly", no_argument, NULL, 'O' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "cpio-front", no_argument, NULL, 'P' },
 		{ "backup", no_argument, NULL, 'B' },
 		{ "microcode", no_argument, NULL, 'U' },
 		{ "extract", required_argument, NULL, 'X' },
@@ -229,6 +240,15 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'O':
 			o->hostonly = 1;
+			break;
+		case 'F':
+			if (!strcmp(optarg, "image"))
+				o->format_image = 1;
+			else if (strcmp(optarg, "cpio"))
+				die("--format %s: use cpio (the default) or image", optarg);
+			break;
+		case 'P':
+			o->cpio_front = 1;
 			break;
 		case 'B':
 			o->out.backup = 1;
@@ -374,6 +394,12 @@ static void busybox_applets(struct image *img, const char *busybox,
 
 /* A host program with its ELF interpreter and shared libraries, found as
  * the dynamic loader finds them; symbolic links stay links. */
+static int fmt_err_die(char *err, size_t errlen, int r, const char *what)
+{
+	snprintf(err, errlen, "%s: %s", what, strerror(-r));
+	return r;
+}
+
 static void add_binary(struct image *img, const char *path, const char *where)
 {
 	struct elfdeps d;
@@ -518,6 +544,102 @@ static void pathf(char *out, size_t size, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0 || (size_t)n >= size)
 		die("path too long: %.80s...", out);
+}
+
+/* The base of every image: mount points, the console, the init, the
+ * modules of @ms and the database /init loads them from. */
+static void populate(struct image *img, struct modsel *ms, const char *kver,
+		     const char *init)
+{
+	static const char *const dirs[] = {
+		"dev", "proc", "sys", "run", "root", "etc", "bin", "sbin", "lib",
+	};
+	char path[PATH_MAX], *list = NULL;
+	size_t i, listlen = 0;
+	FILE *lf;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		image_add_dir(img, dirs[i], 0755);
+	image_add_node(img, "dev/console", S_IFCHR | 0600, 5, 1);
+	image_add_node(img, "dev/kmsg", S_IFCHR | 0600, 1, 11);
+	image_add_file(img, "init", init, 0755);
+
+	pathf(path, sizeof(path), "/lib/modules/%s", kver);
+	for (i = 0; i < ms->n; i++) {
+		char ipath[PATH_MAX * 2];
+
+		snprintf(ipath, sizeof(ipath), "%s/%s", path, ms->items[i].relpath);
+		image_add_file(img, ipath, ms->items[i].path, 0644);
+	}
+	if (ms->n) {
+		lf = open_memstream(&list, &listlen);
+		if (!lf)
+			die("out of memory");
+		if (modsel_write_db(ms, path, lf))
+			die("%s", ms->err);
+		fclose(lf);
+		image_add_data(img, "etc/initkit/modules.db", list, listlen, 0644);
+		free(list);
+	}
+}
+
+/* --format image: the tree as an ext2 filesystem, the init as /linuxrc
+ * (the legacy image-initrd flow).  Alone: compressed, for kernels that run
+ * that flow themselves.  With --cpio-front: inside a small cpio image whose
+ * /init does the flow in userspace (loop and ext2 drivers only). */
+static int write_image_format(struct opts *o, struct image *img, char *err, size_t errlen)
+{
+	void *raw, *packed;
+	size_t rawlen, packedlen;
+	int r;
+
+	/* a /linuxrc of the user's (a hook's) stays; else ours */
+	if (!image_has(img, "linuxrc"))
+		image_add_file(img, "linuxrc", o->init, 0755);
+	r = imgext2_build(img, NULL, &raw, &rawlen, err, errlen);
+	if (r)
+		return r;
+	if (o->out.verbose)
+		fprintf(stderr, "mkinitramfs: ext2 image of %zu bytes\n", rawlen);
+	if (o->cpio_front) {
+		struct modsel fms;
+		struct image front;
+
+		r = modsel_open(&fms, o->basedir, o->kver);
+		if (r)
+			die("%s", fms.err);
+		fms.verbose = o->out.verbose;
+		fms.req = REQ_EXPLICIT;	/* the front loads them at every boot */
+		if (modsel_add(&fms, "loop", "--cpio-front: to hold the image"))
+			die("%s", fms.err);
+		r = modsel_add(&fms, "fs-ext2", "--cpio-front: to mount the image");
+		if (r && r != -ENOENT)	/* built in: fine */
+			die("%s", fms.err);
+		image_init(&front, img->mtime);
+		populate(&front, &fms, o->kver, o->init);
+		image_add_data(&front, "initrd.image", raw, rawlen, 0600);
+		image_add_sentinel(&front);
+		free(raw);
+		r = image_write(&front, o->output, &o->out, err, errlen);
+		image_free(&front);
+		modsel_close(&fms);
+		return r;
+	}
+	if (o->out.comp == ALG_NONE) {
+		packed = raw;
+		packedlen = rawlen;
+		raw = NULL;
+	} else {
+		r = comp_buffer(o->out.comp, o->out.level, raw, rawlen, &packed, &packedlen);
+		if (r) {
+			free(raw);
+			return fmt_err_die(err, errlen, r, "compressing the ext2 image");
+		}
+	}
+	free(raw);
+	r = image_write_raw(packed, packedlen, o->output, &o->out, err, errlen);
+	free(packed);
+	return r;
 }
 
 /* ---- --hostonly -------------------------------------------------------- */
@@ -726,9 +848,8 @@ int main(int argc, char **argv)
 	struct modsel ms;
 	struct image img;
 	struct utsname uts;
-	char path[PATH_MAX], err[2048], *list = NULL;
-	size_t i, listlen = 0;
-	FILE *lf;
+	char path[PATH_MAX], err[2048];
+	size_t i;
 	int r;
 
 	parse_args(argc, argv, &o);
@@ -743,6 +864,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	apply_config(&o);
+	if (o.cpio_front && !o.format_image)
+		die("--cpio-front goes with --format image");
 	if (!o.kver) {
 		if (uname(&uts) < 0)
 			die("uname: %s", strerror(errno));
@@ -810,34 +933,7 @@ int main(int argc, char **argv)
 	}
 
 	image_init(&img, source_date_epoch());
-	static const char *const dirs[] = {
-		"dev", "proc", "sys", "run", "root", "etc", "bin", "sbin", "lib",
-	};
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		image_add_dir(&img, dirs[i], 0755);
-	image_add_node(&img, "dev/console", S_IFCHR | 0600, 5, 1);
-	image_add_node(&img, "dev/kmsg", S_IFCHR | 0600, 1, 11);
-	image_add_file(&img, "init", o.init, 0755);
-
-	/* The modules, and the database /init loads them from. */
-	snprintf(path, sizeof(path), "/lib/modules/%s", o.kver);
-	for (i = 0; i < ms.n; i++) {
-		char ipath[PATH_MAX * 2];
-
-		snprintf(ipath, sizeof(ipath), "%s/%s", path, ms.items[i].relpath);
-		image_add_file(&img, ipath, ms.items[i].path, 0644);
-	}
-	if (ms.n) {
-		lf = open_memstream(&list, &listlen);
-		if (!lf)
-			die("out of memory");
-		if (modsel_write_db(&ms, path, lf))
-			die("%s", ms.err);
-		fclose(lf);
-		image_add_data(&img, "etc/initkit/modules.db", list, listlen, 0644);
-		free(list);
-	}
-
+	populate(&img, &ms, o.kver, o.init);
 	{
 		struct fwctx fc = { &img, o.basedir, o.kver, o.out.verbose, 0 };
 
@@ -857,7 +953,10 @@ int main(int argc, char **argv)
 	if (o.out.verbose)
 		fprintf(stderr, "mkinitramfs: %zu modules (%zu built in) for %s\n",
 			ms.n, ms.nbuiltin, o.kver);
-	r = image_write(&img, o.output, &o.out, err, sizeof(err));
+	if (o.format_image)
+		r = write_image_format(&o, &img, err, sizeof(err));
+	else
+		r = image_write(&img, o.output, &o.out, err, sizeof(err));
 	image_free(&img);
 	modsel_close(&ms);
 	if (r)

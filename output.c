@@ -155,6 +155,16 @@ void image_add_node(struct image *img, const char *path, unsigned int mode,
 	e->rmin = rmin;
 }
 
+int image_has(const struct image *img, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < img->n; i++)
+		if (!strcmp(img->e[i].path, path))
+			return 1;
+	return 0;
+}
+
 void image_add_sentinel(struct image *img)
 {
 	static const char text[] = "this initramfs was unpacked to the end\n";
@@ -613,27 +623,16 @@ static int verify_file(int fd, const struct sink *s, const struct out_opts *o)
 	return r;
 }
 
+static int commit(struct sink *s, const char *output, const struct out_opts *o,
+		  size_t nentries, char *err, size_t errlen);
+
 int image_write(struct image *img, const char *output, const struct out_opts *o,
 		char *err, size_t errlen)
 {
-	char dirbuf[PATH_MAX], basebuf[PATH_MAX];
 	struct sink s;
-	const char *dir, *base;
-	uint64_t total = 0;
-	size_t i;
-	int r, fd, dfd;
+	int r;
 
 	err[0] = '\0';
-	if (strlen(output) >= sizeof(dirbuf))
-		return fmt_err(err, errlen, -ENAMETOOLONG, "output path too long");
-	strcpy(dirbuf, output);
-	strcpy(basebuf, output);
-	dir = dirname(dirbuf);
-	base = basename(basebuf);
-	if (snprintf(tmp_path, sizeof(tmp_path), "%s/.%s.XXXXXX", dir, base) >=
-	    (int)sizeof(tmp_path))
-		return fmt_err(err, errlen, -ENAMETOOLONG, "output path too long");
-
 	/* Everything that reads inputs happens before the disk is touched. */
 	memset(&s, 0, sizeof(s));
 	s.what = output;
@@ -644,10 +643,55 @@ int image_write(struct image *img, const char *output, const struct out_opts *o,
 		if (r)
 			fmt_err(err, errlen, r, "compressing: %s", strerror(-r));
 	}
-	if (r) {
-		sink_free(&s);
-		return r;
-	}
+	if (!r)
+		r = commit(&s, output, o, img->nwritten, err, errlen);
+	sink_free(&s);
+	return r;
+}
+
+int image_write_raw(const void *data, size_t len, const char *output,
+		    const struct out_opts *o, char *err, size_t errlen)
+{
+	struct sink s;
+	struct member m;
+	int r;
+
+	err[0] = '\0';
+	memset(&s, 0, sizeof(s));
+	memset(&m, 0, sizeof(m));
+	m.out = (unsigned char *)data;
+	m.outlen = len;
+	s.what = output;
+	s.o = o;
+	s.m = &m;
+	s.n = 1;
+	r = commit(&s, output, o, 1, err, errlen);
+	return r;
+}
+
+/* Write the members of @s to a temporary file beside @output, fsync, read
+ * back, rename, fsync the directory. */
+static int commit(struct sink *s_, const char *output, const struct out_opts *o,
+		  size_t nentries, char *err, size_t errlen)
+{
+	char dirbuf[PATH_MAX], basebuf[PATH_MAX];
+	struct sink s;
+	const char *dir, *base;
+	uint64_t total = 0;
+	size_t i;
+	int r = 0, fd, dfd;
+
+	if (strlen(output) >= sizeof(dirbuf))
+		return fmt_err(err, errlen, -ENAMETOOLONG, "output path too long");
+	strcpy(dirbuf, output);
+	strcpy(basebuf, output);
+	dir = dirname(dirbuf);
+	base = basename(basebuf);
+	if (snprintf(tmp_path, sizeof(tmp_path), "%s/.%s.XXXXXX", dir, base) >=
+	    (int)sizeof(tmp_path))
+		return fmt_err(err, errlen, -ENAMETOOLONG, "output path too long");
+
+	s = *s_;
 
 	catch_signals(on_signal);
 	remove_stale(dir, base);
@@ -658,7 +702,6 @@ int image_write(struct image *img, const char *output, const struct out_opts *o,
 		r = -errno;
 		tmp_path[0] = '\0';
 		catch_signals(SIG_DFL);
-		sink_free(&s);
 		return fmt_err(err, errlen, r, "cannot create a temporary file in %s: %s",
 			       dir, strerror(-r));
 	}
@@ -697,8 +740,7 @@ int image_write(struct image *img, const char *output, const struct out_opts *o,
 		if (o->verbose)
 			fprintf(stderr, "mkinitramfs: wrote %s (%llu bytes, %zu entries, "
 				"%zu members)\n", output, (unsigned long long)total,
-				img->nwritten, s.n);
+				nentries, s.n);
 	}
-	sink_free(&s);
 	return r;
 }

@@ -53,10 +53,18 @@ void image_add_node(struct image *img, const char *path, unsigned int mode,
 		    unsigned int rmaj, unsigned int rmin);
 void image_add_link(struct image *img, const char *path, const char *target);
 
+/* Does an entry for @path exist? */
+int image_has(const struct image *img, const char *path);
+
 /* The entry written after all others: /init checks for it to know that the
  * kernel unpacked the whole image. */
 #define IMAGE_SENTINEL "etc/initkit/complete"
 void image_add_sentinel(struct image *img);
+
+/* Write @len bytes (an image built elsewhere: the ext2 format) to @output
+ * with the same care as image_write(). */
+int image_write_raw(const void *data, size_t len, const char *output,
+		    const struct out_opts *o, char *err, size_t errlen);
 
 /* Is @path's data compressed already (.xz, .zst, .gz, .bz2, .lz4)? */
 int already_compressed(const char *path);

@@ -35,6 +35,10 @@ struct boot {
 	long long hooks_us;		/* in runtime hooks and rescue shells */
 	long long start_cpu_us;		/* our CPU time at start_us */
 	long long mount_cpu_us;		/* CPU time inside mount(2) */
+	int image;			/* the initrd image is mounted on /initrd */
+	int root_ready;			/* the root is on NEWROOT already */
+	int loopfd;
+	char loopdev[32];
 	long long lookup_us;		/* finding the init in the new root */
 	long long lookup_cpu_us;
 };
@@ -46,6 +50,8 @@ int stage_modules(struct boot *b);
 int stage_rootwait(struct boot *b);
 int stage_mount(struct boot *b);
 int stage_switch(struct boot *b);
+int stage_image(struct boot *b);		/* /initrd.image: the legacy flow */
+int stage_initrd_place(struct boot *b);
 
 /* Microseconds spent reading superblocks and partition tables. */
 long long rootwait_io_us(void);

@@ -37,11 +37,13 @@ static const struct stage stages[] = {
 	{ "init-top",       "top",      NULL,              1, 1 },
 	{ "modules",        "modules",  stage_modules,     1, 1 },
 	{ "premount",       "premount", NULL,              1, 1 },
+	{ "image",          NULL,       stage_image,       1, 0 },
 	{ "root-wait",      NULL,       stage_rootwait,    1, 1 },
 	{ "local-premount", NULL,       NULL,              1, 0 },
 	{ "mount",          "mount",    stage_mount,       1, 0 },
 	{ "local-bottom",   NULL,       NULL,              1, 0 },
 	{ "init-bottom",    "bottom",   NULL,              1, 0 },
+	{ "initrd",         NULL,       stage_initrd_place, 1, 0 },
 	{ "switch",         "init",     stage_switch,      1, 0 },
 	{ "real-root-dev",  NULL,       stage_realrootdev, 0, 1 },
 };
@@ -152,6 +154,8 @@ static int stage_realrootdev(struct boot *b)
 	int r, n = snprintf(num, sizeof(num), "%u\n", v);
 
 	r = write_file("/proc/sys/kernel/real-root-dev", num, (size_t)n);
+	if (r == -ENOENT)	/* no such sysctl: the file our image flow reads */
+		r = write_file("/real-root-dev", num, (size_t)n);
 	if (r)
 		return fail(b, r, "cannot write /proc/sys/kernel/real-root-dev: %s",
 			    strerror(-r));

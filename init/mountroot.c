@@ -74,7 +74,10 @@ int stage_mount(struct boot *b)
 	size_t i;
 
 	mkdir(NEWROOT, 0755);
-	if (b->bp.rootfstype[0]) {
+	if (b->root_ready) {
+		mounted = 1;	/* the initrd image is the root */
+		types[0] = '\0';
+	} else if (b->bp.rootfstype[0]) {
 		strcpy(types, b->bp.rootfstype);
 	} else if (b->rootfs.type[0]) {
 		strcpy(types, b->rootfs.type);

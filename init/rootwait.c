@@ -443,6 +443,8 @@ int stage_rootwait(struct boot *b)
 	int timeout_s = b->bp.rootdelay >= 0 ? b->bp.rootdelay : DEFAULT_ROOT_TIMEOUT;
 	char seen[384];
 
+	if (b->root_ready)
+		return 0;	/* the initrd image is the root */
 	deadline = b->bp.rootwait ? -1 : start + timeout_s * 1000L;
 	next_progress = start + PROGRESS_EVERY;
 

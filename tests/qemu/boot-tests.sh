@@ -39,6 +39,10 @@ if [ ! -f "$DISKS/.complete" ]; then
 	mkdisk_btrfs "$DISKS/btrfs.img" "$BTRFS_UUID" btrfsroot
 	mkdisk_gpt "$DISKS/gpt.img" "$GPT_DISK" "$GPT_PARTUUID" "$GPT_PARTLABEL"
 	mkdisk_mbr "$DISKS/mbr.img" "$MBR_ID"
+	# a root with /initrd: the legacy flow leaves the image mounted there
+	tree=$(mktemp -d); mkroot "$tree"; mkdir "$tree/initrd"
+	mke2fs -q -F -t ext4 -d "$tree" -L withinitrd "$DISKS/withinitrd.img" 32M >/dev/null
+	rm -rf "$tree"
 	touch "$DISKS/.complete"
 fi
 
@@ -100,6 +104,32 @@ EOT
 chmod +x "$WORK/linuxrc-test.sh"
 printf 'file %s /sbin/initkit-linuxrc\nfile %s /init\n' "$TOP/init/init" "$WORK/linuxrc-test.sh" > "$WORK/linuxrc-hook"
 "${MK[@]}" -M virtio -M ext4 -H busybox -H "$WORK/linuxrc-hook" -o "$WORK/virtio-linuxrc.img"
+
+# the legacy image-initrd flow, done in userspace (--format image --cpio-front)
+"${MK[@]}" -M virtio -M ext4 --format image --cpio-front -o "$WORK/uflow.img"
+cat > "$WORK/user-linuxrc.sh" <<'EOT'
+#!/bin/sh
+# a user's own /linuxrc: loads the disk driver and names the root itself
+mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
+m=/lib/modules/$(uname -r)/kernel/drivers
+for k in virtio/virtio_ring virtio/virtio virtio/virtio_pci_modern_dev \
+	virtio/virtio_pci_legacy_dev virtio/virtio_pci block/virtio_blk; do
+	insmod "$m/$k.ko" || exit 4
+done
+i=0
+while [ ! -e /sys/class/block/vda/dev ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+IFS=: read maj min < /sys/class/block/vda/dev
+echo $((maj * 256 + min)) > /proc/sys/kernel/real-root-dev
+echo "USER-LINUXRC named $maj:$min"
+EOT
+printf '#!/bin/sh\necho "USER-LINUXRC giving up"\nexit 3\n' > "$WORK/fail-linuxrc.sh"
+chmod +x "$WORK/user-linuxrc.sh" "$WORK/fail-linuxrc.sh"
+printf 'hook busybox\nfile %s /linuxrc\n' "$WORK/user-linuxrc.sh" > "$WORK/userrc-hook"
+printf 'hook busybox\nfile %s /linuxrc\n' "$WORK/fail-linuxrc.sh" > "$WORK/failrc-hook"
+printf 'file %s /sbin/init\n' "$TOP/tests/qemu/guest-init" > "$WORK/ram0-hook"
+"${MK[@]}" -M virtio -H "$WORK/userrc-hook" --format image --cpio-front -o "$WORK/uflow-script.img"
+"${MK[@]}" -M virtio -H "$WORK/failrc-hook" --format image --cpio-front -o "$WORK/uflow-fail.img"
+"${MK[@]}" -H "$WORK/ram0-hook" --format image --cpio-front -o "$WORK/uflow-ram0.img"
 
 vdisk() {	# vdisk NAME [virtio|none]: -drive arguments for a cached disk
 	echo "-drive file=$DISKS/$1.img,if=${2:-virtio},format=raw,snapshot=on${3:+,id=$3}"
@@ -373,6 +403,34 @@ case_linuxrc() {	# as /linuxrc: find the root, write its number, exit 0
 	expect linuxrc $rc "linuxrc: real root is /dev/vda" "LINUXRC-EXIT=0 REAL-ROOT-DEV=${want:-missing} "
 }
 
+case_image_userspace() {	# our /linuxrc in the image names the root; the image is released
+	boot image-userspace 120 "$WORK/uflow.img" "root=UUID=$ROOT_UUID" $(vdisk root)
+	expect image-userspace $? "image: /initrd.image is mounted on /initrd from /dev/loop0" \
+		"linuxrc: real root is /dev/vda" "image: /linuxrc named [0-9]+:0 as the root" \
+		"image: released the initrd image" "$OK root=ro .*initrd=absent"
+}
+
+case_image_keep() {	# the root has /initrd: the image stays mounted there
+	boot image-keep 120 "$WORK/uflow.img" "root=LABEL=withinitrd" $(vdisk withinitrd)
+	expect image-keep $? "image: the initrd image stays mounted on /initrd" "$OK .*initrd=mounted"
+}
+
+case_image_script() {	# a user's shell /linuxrc loads a module and writes the root itself
+	boot image-script 120 "$WORK/uflow-script.img" "root=UUID=$NOROOT_UUID" $(vdisk root)
+	expect image-script $? "USER-LINUXRC named [0-9]+:0" "image: /linuxrc named [0-9]+:0 as the root" "$OK"
+}
+
+case_image_linuxrc_fails() {	# a user's /linuxrc that fails: named, then the rescue policy
+	boot image-linuxrc-fails 120 "$WORK/uflow-fail.img" "root=UUID=$ROOT_UUID" $(vdisk root)
+	expect image-linuxrc-fails $? "USER-LINUXRC giving up" \
+		"image: /linuxrc of the initrd image failed with exit status 3" "rebooting now \(panic=-1\)"
+}
+
+case_image_ram0() {	# root=/dev/ram0: the image itself is the root
+	boot image-ram0 120 "$WORK/uflow-ram0.img" "root=/dev/ram0" $(vdisk root)
+	expect image-ram0 $? "$OK root=rw"
+}
+
 compress_case() {
 	boot "compress-$1" 120 "$WORK/virtio-$1.img" "root=UUID=$ROOT_UUID" $(vdisk root)
 	expect "compress-$1" $? "$OK" "!Initramfs unpacking failed"
@@ -387,7 +445,8 @@ case_compress_hostonly() { compress_case hostonly; }
 
 # slowest first, so the two CPUs finish together
 cases=(late_usb break_all generic sata_xfs nvme_btrfs usb_label ehci_stick rescue_shell break_premount
-	rd_break_dracut debug quiet linuxrc fsck truncated
+	rd_break_dracut debug quiet linuxrc fsck truncated image_userspace image_keep image_script
+	image_linuxrc_fails image_ram0
 	missing_root missing_driver blacklist rootfallback virtio_uuid rw_init_args gpt_partuuid
 	gpt_partlabel mbr_partuuid scsi_devname rootfstype_list no_init wrong_fstype corrupt_sb
 	module_fails bad_cmdline hooks compress_zstd compress_xz compress_lz4 compress_none compress_lead compress_microcode compress_hostonly)

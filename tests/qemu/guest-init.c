@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/reboot.h>
 #include <unistd.h>
 
@@ -32,7 +33,19 @@ int main(int argc, char *argv[])
 		cmd[r > 0 ? r - 1 : 0] = '\0';
 		close(fd);
 	}
-	n += snprintf(line + n, sizeof(line) - n, " proc=%s\n", cmd[0] ? "yes" : "no");
+	n += snprintf(line + n, sizeof(line) - n, " proc=%s", cmd[0] ? "yes" : "no");
+	/* the legacy flow: is the old initrd image mounted on /initrd? */
+	{
+		struct stat rs, is;
+
+		if (stat("/initrd", &is) < 0)
+			n += snprintf(line + n, sizeof(line) - n, " initrd=absent");
+		else
+			n += snprintf(line + n, sizeof(line) - n, " initrd=%s",
+				      stat("/", &rs) == 0 && rs.st_dev != is.st_dev ?
+				      "mounted" : "empty");
+	}
+	n += snprintf(line + n, sizeof(line) - n, "\n");
 
 	fd = open("/dev/kmsg", O_WRONLY);
 	if (fd >= 0) {
