@@ -277,3 +277,17 @@ check kernel-hooks-uninstalled test -z "$(find "$D" -type f)"
 rootfs=$(findmnt -no FSTYPE / 2>/dev/null)
 check hostonly-reports-root grep -q -- "--hostonly: / is $rootfs on" "$WORK/ho.err"
 check hostonly-has-root-fs sh -c "'$MK' --list '$WORK/ho.img' | grep -q '/$rootfs.ko\$'"
+
+# --format image: a clean, reproducible ext2 image-initrd, the init as /linuxrc
+"$MK" "${GEN[@]}" -M virtio -M ext4 --format image -o "$WORK/ext2.img"
+"$MK" "${GEN[@]}" -M virtio -M ext4 --format image -o "$WORK/ext2b.img"
+check image-format-reproducible cmp "$WORK/ext2.img" "$WORK/ext2b.img"
+zcat "$WORK/ext2.img" > "$WORK/ext2.raw"
+check image-format-fsck-clean e2fsck -fn "$WORK/ext2.raw"
+check image-format-linuxrc sh -c "debugfs -R 'cat /linuxrc' '$WORK/ext2.raw' 2>/dev/null | cmp -s - '$TOP/init/init'"
+check image-format-modules sh -c "debugfs -R 'ls -p /lib/modules/$KVER/kernel/fs/ext4' '$WORK/ext2.raw' 2>/dev/null | grep -q ext4.ko"
+"$MK" "${GEN[@]}" -M virtio -M ext4 --format image --cpio-front -o "$WORK/front.img"
+"$MK" --list "$WORK/front.img" > "$WORK/frontlist"
+check image-front-holds-image grep -q ' initrd.image$' "$WORK/frontlist"
+check image-front-drivers sh -c "grep -q '/loop.ko\$' '$WORK/frontlist' && grep -q '/ext4.ko\$' '$WORK/frontlist' && ! grep -q '/virtio_blk.ko\$' '$WORK/frontlist'"
+expect_fail image-front-needs-format "cpio-front goes with --format image" "${GEN[@]}" -M virtio --cpio-front
