@@ -36,6 +36,7 @@ struct boot {
 	long long start_cpu_us;		/* our CPU time at start_us */
 	long long mount_cpu_us;		/* CPU time inside mount(2) */
 	int image;			/* the initrd image is mounted on /initrd */
+	unsigned int api_mounted;	/* which of /dev /proc /sys /run we mounted */
 	int root_ready;			/* the root is on NEWROOT already */
 	int loopfd;
 	char loopdev[32];
@@ -50,7 +51,8 @@ int stage_modules(struct boot *b);
 int stage_rootwait(struct boot *b);
 int stage_mount(struct boot *b);
 int stage_switch(struct boot *b);
-int stage_image(struct boot *b);		/* /initrd.image: the legacy flow */
+int stage_image(struct boot *b);
+void unmount_api(struct boot *b);	/* undo what stage_mounts mounted */		/* /initrd.image: the legacy flow */
 int stage_initrd_place(struct boot *b);
 
 /* Microseconds spent reading superblocks and partition tables. */

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include "init.h"
@@ -160,6 +161,9 @@ static int stage_realrootdev(struct boot *b)
 		return fail(b, r, "cannot write /proc/sys/kernel/real-root-dev: %s",
 			    strerror(-r));
 	log_msg(L_INFO, "linuxrc: real root is %s (%u:%u)", b->rootdev, ma, mi);
+	/* leave the image unmountable: the kernel moves it to the root's
+	 * /initrd or unmounts it after we exit */
+	unmount_api(b);
 	return 0;
 }
 

@@ -18,6 +18,16 @@ static const struct {
 	{ "tmpfs", "/run", "tmpfs", "mode=0755,size=10%", MS_NOSUID | MS_NODEV },
 };
 
+void unmount_api(struct boot *b)
+{
+	int i;
+
+	for (i = (int)(sizeof(api_mounts) / sizeof(api_mounts[0])) - 1; i >= 0; i--)
+		if (b->api_mounted & (1u << i))
+			umount2(api_mounts[i].dir, MNT_DETACH);
+	b->api_mounted = 0;
+}
+
 int stage_mounts(struct boot *b)
 {
 	size_t i;
@@ -25,7 +35,9 @@ int stage_mounts(struct boot *b)
 	for (i = 0; i < sizeof(api_mounts) / sizeof(api_mounts[0]); i++) {
 		mkdir(api_mounts[i].dir, 0755);
 		if (mount(api_mounts[i].src, api_mounts[i].dir, api_mounts[i].type,
-			  api_mounts[i].flags, api_mounts[i].opts) < 0 && errno != EBUSY)
+			  api_mounts[i].flags, api_mounts[i].opts) == 0)
+			b->api_mounted |= 1u << i;	/* ours to undo as /linuxrc */
+		else if (errno != EBUSY)
 			return fail(b, -errno, "cannot mount %s on %s: %s",
 				    api_mounts[i].type, api_mounts[i].dir, strerror(errno));
 	}

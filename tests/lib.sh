@@ -70,7 +70,7 @@ boot() {
 	timeout -k 5 "$limit" qemu-system-x86_64 \
 		-m 512 -smp 1 -display none -monitor none -nic none \
 		-serial "file:$logf" -no-reboot \
-		-kernel "$VMLINUZ" -initrd "$initrd" \
+		-kernel "${BOOT_KERNEL:-$VMLINUZ}" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 $append" "$@" </dev/null
 }
 

@@ -7,7 +7,11 @@
 #   CASES="a b"  run only these cases (names as printed, '-' or '_')
 set -u
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../tinykernel.sh"
 ensure_kernel || { echo "not ok qemu-kernel-available"; exit 0; }
+# a small kernel with the ramdisk driver built in, for the kernel's own
+# image-initrd flow (built from linux-source-6.1 once, ~9 min, cached)
+ensure_tiny_kernel >/dev/null 2>&1 || echo "not ok tiny-kernel-available"
 WORK=${INITKIT_WORK:-$(mktemp -d /tmp/initkit-boot.XXXXXX)}
 mkdir -p "$WORK"
 MK=("$TOP/mkinitramfs" -k "$KVER" -b "$KROOT")
@@ -96,6 +100,7 @@ echo "file $WORK/garbage.ko /lib/modules/$KVER/${dummy#*/lib/modules/$KVER/}" > 
 # the /linuxrc role: a shell /init runs ours as a child (not PID 1)
 cat > "$WORK/linuxrc-test.sh" <<'EOT'
 #!/bin/sh
+mount -t proc proc /proc; mount -t sysfs sysfs /sys
 /sbin/initkit-linuxrc
 rc=$?
 echo "LINUXRC-EXIT=$rc REAL-ROOT-DEV=$(cat /proc/sys/kernel/real-root-dev) VDA=$(cat /sys/class/block/vda/dev)"
@@ -130,6 +135,10 @@ printf 'file %s /sbin/init\n' "$TOP/tests/qemu/guest-init" > "$WORK/ram0-hook"
 "${MK[@]}" -M virtio -H "$WORK/userrc-hook" --format image --cpio-front -o "$WORK/uflow-script.img"
 "${MK[@]}" -M virtio -H "$WORK/failrc-hook" --format image --cpio-front -o "$WORK/uflow-fail.img"
 "${MK[@]}" -H "$WORK/ram0-hook" --format image --cpio-front -o "$WORK/uflow-ram0.img"
+
+# the kernel's own flow (tiny kernel: everything built in, so no modules)
+"${MK[@]}" --format image -o "$WORK/kflow.img"
+"${MK[@]}" -H "$WORK/ram0-hook" --format image -o "$WORK/kflow-ram0.img"
 
 vdisk() {	# vdisk NAME [virtio|none]: -drive arguments for a cached disk
 	echo "-drive file=$DISKS/$1.img,if=${2:-virtio},format=raw,snapshot=on${3:+,id=$3}"
@@ -431,6 +440,23 @@ case_image_ram0() {	# root=/dev/ram0: the image itself is the root
 	expect image-ram0 $? "$OK root=rw"
 }
 
+case_kernel_linuxrc() {	# the kernel runs our /linuxrc, then mounts the root it named
+	BOOT_KERNEL=$TINY_BZIMAGE boot kernel-linuxrc 120 "$WORK/kflow.img" "root=UUID=$ROOT_UUID" $(vdisk root)
+	expect kernel-linuxrc $? "RAMDISK: gzip image found" "linuxrc: real root is /dev/vda" \
+		"VFS: Mounted root \(ext4 filesystem\) readonly on device 254:0" "$OK .*initrd=absent"
+}
+
+case_kernel_linuxrc_initrd() {	# ... and moves the old initrd to the root's /initrd
+	BOOT_KERNEL=$TINY_BZIMAGE boot kernel-linuxrc-initrd 120 "$WORK/kflow.img" "root=LABEL=withinitrd" $(vdisk withinitrd)
+	expect kernel-linuxrc-initrd $? "linuxrc: real root is /dev/vda" "Trying to move old root to /initrd" \
+		"$OK .*initrd=mounted"
+}
+
+case_kernel_ram0() {	# root=/dev/ram0: the image is the root
+	BOOT_KERNEL=$TINY_BZIMAGE boot kernel-ram0 120 "$WORK/kflow-ram0.img" "root=/dev/ram0" $(vdisk root)
+	expect kernel-ram0 $? "RAMDISK: gzip image found" "$OK"
+}
+
 compress_case() {
 	boot "compress-$1" 120 "$WORK/virtio-$1.img" "root=UUID=$ROOT_UUID" $(vdisk root)
 	expect "compress-$1" $? "$OK" "!Initramfs unpacking failed"
@@ -446,7 +472,7 @@ case_compress_hostonly() { compress_case hostonly; }
 # slowest first, so the two CPUs finish together
 cases=(late_usb break_all generic sata_xfs nvme_btrfs usb_label ehci_stick rescue_shell break_premount
 	rd_break_dracut debug quiet linuxrc fsck truncated image_userspace image_keep image_script
-	image_linuxrc_fails image_ram0
+	image_linuxrc_fails image_ram0 kernel_linuxrc kernel_linuxrc_initrd kernel_ram0
 	missing_root missing_driver blacklist rootfallback virtio_uuid rw_init_args gpt_partuuid
 	gpt_partlabel mbr_partuuid scsi_devname rootfstype_list no_init wrong_fstype corrupt_sb
 	module_fails bad_cmdline hooks compress_zstd compress_xz compress_lz4 compress_none compress_lead compress_microcode compress_hostonly)
