@@ -141,3 +141,33 @@ EOT
 	dd if="$img.p1" of="$img" bs=512 seek=2048 conv=notrunc status=none
 	rm -f "$img.p1"
 }
+
+# mkdisk_vfat IMG SERIAL LABEL: FAT32 root, populated with mtools (mcopy)
+mkdisk_vfat() {
+	local img=$1 serial=$2 label=$3 tree d
+	tree=$(mktemp -d); mkroot "$tree"
+	rm -f "$img"
+	mkfs.vfat -C -F 32 -i "$serial" -n "$label" "$img" 40960 >/dev/null
+	for d in dev proc sys run tmp etc sbin; do mmd -i "$img" "::/$d"; done
+	mcopy -i "$img" "$tree/sbin/init" ::/sbin/init
+	mcopy -i "$img" "$tree/etc/os-release" ::/etc/os-release
+	rm -rf "$tree"
+}
+
+# mkdisk_squashfs IMG: a read-only squashfs root (no UUID or label)
+mkdisk_squashfs() {
+	local img=$1 tree
+	tree=$(mktemp -d); mkroot "$tree"
+	rm -f "$img"
+	mksquashfs "$tree" "$img" -quiet -noappend -all-root -mkfs-time 0 -all-time 0 >/dev/null
+	rm -rf "$tree"
+}
+
+# mkdisk_iso IMG LABEL: an ISO 9660 root with Rock Ridge (modes kept)
+mkdisk_iso() {
+	local img=$1 label=$2 tree
+	tree=$(mktemp -d); mkroot "$tree"
+	rm -f "$img"
+	xorriso -as mkisofs -quiet -R -V "$label" -o "$img" "$tree" 2>/dev/null
+	rm -rf "$tree"
+}

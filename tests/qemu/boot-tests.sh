@@ -47,6 +47,9 @@ if [ ! -f "$DISKS/.complete" ]; then
 	tree=$(mktemp -d); mkroot "$tree"; mkdir "$tree/initrd"
 	mke2fs -q -F -t ext4 -d "$tree" -L withinitrd "$DISKS/withinitrd.img" 32M >/dev/null
 	rm -rf "$tree"
+	mkdisk_vfat "$DISKS/vfat.img" 1234ABCD FATROOT
+	mkdisk_squashfs "$DISKS/squashfs.img"
+	mkdisk_iso "$DISKS/iso.img" ISOROOT
 	touch "$DISKS/.complete"
 fi
 
@@ -457,6 +460,39 @@ case_kernel_ram0() {	# root=/dev/ram0: the image is the root
 	expect kernel-ram0 $? "RAMDISK: gzip image found" "$OK"
 }
 
+case_vfat_root() {	# FAT32 root, UUID= as blkid prints it
+	boot vfat-root 120 "$WORK/multi.img" "root=UUID=1234-ABCD" $(vdisk vfat)
+	expect vfat-root $? "root-wait: UUID=1234-ABCD is /dev/vda \(vfat\)" "$OK"
+}
+
+case_squashfs_root() {	# a read-only squashfs root found by name, type from the probe
+	boot squashfs-root 120 "$WORK/multi.img" "root=/dev/vda" $(vdisk squashfs)
+	expect squashfs-root $? "root-wait: /dev/vda is /dev/vda \(squashfs\)" "mount: /dev/vda on /root as squashfs" "$OK root=ro"
+}
+
+case_iso_root() {	# an ISO 9660 root on a SCSI CD-ROM, LABEL=
+	boot iso-root 120 "$WORK/multi.img" "root=LABEL=ISOROOT" \
+		-device virtio-scsi-pci,id=scsi -drive "file=$DISKS/iso.img,if=none,id=cd0,format=raw,media=cdrom,readonly=on" \
+		-device scsi-cd,drive=cd0,bus=scsi.0
+	expect iso-root $? "root-wait: LABEL=ISOROOT is /dev/sr0 \(iso9660\)" "$OK"
+}
+
+case_rd_shell_0() {	# rd.shell=0: no shell even though the image has one
+	boot rd-shell-0 120 "$WORK/virtio-shell.img" "root=UUID=$NOROOT_UUID rootdelay=2 rd.shell=0" $(vdisk root)
+	expect rd-shell-0 $? "device never appeared" "rd.shell=0: no rescue shell" "rebooting now" "!starting a rescue shell"
+}
+
+case_panic_delay() {	# panic=2: reboot after 2 s
+	boot panic-delay 120 "$WORK/virtio.img" "root=UUID=$NOROOT_UUID rootdelay=1 panic=2" $(vdisk root)
+	expect panic-delay $? "device never appeared: timed out after 1 s" "rebooting in 2 s \(panic=2\)"
+}
+
+case_driver_pre() {	# rd.driver.pre= loads first; a module parameter from the command line
+	boot driver-pre 120 "$WORK/virtio.img" "root=UUID=$ROOT_UUID debug rd.driver.pre=crc16,nosuchmod" $(vdisk root)
+	expect driver-pre $? "modules: loaded crc16 \(rd.driver.pre\)" \
+		"rd.driver.pre=nosuchmod: no such module in this image" "$OK"
+}
+
 compress_case() {
 	boot "compress-$1" 120 "$WORK/virtio-$1.img" "root=UUID=$ROOT_UUID" $(vdisk root)
 	expect "compress-$1" $? "$OK" "!Initramfs unpacking failed"
@@ -473,6 +509,7 @@ case_compress_hostonly() { compress_case hostonly; }
 cases=(late_usb break_all generic sata_xfs nvme_btrfs usb_label ehci_stick rescue_shell break_premount
 	rd_break_dracut debug quiet linuxrc fsck truncated image_userspace image_keep image_script
 	image_linuxrc_fails image_ram0 kernel_linuxrc kernel_linuxrc_initrd kernel_ram0
+	vfat_root squashfs_root iso_root rd_shell_0 panic_delay driver_pre
 	missing_root missing_driver blacklist rootfallback virtio_uuid rw_init_args gpt_partuuid
 	gpt_partlabel mbr_partuuid scsi_devname rootfstype_list no_init wrong_fstype corrupt_sb
 	module_fails bad_cmdline hooks compress_zstd compress_xz compress_lz4 compress_none compress_lead compress_microcode compress_hostonly)
