@@ -117,7 +117,7 @@ static void timeline_save(struct boot *b)
 	} else {
 		write_file(TIMELINE, timeline, timeline_len);
 	}
-	log_msg(L_INFO, "timeline: %s (since /proc was mounted)", sum);
+	log_msg(L_DEBUG, "timeline: %s (since /proc was mounted)", sum);
 }
 
 /* break=a,b,c: is @point in the list? */

@@ -164,7 +164,7 @@ static int load_idx(struct boot *b, int idx, const char *why)
 		/* Its init found no hardware: normal for alternatives such as
 		 * crc32c-intel on a CPU without SSE4.2. */
 		state[idx] = ST_SKIPPED;
-		log_msg(L_INFO, "modules: %s: no such device here; skipped", m->name);
+		log_msg(L_DEBUG, "modules: %s: no such device here; skipped", m->name);
 		return 0;
 	}
 	if (r) {

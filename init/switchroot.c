@@ -69,7 +69,7 @@ int stage_switch(struct boot *b)
 	if (chroot(".") < 0 || chdir("/") < 0)
 		return fail(b, -errno, "chroot into the new root: %s", strerror(errno));
 
-	log_msg(L_INFO, "switch: exec %s", b->init_path);
+	log_msg(L_DEBUG, "switch: exec %s", b->init_path);
 	b->argv[0] = b->init_path;
 	execv(b->init_path, b->argv);
 	/* The initramfs is gone: nothing to go back to but a clear message. */
