@@ -245,6 +245,40 @@ case_late_usb() {	# the stick is plugged in seconds after boot; a decoy disk is 
 		"root-wait: UUID=$ROOT_UUID is /dev/sd" "$OK"
 }
 
+case_disk_vanishes() {	# a disk comes and goes during the wait; then the root arrives
+	local mon=$WORK/vanish.mon logf=$WORK/disk-vanishes.log qpid i rc
+	rm -f "$mon.in" "$mon.out"; mkfifo "$mon.in" "$mon.out"; : > "$logf"
+	cat "$mon.out" > "$WORK/vanish.monlog" &
+	exec 9<>"$mon.in"
+	timeout -k 5 150 qemu-system-x86_64 -m 512 -smp 1 -display none -nic none \
+		-serial "file:$logf" -no-reboot -kernel "$VMLINUZ" -initrd "$WORK/virtio-usb.img" \
+		-append "console=ttyS0 panic=-1 root=UUID=$ROOT_UUID rootwait" \
+		-chardev "pipe,id=mon,path=$mon" -mon chardev=mon,mode=readline \
+		-device qemu-xhci,id=xhci </dev/null &
+	qpid=$!
+	wait_log() {
+		for i in $(seq 1 90); do
+			[ "$(grep -c -- "$1" "$logf" 2>/dev/null)" -ge "${2:-1}" ] && return 0
+			kill -0 $qpid 2>/dev/null || return 1
+			sleep 1
+		done
+		return 1
+	}
+	wait_log "root-wait: waiting for UUID=$ROOT_UUID"
+	printf 'drive_add 0 if=none,id=d1,file=%s,format=raw,snapshot=on\ndevice_add usb-storage,bus=xhci.0,drive=d1,id=s1\n' \
+		"$DISKS/decoy.img" >&9
+	wait_log "\[sda\] Attached SCSI"
+	sleep 2
+	printf 'device_del s1\n' >&9
+	wait_log "Synchronizing SCSI cache"
+	printf 'drive_add 0 if=none,id=d2,file=%s,format=raw,snapshot=on\ndevice_add usb-storage,bus=xhci.0,drive=d2,id=s2\n' \
+		"$DISKS/root.img" >&9
+	wait $qpid; rc=$?
+	exec 9>&-
+	expect disk-vanishes $rc "\[sda\] Attached SCSI" "Synchronizing SCSI cache" \
+		"root-wait: UUID=$ROOT_UUID is /dev/sd" "$OK"
+}
+
 case_rw_init_args() {	# rw, init= with arguments after --
 	boot rw-init-args 120 "$WORK/virtio.img" \
 		"root=/dev/vda rw init=/sbin/init -- hello world" $(vdisk root)
@@ -506,7 +540,7 @@ case_compress_microcode() { compress_case microcode; }
 case_compress_hostonly() { compress_case hostonly; }
 
 # slowest first, so the two CPUs finish together
-cases=(late_usb break_all generic sata_xfs nvme_btrfs usb_label ehci_stick rescue_shell break_premount
+cases=(late_usb disk_vanishes break_all generic sata_xfs nvme_btrfs usb_label ehci_stick rescue_shell break_premount
 	rd_break_dracut debug quiet linuxrc fsck truncated image_userspace image_keep image_script
 	image_linuxrc_fails image_ram0 kernel_linuxrc kernel_linuxrc_initrd kernel_ram0
 	vfat_root squashfs_root iso_root rd_shell_0 panic_delay driver_pre
