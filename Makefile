@@ -88,10 +88,17 @@ size-check: init/init
 		echo "init/init is $$size bytes, over the $(INIT_MAX_BYTES) budget"; exit 1; \
 	else echo "init/init is $$size bytes (budget $(INIT_MAX_BYTES))"; fi
 
-install: all
+# The installed generator looks for its data in $(DATADIR): built for it,
+# whatever PREFIX the tree's ./mkinitramfs was built with.
+build/mkinitramfs.installed: $(GEN_SRCS) $(GEN_HDRS) FORCE
+	@mkdir -p build
+	$(CC) $(CFLAGS) $(WARN) $(WERROR) -DINITKIT_DATADIR=\"$(DATADIR)\" \
+		-o $@ $(GEN_SRCS) $(PKG_LIBS) $(LDFLAGS)
+
+install: all build/mkinitramfs.installed
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/modules.d \
 		$(DESTDIR)$(DATADIR)/hooks $(DESTDIR)$(MANDIR)/man8
-	install -m 0755 mkinitramfs $(DESTDIR)$(SBINDIR)/mkinitramfs
+	install -m 0755 build/mkinitramfs.installed $(DESTDIR)$(SBINDIR)/mkinitramfs
 	install -m 0755 init/init $(DESTDIR)$(DATADIR)/init
 	install -m 0644 modules.d/* $(DESTDIR)$(DATADIR)/modules.d/
 	cp -R hooks/. $(DESTDIR)$(DATADIR)/hooks/
@@ -127,5 +134,7 @@ uninstall:
 clean:
 	rm -rf build mkinitramfs init/init init/init.unstripped tests/qemu/guest-init
 
-.PHONY: all unit check bench debug-vm size-check install uninstall install-kernel-hooks \
+FORCE:
+
+.PHONY: FORCE all unit check bench debug-vm size-check install uninstall install-kernel-hooks \
 	uninstall-kernel-hooks clean

@@ -40,6 +40,8 @@ struct opts {
 	size_t nsets;
 	const char *hooks[MAX_ARGS];
 	size_t nhooks;
+	const char *programs[MAX_ARGS];	/* -I: host programs with their libraries */
+	size_t nprograms;
 	struct out_opts out;
 	int generic;			/* --generic: every module set */
 	const char *config;		/* -C FILE */
@@ -55,9 +57,9 @@ struct opts {
 
 static const char usage_text[] =
 "Usage: mkinitramfs -o OUTPUT [-k KVER] [-b BASEDIR] [-m MODULE]... [-M SET]...\n"
-"                   [--generic] [--hostonly] [-H HOOK]... [-c ALG] [-l LEVEL]\n"
-"                   [-d DATADIR] [-i INIT] [-j THREADS] [--microcode] [--backup]\n"
-"                   [--format cpio|image] [--cpio-front] [-C FILE] [-v]\n"
+"                   [--generic] [--hostonly] [-H HOOK]... [-I PROG]... [-c ALG]\n"
+"                   [-l LEVEL] [-d DATADIR] [-i INIT] [-j THREADS] [--microcode]\n"
+"                   [--backup] [--format cpio|image] [--cpio-front] [-C FILE] [-v]\n"
 "       mkinitramfs --list IMAGE\n"
 "       mkinitramfs --extract IMAGE DIR\n"
 "\n"
@@ -85,6 +87,8 @@ static const char usage_text[] =
 "                       {intel,amd}-ucode first, for the early loader\n"
 "      --backup         keep the previous OUTPUT as OUTPUT.bak\n"
 "  -H, --hook HOOK      run the build hook DATADIR/hooks/HOOK\n"
+"  -I, --install PROG   add a host program with its ELF interpreter and\n"
+"                       shared libraries (as the dynamic loader finds them)\n"
 "  -c, --compress ALG   gzip (default), zstd, xz, lz4 or none\n"
 "  -l, --level N        compression level: gzip 1-12 (default 7), zstd 1-19\n"
 "                       (3), xz 0-9 (6), lz4 1-12 (9)\n"
@@ -187,6 +191,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "config", required_argument, NULL, 'C' },
 		{ "hostonly", no_argument, NULL, 'O' },
 		{ "format", required_argument, NULL, 'F' },
+		{ "install", required_argument, NULL, 'I' },
 		{ "cpio-front", no_argument, NULL, 'P' },
 		{ "backup", no_argument, NULL, 'B' },
 		{ "microcode", no_argument, NULL, 'U' },
@@ -202,7 +207,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	o->basedir = "/";
 	o->out.comp = ALG_GZIP;
 	o->out.level = -1;
-	while ((c = getopt_long(argc, argv, "o:k:b:m:M:H:c:l:d:i:j:C:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:k:b:m:M:H:I:c:l:d:i:j:C:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->output = optarg; break;
 		case 'k': o->kver = optarg; break;
@@ -210,6 +215,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case 'm': add_arg(o->modules, &o->nmodules, optarg, "-m"); break;
 		case 'M': add_arg(o->sets, &o->nsets, optarg, "-M"); break;
 		case 'H': add_arg(o->hooks, &o->nhooks, optarg, "-H"); break;
+		case 'I': add_arg(o->programs, &o->nprograms, optarg, "-I"); break;
 		case 'd': o->datadir = optarg; break;
 		case 'i': o->init = optarg; break;
 		case 'v': o->out.verbose = 1; break;
@@ -941,6 +947,11 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < o.nhooks; i++)
 		run_hook(&img, o.datadir, o.hooks[i], o.out.verbose);
+	for (i = 0; i < o.nprograms; i++) {
+		if (!is_file(o.programs[i]))
+			die("-I %s: no such file on this host", o.programs[i]);
+		add_binary(&img, o.programs[i], "-I");
+	}
 	image_add_sentinel(&img);
 	if (o.microcode) {
 		static struct membuf mc;

@@ -196,6 +196,30 @@ mkdir -p "$U/lib/modules/$KVER/kernel/fs/ext4"
 ln -s /nonexistent/ext4.ko "$U/lib/modules/$KVER/kernel/fs/ext4/ext4.ko"
 expect_fail gen-unreadable-module "cannot read .*kernel/fs/ext4/ext4.ko: No such file or directory" -k "$KVER" -b "$U" -M ext4
 
+# the module tree disappears in the middle of a generic build: the run fails
+# naming what it could not read (or, if it had read everything, succeeds
+# whole); the previous image is never touched
+V=$WORK/vanish
+bad=""
+for i in 1 2 3 4 5 6; do
+	mkdir -p "$V/lib/modules"
+	ln -sfn "$KROOT/lib/modules/$KVER" "$V/lib/modules/$KVER"
+	cp "$WORK/a.img" "$WORK/van.img"
+	"$MK" -k "$KVER" -b "$V" --generic -o "$WORK/van.img" > "$WORK/van.err" 2>&1 &
+	pid=$!
+	sleep "0.$((RANDOM % 30))"
+	rm -f "$V/lib/modules/$KVER"
+	if wait $pid; then
+		"$MK" --list "$WORK/van.img" >/dev/null 2>&1 || bad="$bad run$i:damaged"
+	else
+		cmp -s "$WORK/a.img" "$WORK/van.img" || bad="$bad run$i:previous-changed"
+		grep -qE "mkinitramfs: .*(No such file|cannot read|no module tree)" "$WORK/van.err" ||
+			bad="$bad run$i:message:$(head -c 100 "$WORK/van.err")"
+	fi
+done
+check gen-module-tree-vanishes test -z "$bad"
+[ -z "$bad" ] || echo "    module tree vanishing:$bad"
+
 # the init's size budget (issue 2: 48 KiB stripped)
 sz=$(stat -c %s "$TOP/init/init")
 check "init-size-${sz}-bytes-within-49152" test "$sz" -le 49152
@@ -241,9 +265,12 @@ D=$WORK/destdir
 make -s -C "$TOP" install DESTDIR="$D" PREFIX=/usr >/dev/null
 check install-layout test -x "$D/usr/sbin/mkinitramfs" -a -x "$D/usr/lib/initkit/init" \
 	-a -f "$D/usr/lib/initkit/modules.d/virtio" -a -f "$D/usr/share/man/man8/mkinitramfs.8"
-# built for PREFIX=/usr, it looks in /usr/lib/initkit: point it at the DESTDIR copy
-check install-runs "$D/usr/sbin/mkinitramfs" -d "$D/usr/lib/initkit" -i "$D/usr/lib/initkit/init" \
-	"${GEN[@]}" -M virtio -o "$WORK/inst.img"
+check install-datadir-baked-in grep -q /usr/lib/initkit "$D/usr/sbin/mkinitramfs"
+# installed into a real PREFIX, it finds its init, sets and hooks without flags
+P=$WORK/prefix
+make -s -C "$TOP" install PREFIX="$P" >/dev/null
+check install-runs-without-flags "$P/sbin/mkinitramfs" "${GEN[@]}" -M virtio -H busybox -o "$WORK/inst.img"
+make -s -C "$TOP" uninstall PREFIX="$P" >/dev/null
 make -s -C "$TOP" uninstall DESTDIR="$D" PREFIX=/usr >/dev/null
 check uninstall-clean test -z "$(find "$D" -type f)"
 
