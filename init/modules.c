@@ -257,6 +257,29 @@ int modules_load_device(struct boot *b, const char *alias, const char *devpath)
 	return load_for(b, alias, syspath);
 }
 
+/* Read DEV/modalias below the directory open at @dfd, without its newline.
+ * Returns its length, or 0 if the device has none. */
+static size_t read_modalias(int dfd, const char *dev, char *alias, size_t size)
+{
+	char file[NAME_MAX + 16];
+	ssize_t len;
+	int fd;
+
+	if (path_fmt(file, sizeof(file), "%s/modalias", dev))
+		return 0;
+	fd = openat(dfd, file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	len = read(fd, alias, size - 1);
+	close(fd);
+	if (len <= 0)
+		return 0;
+	alias[len] = '\0';
+	if (alias[len - 1] == '\n')
+		alias[--len] = '\0';
+	return (size_t)len;
+}
+
 /* Devices worth naming when the root does not come up: storage and USB
  * controllers, USB mass storage, virtio disks, SCSI/NVMe/MMC devices. */
 static int storage_like(const char *a)
@@ -297,24 +320,13 @@ void modules_unmatched(char *out, size_t size)
 		if (!devs)
 			continue;
 		while ((dev = readdir(devs))) {
-			int fd, hits = 0, n;
-			ssize_t len;
+			int hits = 0, n;
 
 			if (dev->d_name[0] == '.' ||
 			    path_fmt(file, sizeof(file), "%s/driver", dev->d_name) ||
 			    faccessat(dirfd(devs), file, F_OK, 0) == 0 ||
-			    path_fmt(file, sizeof(file), "%s/modalias", dev->d_name))
+			    !read_modalias(dirfd(devs), dev->d_name, alias, sizeof(alias)))
 				continue;
-			fd = openat(dirfd(devs), file, O_RDONLY | O_CLOEXEC);
-			if (fd < 0)
-				continue;
-			len = read(fd, alias, sizeof(alias) - 1);
-			close(fd);
-			if (len <= 0)
-				continue;
-			alias[len] = '\0';
-			if (alias[len - 1] == '\n')
-				alias[len - 1] = '\0';
 			if (!storage_like(alias))
 				continue;
 			if (have_db)
@@ -470,7 +482,7 @@ static void enqueue(const char *alias, const char *syspath)
 
 static void coldplug_bus(const char *bus)
 {
-	char path[64], alias[MODALIAS_MAX], file[NAME_MAX + 16], sys[SYSPATH_MAX];
+	char path[64], alias[MODALIAS_MAX], sys[SYSPATH_MAX];
 	struct dirent *dev;
 	DIR *devs;
 	int dfd;
@@ -482,22 +494,11 @@ static void coldplug_bus(const char *bus)
 		return;
 	dfd = dirfd(devs);
 	while ((dev = readdir(devs))) {
-		ssize_t len;
-		int fd, hits = 0;
+		int hits = 0;
 
 		if (dev->d_name[0] == '.' ||
-		    path_fmt(file, sizeof(file), "%s/modalias", dev->d_name))
+		    !read_modalias(dfd, dev->d_name, alias, sizeof(alias)))
 			continue;
-		fd = openat(dfd, file, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		len = read(fd, alias, sizeof(alias) - 1);
-		close(fd);
-		if (len <= 0)
-			continue;
-		alias[len] = '\0';
-		if (alias[len - 1] == '\n')
-			alias[len - 1] = '\0';
 		moddb_match(&db, alias, count_match, &hits);
 		if (!hits || path_fmt(sys, sizeof(sys), "%s/%s", path, dev->d_name))
 			continue;

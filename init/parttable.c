@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include "bytes.h"
 #include "parttable.h"
 
 #define SECTOR_MIN		512
@@ -40,22 +41,6 @@ struct gpt_hdr {
 	uint32_t nentries;
 	uint32_t entries_crc;
 };
-
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
 
 /* Read @len bytes at @off, refusing anything outside the disk. */
 static int disk_read(const struct disk *d, uint64_t off, void *buf, size_t len)
