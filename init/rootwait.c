@@ -312,11 +312,18 @@ static int matches(struct boot *b, struct blkdev *d)
 }
 
 /* Returns 1 and fills b->rootdev when the root is here. */
+/* Set when /sys/class/block may have changed: a block uevent, the
+ * periodic rescan, a fallback to look for.  Scanning is the costly part. */
+static int block_dirty = 1;
+
 static int find_root(struct boot *b)
 {
 	int i;
 
-	scan();
+	if (block_dirty) {
+		scan();
+		block_dirty = 0;
+	}
 	if (b->rs.kind == ROOT_PATH) {
 		struct stat st;
 
@@ -352,6 +359,7 @@ static int try_fallbacks(struct boot *b)
 	struct root_spec want = b->rs;
 
 	for (; p < end; p += strlen(p) + 1) {
+		block_dirty = 1;
 		if (rootspec_parse(p, &b->rs)) {
 			log_msg(L_WARN, "root-wait: rootfallback=%s is not a device "
 				"specification; ignored", p);
@@ -388,6 +396,8 @@ static void drain_uevents(struct boot *b)
 			continue;
 		if (ev.modalias && !strcmp(ev.action, "add"))
 			modules_load_device(b, ev.modalias, ev.devpath);
+		if (ev.subsystem && !strcmp(ev.subsystem, "block"))
+			block_dirty = 1;
 		if (ev.subsystem && !strcmp(ev.subsystem, "block") && ev.devname &&
 		    strcmp(ev.action, "add")) {
 			const char *base = strrchr(ev.devname, '/');
@@ -438,7 +448,7 @@ int stage_rootwait(struct boot *b)
 {
 	long start = uptime_ms(), now, deadline, next_progress;
 	long long t0;
-	long last_event = start;
+	long last_event = start, last_scan = start;
 	int preload_done = 0;
 	int timeout_s = b->bp.rootdelay >= 0 ? b->bp.rootdelay : DEFAULT_ROOT_TIMEOUT;
 	char seen[384];
@@ -452,6 +462,8 @@ int stage_rootwait(struct boot *b)
 		struct pollfd pfd;
 		long wait;
 
+		if (b->uevent_fd < 0)
+			block_dirty = 1;	/* polling: no events to say so */
 		now = uptime_ms();
 		if (deadline >= 0 && now >= deadline) {
 			char nodrv[512];
@@ -498,6 +510,10 @@ int stage_rootwait(struct boot *b)
 				last_event = uptime_ms();
 				continue;
 			}
+		}
+		if (now - last_scan >= RESCAN_EVERY) {
+			block_dirty = 1;	/* in case an event was missed */
+			last_scan = now;
 		}
 		if (modules_coldplug_next(b)) {
 			last_event = uptime_ms();
