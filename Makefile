@@ -78,6 +78,14 @@ bench: all
 	tests/bench.sh
 	tests/bench-peers.sh
 
+# libFuzzer targets for every parser of untrusted input (clang), each for
+# FUZZ_SECONDS; crashes found are kept in tests/fuzz-regressions/, which
+# the test command replays (gcc, ASan/UBSan).
+FUZZ_SECONDS ?= 60
+fuzz:
+	tools/deps --fuzz
+	fuzz/run.sh $(FUZZ_SECONDS)
+
 # The demo VM halted with a gdb stub (-s -S); prints how to attach.
 debug-vm:
 	tools/debug-vm
@@ -136,5 +144,5 @@ clean:
 
 FORCE:
 
-.PHONY: FORCE all unit check bench debug-vm size-check install uninstall install-kernel-hooks \
+.PHONY: FORCE all unit check bench fuzz debug-vm size-check install uninstall install-kernel-hooks \
 	uninstall-kernel-hooks clean

@@ -35,6 +35,7 @@ count_suite() {	# a script printing "ok NAME" / "not ok NAME" lines
 for t in build/test_*; do
 	[ -x "$t" ] && count_unit "$t"
 done
+count_suite tests/fuzz-regress.sh
 count_suite tests/gen-tests.sh
 count_suite tests/qemu/boot-tests.sh
 

@@ -1,0 +1,275 @@
+#!/bin/bash
+# fuzz/seeds.sh OUTDIR - build the seed corpora of the fuzz targets into
+# OUTDIR/TARGET/, from real tools, at run time (nothing binary is kept in
+# git):
+#   probe      the first 68 KiB of ext2/3/4, xfs, btrfs, vfat (12/16/32),
+#              squashfs and iso9660 file systems made by their mkfs
+#   parttable  small GPT (512 and 4096-byte blocks) and MBR disks made by
+#              sfdisk and fdisk, behind fuzz_parttable.c's 4-byte prefix
+#   cmdline    real kernel command lines
+#   uevent     kernel uevent messages as the kernel writes them
+#   moddb      modules.db from images of the test kernel (-M virtio -M ext4,
+#              and --generic)
+#   imgread    images from ./mkinitramfs with each -c, and cpio archives
+#              (newc, crc, several segments, padding) made by GNU cpio
+#   config     mkinitramfs.conf files
+# Missing tools are installed with apt-get when running as root; a seed
+# that still cannot be made is skipped with a warning.
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+OUT=${1:?usage: fuzz/seeds.sh OUTDIR}
+mkdir -p "$OUT" && OUT=$(cd "$OUT" && pwd)
+TMP=$(mktemp -d /tmp/initkit-seeds.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+
+UUID=3f1d2c4b-5a69-4e7f-8a1b-2c3d4e5f6a7b
+PUUID=0b1c2d3e-4f50-4a6b-8c7d-8e9fa0b1c2d3
+PROBE_BYTES=$((68 * 1024))
+
+warn() { printf 'seeds: %s\n' "$*" >&2; }
+
+# need TOOL PACKAGE: the tool, installed once if we can.
+need() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		warn "installing $2 for $1"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null 2>&1 ||
+			{ apt-get update -qq >/dev/null 2>&1 &&
+			  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null 2>&1; }
+	fi
+	command -v "$1" >/dev/null 2>&1 || { warn "no $1 ($2): skipping its seeds"; return 1; }
+}
+
+mkdir -p "$OUT"/{probe,parttable,cmdline,uevent,moddb,imgread,config}
+
+# a small tree to put in file systems and archives
+tree=$TMP/tree
+mkdir -p "$tree/sbin" "$tree/etc" "$tree/dev"
+printf 'ID=initkit-fuzz\n' > "$tree/etc/os-release"
+printf '#!/bin/sh\necho hello\n' > "$tree/sbin/init"
+chmod 755 "$tree/sbin/init"
+ln -s ../etc/os-release "$tree/sbin/link"
+ln "$tree/etc/os-release" "$tree/etc/hardlink"
+
+# ---- probe: superblocks ----------------------------------------------------
+# fs NAME SIZE COMMAND...: make a SIZE file, run COMMAND on it, keep the head
+fs() {
+	local name=$1 size=$2 img=$TMP/$1.img
+	shift 2
+	rm -f "$img"; truncate -s "$size" "$img"
+	if "$@" "$img" >"$TMP/mkfs.log" 2>&1; then
+		head -c "$PROBE_BYTES" "$img" > "$OUT/probe/$name"
+	else
+		warn "$name: $* failed: $(tail -1 "$TMP/mkfs.log")"
+	fi
+	rm -f "$img"
+}
+if need mke2fs e2fsprogs; then
+	fs ext2 4M mke2fs -q -F -t ext2 -L fuzz-ext2 -U "$UUID"
+	fs ext3 8M mke2fs -q -F -t ext3 -L fuzz-ext3 -U "$UUID"
+	fs ext4 8M mke2fs -q -F -t ext4 -L fuzz-ext4 -U "$UUID"
+	fs ext4-1k 8M mke2fs -q -F -t ext4 -b 1024 -L "" -U "$UUID"
+	# a short read: the superblock cut in the middle
+	[ -f "$OUT/probe/ext4" ] && head -c 1200 "$OUT/probe/ext4" > "$OUT/probe/ext4-short"
+fi
+if need mkfs.xfs xfsprogs; then
+	fs xfs 320M mkfs.xfs -q -f -m uuid="$UUID" -L fuzz-xfs
+fi
+if need mkfs.btrfs btrfs-progs; then
+	fs btrfs 128M mkfs.btrfs -q -f -U "$UUID" -L fuzz-btrfs-label
+	[ -f "$OUT/probe/btrfs" ] && head -c $((64 * 1024 + 100)) "$OUT/probe/btrfs" \
+		> "$OUT/probe/btrfs-short"
+fi
+if need mkfs.vfat dosfstools; then
+	fs vfat12 2M mkfs.vfat -F 12 -n FUZZ12 -i 12345678
+	fs vfat16 20M mkfs.vfat -F 16 -n FUZZ16 -i 1234abcd
+	fs vfat32 40M mkfs.vfat -F 32 -n "FUZZ 32" -i deadbeef
+	fs vfat-nolabel 2M mkfs.vfat -F 12 -i 00000001
+fi
+if need mksquashfs squashfs-tools; then
+	mksquashfs "$tree" "$TMP/sq.img" -noappend -quiet -no-progress >/dev/null 2>&1 &&
+		head -c "$PROBE_BYTES" "$TMP/sq.img" > "$OUT/probe/squashfs" ||
+		warn "mksquashfs failed"
+fi
+if need xorriso xorriso; then
+	xorriso -as mkisofs -quiet -V FUZZ_ISO -o "$TMP/iso.img" "$tree" >/dev/null 2>&1 &&
+		head -c "$PROBE_BYTES" "$TMP/iso.img" > "$OUT/probe/iso9660" ||
+		warn "xorriso failed"
+	xorriso -as mkisofs -quiet -J -R -V "Fuzz Joliet" -o "$TMP/iso2.img" "$tree" \
+		>/dev/null 2>&1 &&
+		head -c "$PROBE_BYTES" "$TMP/iso2.img" > "$OUT/probe/iso9660-joliet"
+fi
+head -c 4096 /dev/zero > "$OUT/probe/zeros"
+
+# ---- parttable: whole small disks behind the 4-byte prefix -----------------
+# prefix FLAGS PARTNO: fuzz_parttable.c's header (FLAGS: bit 0 4096-byte
+# blocks, bit 3 fix the GPT CRCs)
+prefix() {
+	local n=$(($2 - 1))
+	printf "\\x$(printf %02x "$1")\\x$(printf %02x $((n & 255)))\\x$(printf %02x $((n >> 8)))\\x00"
+}
+# disk NAME FLAGS IMG PARTNO...: one seed per partition number
+disk() {
+	local name=$1 flags=$2 img=$3 n
+	shift 3
+	for n in "$@"; do
+		{ prefix "$flags" "$n"; cat "$img"; } > "$OUT/parttable/$name-p$n"
+	done
+}
+if need sfdisk fdisk; then
+	g=$TMP/gpt.img
+	rm -f "$g"; truncate -s 40K "$g"
+	sfdisk -q "$g" >/dev/null 2>&1 <<EOT && disk gpt-short 8 "$g" 1 2 3
+label: gpt
+label-id: 11111111-2222-4333-8444-555555555555
+table-length: 4
+first-lba: 34
+start=34, size=8, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, uuid=$PUUID, name="esp"
+start=42, size=8, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, uuid=$UUID, name="root ñ"
+EOT
+	rm -f "$g"; truncate -s 48K "$g"
+	sfdisk -q "$g" >/dev/null 2>&1 <<EOT && disk gpt 8 "$g" 1 2 128
+label: gpt
+label-id: 11111111-2222-4333-8444-555555555555
+start=34, size=4, uuid=$PUUID, name="a name of thirty-six characters long"
+start=38, size=4, uuid=$UUID, name="root"
+EOT
+	# the primary header broken: the backup in the last block is read
+	if [ -f "$OUT/parttable/gpt-p2" ]; then
+		cp "$g" "$TMP/bad.img"
+		printf 'XXX' | dd of="$TMP/bad.img" bs=1 seek=512 conv=notrunc status=none
+		disk gpt-backup 8 "$TMP/bad.img" 2
+		disk gpt-nofix 0 "$g" 2
+	fi
+	m=$TMP/mbr.img
+	rm -f "$m"; truncate -s 32K "$m"
+	sfdisk -q "$m" >/dev/null 2>&1 <<EOT && disk mbr 0 "$m" 1 2 3 5 6 7 8
+label: dos
+label-id: 0x12345678
+start=1, size=8, type=83, bootable
+start=9, size=40, type=5
+start=11, size=8, type=83
+start=21, size=8, type=82
+start=31, size=8, type=83
+EOT
+	# 4096-byte blocks: fdisk -b (sfdisk cannot)
+	g4=$TMP/gpt4k.img
+	rm -f "$g4"; truncate -s 96K "$g4"
+	printf 'g\nn\n1\n6\n9\nn\n2\n10\n17\nx\nn\n1\nesp\nn\n2\nroot fs\ni\n%s\nu\n2\n%s\nr\nw\n' \
+		"$PUUID" "$UUID" | fdisk -b 4096 "$g4" >/dev/null 2>&1 &&
+		disk gpt4k 9 "$g4" 1 2
+	m4=$TMP/mbr4k.img
+	rm -f "$m4"; truncate -s 64K "$m4"
+	printf 'o\nn\np\n1\n1\n4\nn\ne\n2\n5\n15\nn\nl\n7\n9\nw\n' |
+		fdisk -b 4096 "$m4" >/dev/null 2>&1 && disk mbr4k 1 "$m4" 1 5
+fi
+
+# ---- cmdline ----------------------------------------------------------------
+c=0
+while IFS= read -r line; do
+	c=$((c + 1))
+	printf '%s' "$line" > "$OUT/cmdline/line$c"
+done <<'EOT'
+BOOT_IMAGE=/boot/vmlinuz-6.1.0-13-amd64 root=UUID=3f1d2c4b-5a69-4e7f-8a1b-2c3d4e5f6a7b ro quiet
+BOOT_IMAGE=(hd0,gpt2)/vmlinuz root=/dev/mapper/vg-root ro rootflags=subvol=@ splash
+console=ttyS0 panic=-1 root=LABEL=initkit-root rootfstype=ext4 rootwait rd.shell=0
+console=ttyS0 panic=30 root=PARTUUID=0b1c2d3e-4f50-4a6b-8c7d-8e9fa0b1c2d3 rootdelay=5 rw
+root=PARTLABEL="my root" rootfallback=/dev/vda1 rootfallback=LABEL=rescue init=/bin/sh
+root=/dev/disk/by-uuid/3F1D2C4B-5A69-4E7F-8A1B-2C3D4E5F6A7B ro debug rd.break=premount,mount
+root=08:01 modprobe.blacklist=floppy,pcspkr rd.driver.blacklist=nouveau rd.driver.pre=virtio_pci
+root=801 virtio_blk.queue_depth=32 usbcore.autosuspend=-1 ext4.debug "quoted param=a b c"
+root=/dev/disk/by-label/root\x20fs rd.shell rd.debug quiet -- single
+root="LABEL=unterminated quote
+root=/dev/nvme0n1p2 ro initrd=\initrd.img nomodeset i915.modeset=0 =value novalue= root=
+EOT
+
+# ---- uevent: as the kernel sends them (NUL-separated) ------------------------
+ue() { printf "$2" > "$OUT/uevent/$1"; }
+ue block-add 'add@/devices/pci0000:00/0000:00:04.0/virtio1/block/vda\0ACTION=add\0DEVPATH=/devices/pci0000:00/0000:00:04.0/virtio1/block/vda\0SUBSYSTEM=block\0MAJOR=254\0MINOR=0\0DEVNAME=vda\0DEVTYPE=disk\0DISKSEQ=1\0SEQNUM=1234\0'
+ue part-add 'add@/devices/pci0000:00/0000:00:04.0/virtio1/block/vda/vda1\0ACTION=add\0DEVPATH=/devices/pci0000:00/0000:00:04.0/virtio1/block/vda/vda1\0SUBSYSTEM=block\0MAJOR=254\0MINOR=1\0DEVNAME=vda1\0DEVTYPE=partition\0DISKSEQ=1\0PARTN=1\0PARTNAME=root\0SEQNUM=1235\0'
+ue pci-add 'add@/devices/pci0000:00/0000:00:04.0\0ACTION=add\0DEVPATH=/devices/pci0000:00/0000:00:04.0\0SUBSYSTEM=pci\0DRIVER=virtio-pci\0PCI_CLASS=10000\0PCI_ID=1AF4:1001\0PCI_SUBSYS_ID=1AF4:0002\0PCI_SLOT_NAME=0000:00:04.0\0MODALIAS=pci:v00001AF4d00001001sv00001AF4sd00000002bc01sc00i00\0SEQNUM=812\0'
+ue virtio-add 'add@/devices/pci0000:00/0000:00:04.0/virtio1\0ACTION=add\0DEVPATH=/devices/pci0000:00/0000:00:04.0/virtio1\0SUBSYSTEM=virtio\0MODALIAS=virtio:d00000002v00001AF4\0SEQNUM=813\0'
+ue bind 'bind@/devices/pci0000:00/0000:00:04.0/virtio1\0ACTION=bind\0DEVPATH=/devices/pci0000:00/0000:00:04.0/virtio1\0SUBSYSTEM=virtio\0DRIVER=virtio_blk\0MODALIAS=virtio:d00000002v00001AF4\0SEQNUM=900\0'
+ue remove 'remove@/devices/virtual/block/loop0\0ACTION=remove\0DEVPATH=/devices/virtual/block/loop0\0SUBSYSTEM=block\0DEVNAME=loop0\0SEQNUM=77\0'
+ue change-noterm 'change@/devices/virtual/block/dm-0\0ACTION=change\0DEVPATH=/devices/virtual/block/dm-0\0SUBSYSTEM=block\0DEVNAME=dm-0'
+ue module-add 'add@/module/ext4\0ACTION=add\0DEVPATH=/module/ext4\0SUBSYSTEM=module\0SEQNUM=1300\0'
+ue libudev 'libudev\0\xfe\xed\xca\xfe\x28\x00\x00\x00\x28\x00\x00\x00\x10\x00\x00\x00ACTION=add\0DEVPATH=/devices/x\0'
+
+# ---- moddb and imgread: images of the test kernel ---------------------------
+printf '# initkit module database: see init/moddb.h\nm\tcrc16\t/lib/modules/k/kernel/lib/crc16.ko\t-\t-\t0\nm\tjbd2\t/lib/modules/k/kernel/fs/jbd2/jbd2.ko\t0\t-\t0\nm\text4\t/lib/modules/k/kernel/fs/ext4/ext4.ko\t0,1\t2\t1\na\tfs-ext4\t2\na\tpci:v00001AF4d*sv*sd*bc*sc*i*\t1\na\tvirtio:d00000002v*\t0\na\t[a-z]*:x?\\*\t2\n' \
+	> "$OUT/moddb/handmade"
+MK=$TOP/mkinitramfs
+if [ -x "$MK" ] && . "$TOP/tests/lib.sh" && ensure_kernel; then
+	if "$MK" -k "$KVER" -b "$KROOT" -M virtio -M ext4 -o "$TMP/full.img" >/dev/null 2>&1 &&
+	   mkdir "$TMP/x" && "$MK" --extract "$TMP/full.img" "$TMP/x" >/dev/null 2>&1; then
+		cp "$TMP/x/etc/initkit/modules.db" "$OUT/moddb/virtio-ext4"
+	else
+		warn "mkinitramfs -M virtio -M ext4 failed: no modules.db seed"
+	fi
+	# every module set: ~1500 lines
+	if "$MK" -k "$KVER" -b "$KROOT" --generic -c none -o "$TMP/gen.img" >/dev/null 2>&1 &&
+	   mkdir "$TMP/g" && "$MK" --extract "$TMP/gen.img" "$TMP/g" >/dev/null 2>&1; then
+		cp "$TMP/g/etc/initkit/modules.db" "$OUT/moddb/generic"
+	fi
+	rm -rf "$TMP/x" "$TMP/g" "$TMP/full.img" "$TMP/gen.img"
+	printf '#!/bin/sh\nexec /bin/sh\n' > "$TMP/tinyinit"
+	chmod 755 "$TMP/tinyinit"
+	for alg in gzip zstd xz lz4 none; do
+		"$MK" -k "$KVER" -b "$KROOT" -i "$TMP/tinyinit" -m crc8 -c "$alg" \
+			-o "$OUT/imgread/mk-$alg" >/dev/null 2>&1 ||
+			warn "mkinitramfs -c $alg failed"
+	done
+	# with the real /init (~40 KiB), if it is built
+	[ -x "$TOP/init/init" ] && "$MK" -k "$KVER" -b "$KROOT" -c gzip \
+		-o "$OUT/imgread/mk-init-gzip" >/dev/null 2>&1
+else
+	warn "no ./mkinitramfs or test kernel: no generated images or modules.db"
+fi
+
+# hand-made archives: GNU cpio, and the compressors the kernel accepts
+if need cpio cpio; then
+	(cd "$tree" && find . | sort | cpio -o -H newc --quiet) > "$TMP/newc.cpio"
+	(cd "$tree" && find . | sort | cpio -o -H crc --quiet) > "$OUT/imgread/crc"
+	cp "$TMP/newc.cpio" "$OUT/imgread/newc"
+	# an early-microcode style prefix, NUL padding, then compressed members
+	(cd "$tree" && echo etc/os-release | cpio -o -H newc --quiet) > "$TMP/early.cpio"
+	{ cat "$TMP/early.cpio"; head -c 512 /dev/zero; gzip -n -9 < "$TMP/newc.cpio"; } \
+		> "$OUT/imgread/early-gzip"
+	command -v zstd >/dev/null && zstd -q -c < "$TMP/newc.cpio" > "$OUT/imgread/zstd"
+	command -v xz >/dev/null && xz --check=crc32 -c < "$TMP/newc.cpio" > "$OUT/imgread/xz"
+	command -v lz4 >/dev/null && lz4 -l -q -c < "$TMP/newc.cpio" > "$OUT/imgread/lz4-legacy"
+	{ gzip -n < "$TMP/early.cpio"; xz --check=crc32 -c < "$TMP/newc.cpio"; } \
+		> "$OUT/imgread/gzip-xz" 2>/dev/null
+fi
+
+# ---- config -------------------------------------------------------------------
+cat > "$OUT/config/full" <<'EOT'
+# /etc/mkinitramfs.conf
+KVER=6.1.0-13-amd64
+BASEDIR=/
+DATADIR="/usr/local/lib/initkit"
+INIT='/usr/local/lib/initkit/init'
+OUTPUT='/boot/initrd.img'
+COMPRESS=zstd
+LEVEL=19
+THREADS=4
+MODULES="nvme ext4 dm-crypt"	# like -m nvme -m ext4 -m dm-crypt
+SETS="virtio	ahci"
+HOOKS=""
+GENERIC=no
+HOSTONLY=yes
+VERBOSE=no
+BACKUP=yes
+MICROCODE=yes
+EOT
+printf 'COMPRESS=gzip\r\nLEVEL=9\r\n  # indented comment\r\n\r\nKVER=6.1#2\r\n' > "$OUT/config/crlf"
+printf 'OUTPUT="/boot/a \\"quoted\\" \\\\ \\$ \\` \\x"\nINIT='"'"'$literal`'"'"' # c\nMODULES=' \
+	> "$OUT/config/quotes"
+printf 'COMPRES=gzip\n' > "$OUT/config/typo"
+printf 'LEVEL = 3\n' > "$OUT/config/spaces"
+printf 'KVER=$(uname -r)\n' > "$OUT/config/dollar"
+printf 'HOSTONLY=yes\nHOSTONLY=no\n' > "$OUT/config/twice"
+
+for d in "$OUT"/*/; do
+	printf 'seeds: %-10s %3d files\n' "$(basename "$d")" "$(ls "$d" | wc -l)" >&2
+done
