@@ -400,7 +400,7 @@ static void busybox_applets(struct image *img, const char *busybox,
 
 /* A host program with its ELF interpreter and shared libraries, found as
  * the dynamic loader finds them; symbolic links stay links. */
-static int fmt_err_die(char *err, size_t errlen, int r, const char *what)
+static int set_err(char *err, size_t errlen, int r, const char *what)
 {
 	snprintf(err, errlen, "%s: %s", what, strerror(-r));
 	return r;
@@ -499,10 +499,7 @@ static void run_hook(struct image *img, const char *datadir, const char *name,
 		} else if (!strcmp(w[0], "link") && nw == 3) {
 			image_add_link(img, w[2], w[1]);
 		} else if (!strcmp(w[0], "runtime") && nw == 3) {
-			static const char *const stages[] = {
-				"init-top", "premount", "local-premount",
-				"local-bottom", "init-bottom",
-			};
+			static const char *const stages[] = { LAYOUT_HOOK_STAGES };
 			char src[PATH_MAX], dst[PATH_MAX];
 			const char *base = strrchr(w[1], '/');
 			size_t k;
@@ -519,7 +516,7 @@ static void run_hook(struct image *img, const char *datadir, const char *name,
 				snprintf(src, sizeof(src), "%s/hooks/%s", datadir, w[1]);
 			if (!is_file(src))
 				die("%s: runtime hook %s does not exist", where, src);
-			snprintf(dst, sizeof(dst), "scripts/%s/%s", w[2],
+			snprintf(dst, sizeof(dst), LAYOUT_HOOKS "/%s/%s", w[2],
 				 base ? base + 1 : w[1]);
 			image_add_file(img, dst, src, 0755);
 		} else if (!strcmp(w[0], "applets") && nw == 3) {
@@ -584,7 +581,7 @@ static void populate(struct image *img, struct modsel *ms, const char *kver,
 		if (modsel_write_db(ms, path, lf))
 			die("%s", ms->err);
 		fclose(lf);
-		image_add_data(img, "etc/initkit/modules.db", list, listlen, 0644);
+		image_add_data(img, LAYOUT_MODULES_DB, list, listlen, 0644);
 		free(list);
 	}
 }
@@ -623,7 +620,7 @@ static int write_image_format(struct opts *o, struct image *img, char *err, size
 			die("%s", fms.err);
 		image_init(&front, img->mtime);
 		populate(&front, &fms, o->kver, o->init);
-		image_add_data(&front, "initrd.image", raw, rawlen, 0600);
+		image_add_data(&front, LAYOUT_INITRD, raw, rawlen, 0600);
 		image_add_sentinel(&front);
 		free(raw);
 		r = image_write(&front, o->output, &o->out, err, errlen);
@@ -639,7 +636,7 @@ static int write_image_format(struct opts *o, struct image *img, char *err, size
 		r = comp_buffer(o->out.comp, o->out.level, raw, rawlen, &packed, &packedlen);
 		if (r) {
 			free(raw);
-			return fmt_err_die(err, errlen, r, "compressing the ext2 image");
+			return set_err(err, errlen, r, "compressing the ext2 image");
 		}
 	}
 	free(raw);

@@ -623,7 +623,7 @@ static int verify_file(int fd, const struct sink *s, const struct out_opts *o)
 	return r;
 }
 
-static int commit(struct sink *s, const char *output, const struct out_opts *o,
+static int commit(const struct sink *s, const char *output, const struct out_opts *o,
 		  size_t nentries, char *err, size_t errlen);
 
 int image_write(struct image *img, const char *output, const struct out_opts *o,
@@ -671,11 +671,10 @@ int image_write_raw(const void *data, size_t len, const char *output,
 
 /* Write the members of @s to a temporary file beside @output, fsync, read
  * back, rename, fsync the directory. */
-static int commit(struct sink *s_, const char *output, const struct out_opts *o,
+static int commit(const struct sink *s, const char *output, const struct out_opts *o,
 		  size_t nentries, char *err, size_t errlen)
 {
 	char dirbuf[PATH_MAX], basebuf[PATH_MAX];
-	struct sink s;
 	const char *dir, *base;
 	uint64_t total = 0;
 	size_t i;
@@ -691,7 +690,6 @@ static int commit(struct sink *s_, const char *output, const struct out_opts *o,
 	    (int)sizeof(tmp_path))
 		return fmt_err(err, errlen, -ENAMETOOLONG, "output path too long");
 
-	s = *s_;
 
 	catch_signals(on_signal);
 	remove_stale(dir, base);
@@ -709,15 +707,15 @@ static int commit(struct sink *s_, const char *output, const struct out_opts *o,
 		r = write_all(fd, o->prefix, o->prefix_len);
 		total += o->prefix_len;
 	}
-	for (i = 0; !r && i < s.n; i++) {
-		r = write_all(fd, s.m[i].out, s.m[i].outlen);
-		total += s.m[i].outlen;
+	for (i = 0; !r && i < s->n; i++) {
+		r = write_all(fd, s->m[i].out, s->m[i].outlen);
+		total += s->m[i].outlen;
 	}
 	if (r)
 		fmt_err(err, errlen, r, "writing %s: %s", tmp_path, strerror(-r));
 	if (!r && fsync(fd) < 0)
 		r = fmt_err(err, errlen, -errno, "fsync %s: %s", tmp_path, strerror(errno));
-	if (!r && (r = verify_file(fd, &s, o)))
+	if (!r && (r = verify_file(fd, s, o)))
 		fmt_err(err, errlen, r, "%s does not read back as written (%s)",
 			tmp_path, strerror(-r));
 	if (close(fd) < 0 && !r)
@@ -740,7 +738,7 @@ static int commit(struct sink *s_, const char *output, const struct out_opts *o,
 		if (o->verbose)
 			fprintf(stderr, "mkinitramfs: wrote %s (%llu bytes, %zu entries, "
 				"%zu members)\n", output, (unsigned long long)total,
-				nentries, s.n);
+				nentries, s->n);
 	}
 	return r;
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "compress.h"
+#include "init/layout.h"
 
 enum ent_kind { ENT_DIR, ENT_FILE, ENT_DATA, ENT_NODE, ENT_LINK };
 
@@ -58,7 +59,7 @@ int image_has(const struct image *img, const char *path);
 
 /* The entry written after all others: /init checks for it to know that the
  * kernel unpacked the whole image. */
-#define IMAGE_SENTINEL "etc/initkit/complete"
+#define IMAGE_SENTINEL LAYOUT_SENTINEL
 void image_add_sentinel(struct image *img);
 
 /* Write @len bytes (an image built elsewhere: the ext2 format) to @output

@@ -49,6 +49,22 @@ int cmdline_each(char *buf, int (*fn)(char *param, char *val, void *arg),
 	return 0;
 }
 
+int list_next(const char **p, char *item, size_t size)
+{
+	const char *s = *p;
+	size_t n;
+
+	if (!*s)
+		return -1;
+	n = strcspn(s, ",");
+	*p = s + n + (s[n] == ',');
+	if (n >= size)
+		return 0;
+	memcpy(item, s, n);
+	item[n] = '\0';
+	return (int)n;
+}
+
 int parse_uint(const char *s, int *out)
 {
 	long v = 0;

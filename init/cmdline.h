@@ -55,6 +55,11 @@ int cmdline_each(char *buf, int (*fn)(char *param, char *val, void *arg),
  * occurrence of a parameter wins; unknown parameters are ignored. */
 void cmdline_parse(char *buf, struct boot_params *bp);
 
+/* Walk a comma list ("a,b,,c"): copy the next item to @item and return
+ * its length, 0 for an empty item or one too long for @size (skip it), or
+ * -1 at the end of the list.  Advances *p. */
+int list_next(const char **p, char *item, size_t size);
+
 /* Parse a non-negative decimal integer; -EINVAL if not one. */
 int parse_uint(const char *s, int *out);
 

@@ -8,10 +8,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "init.h"
+#include "layout.h"
 #include "log.h"
 #include "util.h"
 
-#define HOOKS_DIR  "/scripts"
+#define HOOKS_DIR  "/" LAYOUT_HOOKS
 #define HOOKS_MAX  64
 #define HOOK_NAME_MAX 64
 

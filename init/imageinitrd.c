@@ -21,10 +21,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "init.h"
+#include "layout.h"
 #include "log.h"
 #include "util.h"
 
-#define IMAGE_FILE   "/initrd.image"
+#define IMAGE_FILE   "/" LAYOUT_INITRD
 #define IMAGE_MNT    "/initrd"
 #define REAL_ROOT_DEV "/proc/sys/kernel/real-root-dev"
 

@@ -30,7 +30,6 @@ struct boot {
 	/* Where the time goes, in microseconds, for the timeline. */
 	long long start_us;		/* the first clock reading (/proc mounted) */
 	long long wait_us;		/* blocked waiting for devices */
-	long long io_us;		/* reading superblocks and partition tables */
 	long long mount_us;		/* in mount(2) for the root */
 	long long hooks_us;		/* in runtime hooks and rescue shells */
 	long long start_cpu_us;		/* our CPU time at start_us */

@@ -61,13 +61,20 @@ static const struct {
 static char timeline[TIMELINE_MAX];
 static size_t timeline_len;
 
+/* Our own CPU time so far: not inside finit_module, mount(2) or disk
+ * reads. */
+static long long own_cpu_us(const struct boot *b)
+{
+	return cpu_us() - b->start_cpu_us - modules_load_cpu_us() -
+	       rootwait_io_cpu_us() - b->lookup_cpu_us - b->mount_cpu_us;
+}
+
 /* "MS STAGE CPU": when each stage started, in ms since boot, and our own
- * CPU time so far (outside finit_module and disk reads), in us. */
+ * CPU time so far, in us. */
 static void timeline_mark(const struct boot *b, const char *stage)
 {
 	long ms = uptime_ms();
-	long long own = cpu_us() - b->start_cpu_us - modules_load_cpu_us() -
-			rootwait_io_cpu_us() - b->lookup_cpu_us - b->mount_cpu_us;
+	long long own = own_cpu_us(b);
 	int n = snprintf(timeline + timeline_len, sizeof(timeline) - timeline_len,
 			 "%ld %s %lld\n", ms, stage, own);
 
@@ -88,15 +95,14 @@ static int fmt_ms(char *out, size_t size, const char *what, long long us)
  * blocked waiting for devices, reading disks (superblocks, partition
  * tables, the lookup of the init in the new root), in mount(2), in
  * hooks and shells, and the rest.  On one CPU the rest includes the kernel
- * threads that ran meanwhile, so our own CPU time (schedstat) outside
+ * threads that ran meanwhile, so our own CPU time (getrusage) outside
  * finit_module, mount and disk reads is given too: /init's overhead. */
 static void timeline_save(struct boot *b)
 {
 	long long now = uptime_us(), total = now - b->start_us;
 	long long ld = modules_load_us(), io = rootwait_io_us() + b->lookup_us;
 	long long rest = total - ld - b->wait_us - io - b->mount_us - b->hooks_us;
-	long long own_cpu = cpu_us() - b->start_cpu_us - modules_load_cpu_us() -
-			    rootwait_io_cpu_us() - b->lookup_cpu_us - b->mount_cpu_us;
+	long long own_cpu = own_cpu_us(b);
 	char sum[320];
 	size_t o = 0;
 
@@ -108,7 +114,6 @@ static void timeline_save(struct boot *b)
 	o += fmt_ms(sum + o, sizeof(sum) - o, ", hooks", b->hooks_us);
 	o += fmt_ms(sum + o, sizeof(sum) - o, ", other", rest);
 	o += fmt_ms(sum + o, sizeof(sum) - o, "; init's own CPU time", own_cpu);
-	b->io_us = io;
 	if (o + 32 < sizeof(timeline) - timeline_len) {
 		int m = snprintf(timeline + timeline_len, sizeof(timeline) - timeline_len,
 				 "%lld end\n# %s\n", now / 1000, sum);
@@ -120,28 +125,22 @@ static void timeline_save(struct boot *b)
 	log_msg(L_DEBUG, "timeline: %s (since /proc was mounted)", sum);
 }
 
-/* break=a,b,c: is @point in the list? */
+/* break=a,b,c: is @point in the list? (dracut's names count too) */
 static int break_at(const struct boot *b, const char *point)
 {
 	const char *p = b->bp.brk;
+	char item[BREAK_MAX];
+	size_t i;
+	int n;
 
-	while (*p) {
-		size_t n = strcspn(p, ","), i;
-		const char *name = p;
-		char item[BREAK_MAX];
+	while ((n = list_next(&p, item, sizeof(item))) >= 0) {
+		const char *name = item;
 
-		if (n < sizeof(item)) {
-			memcpy(item, p, n);
-			item[n] = '\0';
-			for (i = 0; i < sizeof(break_aliases) / sizeof(break_aliases[0]); i++)
-				if (!strcmp(item, break_aliases[i].dracut))
-					name = break_aliases[i].ours, n = strlen(name);
-			if (!strncmp(name, point, n) && !point[n])
-				return 1;
-		}
-		p += strcspn(p, ",");
-		if (*p == ',')
-			p++;
+		for (i = 0; i < sizeof(break_aliases) / sizeof(break_aliases[0]); i++)
+			if (!strcmp(item, break_aliases[i].dracut))
+				name = break_aliases[i].ours;
+		if (n && !strcmp(name, point))
+			return 1;
 	}
 	return 0;
 }

@@ -50,20 +50,11 @@ long long modules_load_cpu_us(void)
 static int in_list(const char *list, const char *name)
 {
 	char item[MODDB_NAME_MAX];
+	int n;
 
-	while (*list) {
-		size_t n = strcspn(list, ",");
-
-		if (n < sizeof(item)) {
-			memcpy(item, list, n);
-			item[n] = '\0';
-			if (modname_equal(item, name))
-				return 1;
-		}
-		list += n;
-		if (*list == ',')
-			list++;
-	}
+	while ((n = list_next(&list, item, sizeof(item))) >= 0)
+		if (n && modname_equal(item, name))
+			return 1;
 	return 0;
 }
 
@@ -243,11 +234,6 @@ static int load_for(struct boot *b, const char *alias, const char *syspath)
 	return loaded;
 }
 
-int modules_load_alias(struct boot *b, const char *alias)
-{
-	return load_for(b, alias, NULL);
-}
-
 int modules_load_device(struct boot *b, const char *alias, const char *devpath)
 {
 	char syspath[SYSPATH_MAX];
@@ -346,28 +332,17 @@ void modules_unmatched(char *out, size_t size)
 
 int modules_preload_fs(struct boot *b)
 {
-	const char *t;
-	int i;
+	const char *t = b->bp.rootfstype;
+	char type[FSTYPE_MAX];
+	int i, n;
 
 	if (!have_db)
 		return 0;
-	if (b->bp.rootfstype[0]) {
+	if (*t) {
 		/* only what the user said the root is */
-		for (t = b->bp.rootfstype; *t;) {
-			size_t n = strcspn(t, ",");
-			char alias[FSTYPE_MAX + 4];
-
-			if (n && n < FSTYPE_MAX) {
-				memcpy(alias, "fs-", 3);
-				memcpy(alias + 3, t, n);
-				alias[n + 3] = '\0';
-				if (modules_load_alias(b, alias))
-					return 1;
-			}
-			t += n;
-			if (*t == ',')
-				t++;
-		}
+		while ((n = list_next(&t, type, sizeof(type))) >= 0)
+			if (n && modules_load_fs(b, type))
+				return 1;
 		return 0;
 	}
 	for (i = 0; i < db.nmod; i++)
@@ -378,14 +353,15 @@ int modules_preload_fs(struct boot *b)
 	return 0;
 }
 
-void modules_load_fs(struct boot *b, const char *type)
+int modules_load_fs(struct boot *b, const char *type)
 {
 	char alias[FSTYPE_MAX + 4];
 
 	/* A file system built into the kernel, or loaded already, costs
 	 * nothing here: it has no alias in the image, or is marked loaded. */
-	if (path_fmt(alias, sizeof(alias), "fs-%s", type) == 0)
-		modules_load_alias(b, alias);
+	if (path_fmt(alias, sizeof(alias), "fs-%s", type))
+		return 0;
+	return load_for(b, alias, NULL);
 }
 
 /* The buses worth walking: those whose devices an alias of the image can
@@ -542,43 +518,37 @@ int modules_loaded(void)
 int stage_modules(struct boot *b)
 {
 	static char buf[MODULES_DB_MAX];
-	ssize_t n = read_file(MODULES_DB, buf, sizeof(buf));
+	ssize_t len = read_file(MODULES_DB, buf, sizeof(buf));
 	const char *p;
 	char name[MODDB_NAME_MAX];
-	int r, bad, i;
+	int r, bad, i, n;
 
-	if (n == -ENOENT)
+	if (len == -ENOENT)
 		return 0;	/* an image without modules: all built in */
-	if (n < 0)
-		return fail(b, (int)n, "cannot read %s: %s", MODULES_DB, strerror((int)-n));
+	if (len < 0)
+		return fail(b, (int)len, "cannot read %s: %s", MODULES_DB,
+			    strerror((int)-len));
 	r = moddb_parse(buf, &db, &bad);
 	if (r)
 		return fail(b, r, "%s is damaged (line %d: %s); rebuild the image "
 			    "with mkinitramfs", MODULES_DB, bad, strerror(-r));
 	have_db = 1;
-	for (i = 0; i < db.nalias; i++)
+	for (i = 0; i < db.nalias; i++) {
 		add_bus(db.alias[i].pattern);
-	for (i = 0; i < db.nalias; i++)
 		if (!strncmp(db.alias[i].pattern, "fs-", 3))
 			is_fs[db.alias[i].module] = 1;
+	}
 
 	/* rd.driver.pre=a,b: first, in that order */
-	for (p = b->bp.driver_pre; *p;) {
-		size_t len = strcspn(p, ",");
-
-		if (len && len < sizeof(name)) {
-			memcpy(name, p, len);
-			name[len] = '\0';
-			i = moddb_find(&db, name);
-			if (i < 0)
-				log_msg(L_WARN, "modules: rd.driver.pre=%s: no such module "
-					"in this image", name);
-			else
-				load_idx(b, i, "rd.driver.pre");
-		}
-		p += len;
-		if (*p == ',')
-			p++;
+	for (p = b->bp.driver_pre; (n = list_next(&p, name, sizeof(name))) >= 0;) {
+		if (!n)
+			continue;
+		i = moddb_find(&db, name);
+		if (i < 0)
+			log_msg(L_WARN, "modules: rd.driver.pre=%s: no such module in "
+				"this image", name);
+		else
+			load_idx(b, i, "rd.driver.pre");
 	}
 	for (i = 0; i < db.nmod; i++)
 		if (db.mod[i].boot)

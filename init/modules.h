@@ -4,14 +4,11 @@
 #define INITKIT_MODULES_H
 
 #include <stddef.h>
+#include "layout.h"
 
 struct boot;
 
-#define MODULES_DB "/etc/initkit/modules.db"
-
-/* Load every module of @alias (a modalias or "fs-TYPE") not loaded yet.
- * Returns how many were loaded. */
-int modules_load_alias(struct boot *b, const char *alias);
+#define MODULES_DB "/" LAYOUT_MODULES_DB
 
 /* A device that appeared (uevent): load what matches its modalias, most
  * specific first, until one module has taken /sys@devpath. */
@@ -26,8 +23,9 @@ int modules_coldplug_next(struct boot *b);
 int modules_coldplug_left(void);
 int modules_loaded(void);
 
-/* Make sure file system @type is known to the kernel (loads fs-TYPE). */
-void modules_load_fs(struct boot *b, const char *type);
+/* Make sure file system @type is known to the kernel (loads fs-TYPE);
+ * returns how many modules that loaded. */
+int modules_load_fs(struct boot *b, const char *type);
 
 /* While waiting idle for the root: load one more file system module the
  * root may need (those of rootfstype=, else any in the image).  Returns 1

@@ -68,9 +68,9 @@ static void note_try(char *tried, size_t size, const char *type, int err)
 int stage_mount(struct boot *b)
 {
 	unsigned long flags = b->bp.ro == RO_RW ? 0 : MS_RDONLY;
-	char types[FSLIST_MAX], tried[512] = "";
-	char *t, *next;
-	int r = -ENODEV, mounted = 0;
+	char types[FSLIST_MAX], tried[512] = "", type[FSTYPE_MAX];
+	const char *t;
+	int r = -ENODEV, mounted = 0, n;
 	size_t i;
 
 	mkdir(NEWROOT, 0755);
@@ -106,22 +106,17 @@ int stage_mount(struct boot *b)
 		}
 	}
 
-	for (t = types; *t && !mounted; t = next) {
-		next = strchr(t, ',');
-		if (next)
-			*next++ = '\0';
-		else
-			next = t + strlen(t);
-		if (!*t)
+	for (t = types; !mounted && (n = list_next(&t, type, sizeof(type))) >= 0;) {
+		if (!n)
 			continue;
-		modules_load_fs(b, t);
-		r = try_mount(b, t, flags);
+		modules_load_fs(b, type);
+		r = try_mount(b, type, flags);
 		if (r == 0) {
 			mounted = 1;
 			log_msg(L_INFO, "mount: %s on %s as %s (%s)", b->rootdev, NEWROOT,
-				t, flags & MS_RDONLY ? "ro" : "rw");
+				type, flags & MS_RDONLY ? "ro" : "rw");
 		} else {
-			note_try(tried, sizeof(tried), t, r);
+			note_try(tried, sizeof(tried), type, r);
 		}
 	}
 	if (!mounted) {

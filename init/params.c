@@ -3,8 +3,9 @@
 #include <string.h>
 #include <unistd.h>
 #include "init.h"
+#include "layout.h"
 
-#define IMAGE_SENTINEL "/etc/initkit/complete"	/* see output.h */
+#define IMAGE_SENTINEL "/" LAYOUT_SENTINEL
 #include "log.h"
 #include "util.h"
 

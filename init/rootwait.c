@@ -311,11 +311,11 @@ static int matches(struct boot *b, struct blkdev *d)
 	}
 }
 
-/* Returns 1 and fills b->rootdev when the root is here. */
 /* Set when /sys/class/block may have changed: a block uevent, the
  * periodic rescan, a fallback to look for.  Scanning is the costly part. */
 static int block_dirty = 1;
 
+/* Returns 1 and fills b->rootdev when the root is here. */
 static int find_root(struct boot *b)
 {
 	int i;
@@ -358,8 +358,8 @@ static int try_fallbacks(struct boot *b)
 	const char *p = b->bp.rootfallback, *end = p + b->bp.rootfallback_len;
 	struct root_spec want = b->rs;
 
+	block_dirty = 1;	/* one fresh look at what is there */
 	for (; p < end; p += strlen(p) + 1) {
-		block_dirty = 1;
 		if (rootspec_parse(p, &b->rs)) {
 			log_msg(L_WARN, "root-wait: rootfallback=%s is not a device "
 				"specification; ignored", p);
@@ -396,10 +396,10 @@ static void drain_uevents(struct boot *b)
 			continue;
 		if (ev.modalias && !strcmp(ev.action, "add"))
 			modules_load_device(b, ev.modalias, ev.devpath);
-		if (ev.subsystem && !strcmp(ev.subsystem, "block"))
-			block_dirty = 1;
-		if (ev.subsystem && !strcmp(ev.subsystem, "block") && ev.devname &&
-		    strcmp(ev.action, "add")) {
+		if (!ev.subsystem || strcmp(ev.subsystem, "block"))
+			continue;
+		block_dirty = 1;
+		if (ev.devname && strcmp(ev.action, "add")) {
 			const char *base = strrchr(ev.devname, '/');
 			struct blkdev *d = find_dev(base ? base + 1 : ev.devname);
 
@@ -444,6 +444,24 @@ static void describe_devices(char *out, size_t size)
 		snprintf(out, size, "none");
 }
 
+/* Wait up to @ms for uevents (0: just look) and handle them; returns 1
+ * if there were any.  The time blocked counts as waiting for devices. */
+static int events(struct boot *b, long ms)
+{
+	struct pollfd pfd = { .fd = b->uevent_fd, .events = POLLIN };
+	long long t0 = uptime_us();
+	int r;
+
+	if (b->uevent_fd < 0)
+		return 0;
+	r = poll(&pfd, 1, (int)ms);
+	b->wait_us += uptime_us() - t0;
+	if (r <= 0)
+		return 0;
+	drain_uevents(b);
+	return 1;
+}
+
 int stage_rootwait(struct boot *b)
 {
 	long start = uptime_ms(), now, deadline, next_progress;
@@ -459,7 +477,6 @@ int stage_rootwait(struct boot *b)
 	next_progress = start + PROGRESS_EVERY;
 
 	while (!find_root(b)) {
-		struct pollfd pfd;
 		long wait;
 
 		if (b->uevent_fd < 0)
@@ -500,16 +517,12 @@ int stage_rootwait(struct boot *b)
 			wait = RESCAN_EVERY;
 		if (deadline >= 0 && deadline - now < wait)
 			wait = deadline - now;
-		/* Drivers for the devices found at boot, one device at a time,
-		 * likeliest first, looking for the root after each. */
-		if (b->uevent_fd >= 0) {
-			pfd.fd = b->uevent_fd;
-			pfd.events = POLLIN;
-			if (poll(&pfd, 1, 0) > 0) {
-				drain_uevents(b);
-				last_event = uptime_ms();
-				continue;
-			}
+		/* Events first; then the drivers for the devices found at boot,
+		 * one device at a time, likeliest first, looking for the root
+		 * after each. */
+		if (events(b, 0)) {
+			last_event = uptime_ms();
+			continue;
 		}
 		if (now - last_scan >= RESCAN_EVERY) {
 			block_dirty = 1;	/* in case an event was missed */
@@ -531,19 +544,12 @@ int stage_rootwait(struct boot *b)
 		if (wait > IDLE_PRELOAD && !preload_done)
 			wait = IDLE_PRELOAD;
 		t0 = uptime_us();
-		if (b->uevent_fd >= 0) {
-			pfd.fd = b->uevent_fd;
-			pfd.events = POLLIN;
-			if (poll(&pfd, 1, (int)wait) > 0) {
-				b->wait_us += uptime_us() - t0;
-				drain_uevents(b);
-				last_event = uptime_ms();
-				continue;
-			}
-		} else {
+		if (b->uevent_fd < 0) {
 			sleep_ms(wait < 100 ? wait : 100);
+			b->wait_us += uptime_us() - t0;
+		} else if (events(b, wait)) {
+			last_event = uptime_ms();
 		}
-		b->wait_us += uptime_us() - t0;
 	}
 	log_msg(L_INFO, "root-wait: %s is %s (%s) after %ld ms; %d modules loaded%s",
 		b->bp.root, b->rootdev, b->rootfs.type[0] ? b->rootfs.type : "unknown type",

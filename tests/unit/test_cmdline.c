@@ -151,6 +151,24 @@ static void test_each_whitespace(void **state)
 	assert_int_equal(n, 3);
 }
 
+static void test_list_next(void **state)
+{
+	const char *p = "ext4,,xfs,waytoolongforit,btrfs";
+	char item[8];
+
+	assert_int_equal(list_next(&p, item, sizeof(item)), 4);
+	assert_string_equal(item, "ext4");
+	assert_int_equal(list_next(&p, item, sizeof(item)), 0);	/* empty */
+	assert_int_equal(list_next(&p, item, sizeof(item)), 3);
+	assert_string_equal(item, "xfs");
+	assert_int_equal(list_next(&p, item, sizeof(item)), 0);	/* too long */
+	assert_int_equal(list_next(&p, item, sizeof(item)), 5);
+	assert_string_equal(item, "btrfs");
+	assert_int_equal(list_next(&p, item, sizeof(item)), -1);
+	p = "";
+	assert_int_equal(list_next(&p, item, sizeof(item)), -1);
+}
+
 static void test_parse_uint(void **state)
 {
 	int v;
@@ -177,6 +195,7 @@ int main(void)
 		cmocka_unit_test(test_each_whitespace),
 		cmocka_unit_test(test_driver_lists),
 		cmocka_unit_test(test_modparams),
+		cmocka_unit_test(test_list_next),
 		cmocka_unit_test(test_parse_uint),
 	};
 

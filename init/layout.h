@@ -1,0 +1,16 @@
+/* layout.h - what the generator puts in an image and /init looks for.
+ * Paths are relative to the image's root (the generator's form); /init
+ * prefixes them with "/". */
+#ifndef INITKIT_LAYOUT_H
+#define INITKIT_LAYOUT_H
+
+#define LAYOUT_MODULES_DB "etc/initkit/modules.db"	/* see moddb.h */
+#define LAYOUT_SENTINEL   "etc/initkit/complete"	/* written last */
+#define LAYOUT_INITRD     "initrd.image"		/* --cpio-front */
+#define LAYOUT_HOOKS      "scripts"			/* scripts/STAGE/NAME */
+
+/* The stages that run the executables in LAYOUT_HOOKS/STAGE. */
+#define LAYOUT_HOOK_STAGES \
+	"init-top", "premount", "local-premount", "local-bottom", "init-bottom"
+
+#endif
