@@ -495,11 +495,6 @@ int modsel_write_db(struct modsel *ms, const char *imgdir, FILE *out)
 		struct kmod_list *info = NULL, *l;
 		int got;
 
-		/* Aliases make /init load a module for hardware or a file
-		 * system it finds: only for what a set or -m asked for.  A
-		 * dependency comes with the module that needs it. */
-		if (ms->items[i].req == REQ_DEP)
-			continue;
 		if (kmod_module_new_from_name(ms->ctx, ms->items[i].name, &mod) < 0)
 			continue;
 		if ((got = kmod_module_get_info(mod, &info)) < 0) {
@@ -513,7 +508,16 @@ int modsel_write_db(struct modsel *ms, const char *imgdir, FILE *out)
 				if (strcmp(kmod_module_info_get_key(l), "alias") ||
 				    strpbrk(v, "\t\n"))
 					continue;
-				fprintf(out, "a\t%s\t%zu\n", v, i);
+				/* A driver for a CPU feature: /init loads it only
+				 * on a CPU that has it. */
+				if (!strncmp(v, "cpu:", 4))
+					fprintf(out, "c\t%s\t%zu\n", v, i);
+				/* Aliases make /init load a module for hardware
+				 * or a file system it finds: only for what a set
+				 * or -m asked for.  A dependency comes with the
+				 * module that needs it. */
+				if (ms->items[i].req != REQ_DEP)
+					fprintf(out, "a\t%s\t%zu\n", v, i);
 			}
 		}
 		kmod_module_info_free_list(info);

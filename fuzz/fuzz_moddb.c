@@ -1,6 +1,6 @@
 /* fuzz_moddb.c - moddb_parse() on any etc/initkit/modules.db, then the
  * queries /init makes: moddb_match() for the modaliases of some common
- * hardware and moddb_find() by name. */
+ * hardware, moddb_cpu_ok() for two CPUs and moddb_find() by name. */
 #include <string.h>
 #include "moddb.h"
 #include "fuzz.h"
@@ -74,6 +74,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (n = 0; n < db.nalias; n++)
 		FUZZ_CHECK(db.alias[n].module < db.nmod);
+	FUZZ_CHECK(db.ncpu >= 0 && db.ncpu <= MODDB_MAX_CPU);
+	for (n = 0; n < db.ncpu; n++)
+		FUZZ_CHECK(db.cpu[n].module < db.nmod);
+	for (n = 0; n < db.nmod; n++) {
+		int ok = moddb_cpu_ok(&db, n, "cpu:type:x86,ven0000fam0006mod003F:"
+				      "feature:,0000,0001,0094");
+
+		FUZZ_CHECK(moddb_cpu_ok(&db, n, NULL));
+		FUZZ_CHECK(ok || db.mod[n].cpu_req > 0);
+	}
 	for (i = 0; i < sizeof(modaliases) / sizeof(modaliases[0]); i++) {
 		int count = 0;
 

@@ -50,9 +50,9 @@ int stage_modules(struct boot *b);
 int stage_rootwait(struct boot *b);
 int stage_mount(struct boot *b);
 int stage_switch(struct boot *b);
-int stage_image(struct boot *b);
-void unmount_api(struct boot *b);	/* undo what stage_mounts mounted */		/* /initrd.image: the legacy flow */
+int stage_image(struct boot *b);		/* /initrd.image: the legacy flow */
 int stage_initrd_place(struct boot *b);
+void unmount_api(struct boot *b);	/* undo what stage_mounts mounted */
 
 /* Microseconds spent reading superblocks and partition tables. */
 long long rootwait_io_us(void);

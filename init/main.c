@@ -153,6 +153,9 @@ static int stage_realrootdev(struct boot *b)
 	unsigned int v = (mi & 0xff) | (ma << 8) | ((mi & ~0xffu) << 12);
 	int r, n = snprintf(num, sizeof(num), "%u\n", v);
 
+	/* the kernel mounts it: its file system must be there */
+	if (b->rootfs.type[0])
+		modules_load_fs(b, b->rootfs.type);
 	r = write_file("/proc/sys/kernel/real-root-dev", num, (size_t)n);
 	if (r == -ENOENT)	/* no such sysctl: the file our image flow reads */
 		r = write_file("/real-root-dev", num, (size_t)n);

@@ -37,7 +37,7 @@ int moddb_parse(char *buf, struct moddb *db, int *bad_line)
 	char *line = buf, *next, *f[6];
 	int lineno = 0, n;
 
-	db->nmod = db->nalias = 0;
+	db->nmod = db->nalias = db->ncpu = 0;
 	for (; *line; line = next) {
 		lineno++;
 		next = strchr(line, '\n');
@@ -55,7 +55,7 @@ int moddb_parse(char *buf, struct moddb *db, int *bad_line)
 			if (n != 5 || !*f[0] || *f[1] != '/' ||
 			    (strcmp(f[4], "0") && strcmp(f[4], "1")))
 				return -EINVAL;
-			if (db->nalias)
+			if (db->nalias || db->ncpu)
 				return -EINVAL;		/* modules come first */
 			if (db->nmod == MODDB_MAX_MODULES)
 				return -E2BIG;
@@ -65,24 +65,27 @@ int moddb_parse(char *buf, struct moddb *db, int *bad_line)
 			m->closure = strcmp(f[2], "-") ? f[2] : "";
 			m->post = strcmp(f[3], "-") ? f[3] : "";
 			m->boot = f[4][0] == '1';
+			m->cpu_req = 0;
 			/* a closure may only name earlier modules: load order */
 			if (!valid_index_list(f[2], db->nmod) ||
 			    !valid_index_list(f[3], MODDB_MAX_MODULES))
 				return -EINVAL;
 			db->nmod++;
-		} else if (line[0] == 'a' && line[1] == '\t') {
+		} else if ((line[0] == 'a' || line[0] == 'c') && line[1] == '\t') {
 			struct moddb_alias *a;
 			const char *p;
-			int idx;
+			int idx, cpu = line[0] == 'c';
 
 			n = split(line + 2, f, 2);
 			p = f[1];
 			if (n != 2 || !*f[0] || (idx = moddb_next_index(&p)) < 0 ||
 			    *p || idx >= db->nmod)
 				return -EINVAL;
-			if (db->nalias == MODDB_MAX_ALIASES)
+			if (cpu ? db->ncpu == MODDB_MAX_CPU : db->nalias == MODDB_MAX_ALIASES)
 				return -E2BIG;
-			a = &db->alias[db->nalias++];
+			if (cpu)
+				db->mod[idx].cpu_req++;
+			a = cpu ? &db->cpu[db->ncpu++] : &db->alias[db->nalias++];
 			a->pattern = f[0];
 			a->module = (unsigned short)idx;
 			a->fixed = (unsigned short)strcspn(f[0], "*?[\\");
@@ -148,6 +151,18 @@ int moddb_match(const struct moddb *db, const char *modalias,
 		if (r)
 			return r;
 	}
+	return 0;
+}
+
+int moddb_cpu_ok(const struct moddb *db, int idx, const char *cpu_modalias)
+{
+	int i;
+
+	if (!db->mod[idx].cpu_req || !cpu_modalias)
+		return 1;
+	for (i = 0; i < db->ncpu; i++)
+		if (db->cpu[i].module == idx && !fnmatch(db->cpu[i].pattern, cpu_modalias, 0))
+			return 1;
 	return 0;
 }
 

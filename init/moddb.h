@@ -10,6 +10,10 @@
  *                                   at boot whatever the hardware.
  *   a PATTERN INDEX                 an alias (fnmatch pattern: modalias,
  *                                   "fs-TYPE", ...) of module INDEX
+ *   c PATTERN INDEX                 module INDEX is a driver for a CPU
+ *                                   feature: it loads only on a CPU whose
+ *                                   modalias matches PATTERN or another of
+ *                                   its "c" lines (crc32c-intel: SSE4.2)
  * Lines starting with '#' are comments.  Module records come first. */
 #ifndef INITKIT_MODDB_H
 #define INITKIT_MODDB_H
@@ -18,6 +22,7 @@
 
 #define MODDB_MAX_MODULES 2048
 #define MODDB_MAX_ALIASES 16384
+#define MODDB_MAX_CPU     1024
 #define MODDB_NAME_MAX    64
 
 struct moddb_module {
@@ -26,6 +31,7 @@ struct moddb_module {
 	const char *closure;	/* "1,4,7" or "" */
 	const char *post;
 	int boot;
+	int cpu_req;		/* how many "c" lines it has */
 };
 
 struct moddb_alias {
@@ -38,7 +44,8 @@ struct moddb_alias {
 struct moddb {
 	struct moddb_module mod[MODDB_MAX_MODULES];
 	struct moddb_alias alias[MODDB_MAX_ALIASES];
-	int nmod, nalias;
+	struct moddb_alias cpu[MODDB_MAX_CPU];	/* the "c" lines */
+	int nmod, nalias, ncpu;
 };
 
 /* Parse @buf (modified in place; @db points into it).  Returns 0, -EINVAL
@@ -51,6 +58,11 @@ int moddb_parse(char *buf, struct moddb *db, int *bad_line);
  * non-zero. */
 int moddb_match(const struct moddb *db, const char *modalias,
 		int (*fn)(int idx, int fixed, void *arg), void *arg);
+
+/* Can module @idx work on the CPU whose modalias is @cpu_modalias (as in
+ * /sys/devices/system/cpu/modalias)?  1 if it has no "c" line or one of
+ * them matches; NULL (CPU unknown) counts as a match. */
+int moddb_cpu_ok(const struct moddb *db, int idx, const char *cpu_modalias);
 
 /* Index of the module named @name ('-' and '_' are the same), or -ENOENT. */
 int moddb_find(const struct moddb *db, const char *name);

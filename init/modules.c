@@ -125,6 +125,22 @@ static int insert(struct boot *b, int idx)
 
 static int load_idx(struct boot *b, int idx, const char *why);
 
+/* The CPU's modalias ("cpu:type:x86,ven...:feature:,0000,...") or NULL if
+ * the kernel does not say: read when a module for a CPU feature is due. */
+static const char *cpu_modalias(void)
+{
+	static char buf[4096];
+	static int state;	/* 0 unread, 1 read, -1 unknown */
+
+	if (!state)
+		state = read_file("/sys/devices/system/cpu/modalias", buf,
+				  sizeof(buf)) > 0 ? 1 : -1;
+	if (state < 0)
+		return NULL;
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
 static void load_list(struct boot *b, const char *list, const char *why)
 {
 	int i;
@@ -146,6 +162,14 @@ static int load_idx(struct boot *b, int idx, const char *why)
 		state[idx] = ST_SKIPPED;
 		log_msg(L_INFO, "modules: %s is blacklisted on the command line; not "
 			"loading it (%s)", m->name, why);
+		return 0;
+	}
+	/* A driver for a CPU feature this CPU lacks (crc32c-intel without
+	 * SSE4.2) would fail with ENODEV, but only after the kernel has read,
+	 * checked and linked it, and waited for RCU twice: tens of ms. */
+	if (!moddb_cpu_ok(&db, idx, cpu_modalias())) {
+		state[idx] = ST_SKIPPED;
+		log_msg(L_DEBUG, "modules: %s: not for this CPU; skipped", m->name);
 		return 0;
 	}
 	state[idx] = ST_LOADING;

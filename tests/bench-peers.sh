@@ -190,7 +190,24 @@ gen_cmd() {
 # Only the unavoidable work: devtmpfs and proc, the exact module chain with
 # finit_module, poll for /dev/vda every 10 ms, mount it read-only, move /dev
 # and /proc into it (the root's init logs through /dev/kmsg), switch, exec.
+# "Exact": a first boot finds the modules this machine cannot use (init
+# fails with ENODEV: crc32c-intel on QEMU's CPU without SSE4.2), and the
+# floor is built again without them.
 build_floor() {
+	build_floor_with "$WORK/modpaths" || return 1
+	boot floor-calibrate 120 "$WORK/floor.img" "root=UUID=$ROOT_UUID" \
+		-drive "file=$WORK/root.img,if=virtio,format=raw,snapshot=on" >/dev/null 2>&1
+	init_to_token "$WORK/floor-calibrate.log" >/dev/null || {
+		log "  the floor did not boot:"; show_log "$WORK/floor-calibrate.log"; return 1; }
+	sed -n 's/.*floor: not for this machine: \([^ ]*\).*/\1/p' "$WORK/floor-calibrate.log" \
+		| tr -d '\r' > "$WORK/floor.unusable"
+	grep -vxF -f "$WORK/floor.unusable" "$WORK/modpaths" > "$WORK/floor.modpaths"
+	[ -s "$WORK/floor.unusable" ] &&
+		log "  the floor leaves out (no such device here): $(tr '\n' ' ' < "$WORK/floor.unusable")"
+	build_floor_with "$WORK/floor.modpaths"
+}
+
+build_floor_with() {	# MODPATHS
 	local d=$WORK/floor.d r=$WORK/floor.root p
 	mkdir -p "$d" && cat > "$d/init.c" <<'EOF'
 #include <errno.h>
@@ -237,12 +254,21 @@ int main(void)
 		if (!*p)
 			continue;
 		fd = open(p, O_RDONLY);
-		/* ENODEV: no such hardware (crc32c-intel without SSE4.2) */
-		if (fd < 0 || (finit_module(fd, "", 0) < 0 && errno != EEXIST &&
-			       errno != ENODEV))
+		if (fd < 0) {
 			say("module", p);
-		if (fd >= 0)
-			close(fd);
+			continue;
+		}
+		if (finit_module(fd, "", 0) < 0) {
+			/* ENODEV: no such hardware (crc32c-intel without SSE4.2) */
+			if (errno == ENODEV) {
+				(void)!write(2, "floor: not for this machine: ", 29);
+				(void)!write(2, p, strlen(p));
+				(void)!write(2, "\n", 1);
+			} else if (errno != EEXIST) {
+				say("module", p);
+			}
+		}
+		close(fd);
 	}
 	gettimeofday(&t0, NULL);
 	while (stat("/dev/vda", &st) < 0) {
@@ -275,8 +301,8 @@ EOF
 	cp "$d/init" "$r/init" && mknod -m 600 "$r/dev/console" c 5 1 || return 1
 	while IFS= read -r p; do
 		mkdir -p "$r${p%/*}" && cp "$KROOT$p" "$r$p" || return 1
-	done < "$WORK/modpaths"
-	cp "$WORK/modpaths" "$r/etc/modules.list" || return 1
+	done < "$1"
+	cp "$1" "$r/etc/modules.list" || return 1
 	(cd "$r" && find . | cpio --quiet -o -H newc -R 0:0 | gzip -9) > "$WORK/floor.img"
 }
 
@@ -300,6 +326,7 @@ printf 'boots: %s per system, root=UUID=%s on virtio-blk, 512 MB, console=ttyS0 
 	"$BOOTS" "$ROOT_UUID"
 
 # ------------------------------------------------------- generation
+mkdisk_ext4 "$WORK/root.img" || die "cannot make the root disk"
 for s in $SYSTEMS; do
 	out=$WORK/$s.img
 	if [ "$s" = floor ]; then
@@ -332,7 +359,6 @@ for s in $SYSTEMS; do
 done
 
 # ------------------------------------------------------------ boots
-mkdisk_ext4 "$WORK/root.img" || die "cannot make the root disk"
 for s in $SYSTEMS; do : > "$WORK/$s.kt"; : > "$WORK/$s.it"; OKB[$s]=0; done
 for r in $(seq "$BOOTS"); do	# interleaved: drift hits every system alike
 	for s in $SYSTEMS; do

@@ -42,6 +42,9 @@ order_ok() {
 }
 check gen-load-order order_ok virtio_ring virtio virtio_pci virtio_blk
 check gen-softdep-before-ext4 order_ok crc32c_generic jbd2 ext4
+# crc32c-intel, a dependency, has no alias but its CPU feature (SSE4.2)
+check gen-db-cpu-feature grep -qP '^c\tcpu:type:x86,ven\*fam\*mod\*:feature:\*0094\*\t' "$WORK/db"
+check gen-db-dep-no-alias sh -c "! grep -qP '^a\tcrc32c\t' '$WORK/db'"
 # ext4's closure names its softdep and dependencies; it loads on demand (fs-ext4)
 ext4_line=$(awk -F'\t' '$1 == "m" && $2 == "ext4"' "$WORK/db")
 closure_names() {	# the names of the modules in a closure field

@@ -431,8 +431,18 @@ case_rd_break_dracut() {	# dracut's names: rd.break=pre-mount stops before mount
 
 case_debug() {	# debug: each module and each stage's time in the kernel log
 	boot debug 120 "$WORK/virtio.img" "root=UUID=$ROOT_UUID debug" $(vdisk root)
+	# QEMU's default CPU (qemu64) has no SSE4.2: crc32c-intel is not tried
 	expect debug $? "initkit: timeline: root-wait at [0-9]+ ms" "initkit: modules: loaded virtio_blk" \
+		"initkit: modules: crc32c_intel: not for this CPU; skipped" \
+		"initkit: modules: loaded crc32c_generic" \
 		"initkit: timeline: ms: total" "$OK" "!suppressed due to ratelimiting"
+}
+
+case_cpu_feature() {	# a CPU with SSE4.2: crc32c-intel loads
+	boot cpu-feature 120 "$WORK/virtio.img" "root=UUID=$ROOT_UUID debug" $(vdisk root) \
+		-cpu qemu64,+sse4.2
+	expect cpu-feature $? "initkit: modules: loaded crc32c_intel" "$OK" \
+		"!crc32c_intel: not for this CPU"
 }
 
 case_quiet() {	# quiet: the kernel shows only warnings and worse
@@ -541,7 +551,7 @@ case_compress_hostonly() { compress_case hostonly; }
 
 # slowest first, so the two CPUs finish together
 cases=(late_usb disk_vanishes break_all generic sata_xfs nvme_btrfs usb_label ehci_stick rescue_shell break_premount
-	rd_break_dracut debug quiet linuxrc fsck truncated image_userspace image_keep image_script
+	rd_break_dracut debug cpu_feature quiet linuxrc fsck truncated image_userspace image_keep image_script
 	image_linuxrc_fails image_ram0 kernel_linuxrc kernel_linuxrc_initrd kernel_ram0
 	vfat_root squashfs_root iso_root rd_shell_0 panic_delay driver_pre
 	missing_root missing_driver blacklist rootfallback virtio_uuid rw_init_args gpt_partuuid

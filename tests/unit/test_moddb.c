@@ -93,6 +93,47 @@ static void test_find_and_indices(void **state)
 	assert_false(modname_equal("usb_storage", "usb_stor"));
 }
 
+/* "c" lines: drivers for a CPU feature load only where it is */
+static void test_cpu(void **state)
+{
+	static const char text[] =
+		"m\tcrc32c_intel\t/k/crc32c-intel.ko\t-\t-\t0\n"
+		"m\tcrc32c_generic\t/k/crc32c_generic.ko\t-\t-\t0\n"
+		"m\taesni\t/k/aesni.ko\t-\t-\t0\n"
+		"c\tcpu:type:x86,ven*fam*mod*:feature:*0094*\t0\n"
+		"a\tcrc32c\t1\n"
+		"c\tcpu:type:x86,ven0000fam*mod*:feature:*0099*\t2\n"
+		"c\tcpu:type:x86,ven*fam*mod*:feature:*0150*\t2\n";
+	const char *qemu64 = "cpu:type:x86,ven0002fam000Fmod006B:feature:,0000,0001,"
+			     "0002,0003,0004,0080,0081";
+	const char *intel = "cpu:type:x86,ven0000fam0006mod003F:feature:,0000,0094,0099";
+	struct hits h = { .n = 0 };
+
+	assert_int_equal(parse(text), 0);
+	assert_int_equal(db.ncpu, 3);
+	assert_int_equal(db.nalias, 1);		/* "c" lines are no aliases */
+	assert_int_equal(db.mod[0].cpu_req, 1);
+	assert_int_equal(db.mod[1].cpu_req, 0);
+	assert_int_equal(db.mod[2].cpu_req, 2);
+	assert_false(moddb_cpu_ok(&db, 0, qemu64));
+	assert_true(moddb_cpu_ok(&db, 0, intel));
+	assert_true(moddb_cpu_ok(&db, 1, qemu64));	/* no requirement */
+	/* any of its lines will do: the vendor does not match, the other one */
+	assert_false(moddb_cpu_ok(&db, 2, qemu64));
+	assert_true(moddb_cpu_ok(&db, 2, intel));
+	assert_true(moddb_cpu_ok(&db, 2,
+		"cpu:type:x86,ven0002fam0017mod0001:feature:,0150"));
+	assert_true(moddb_cpu_ok(&db, 0, NULL));	/* CPU unknown: try it */
+	/* a CPU's modalias is no device to load drivers for */
+	moddb_match(&db, intel, collect, &h);
+	assert_int_equal(h.n, 0);
+	/* like "a": after the modules, for a module that exists */
+	assert_int_equal(parse("m\ta\t/a.ko\t-\t-\t0\nc\tcpu:*\t1\n"), -EINVAL);
+	assert_int_equal(parse("m\ta\t/a.ko\t-\t-\t0\nc\tcpu:*\t0\n"
+			       "m\tb\t/b.ko\t-\t-\t0\n"), -EINVAL);
+	assert_int_equal(parse("m\ta\t/a.ko\t-\t-\t0\nc\t\t0\n"), -EINVAL);
+}
+
 static void test_bad(void **state)
 {
 	/* a closure naming a later module is not a load order */
@@ -131,6 +172,7 @@ int main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_find_and_indices),
+		cmocka_unit_test(test_cpu),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_limits),
 	};
