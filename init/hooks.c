@@ -1,6 +1,5 @@
 /* hooks.c - runtime hooks: executables in /scripts/STAGE/, run in name
  * order at their stage; scripts run through the image's shell. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,28 +57,27 @@ int run_hooks(struct boot *b, const char *stage)
 {
 	static char names[HOOKS_MAX][HOOK_NAME_MAX];
 	char dir[64], path[64 + HOOK_NAME_MAX];
-	struct dirent *de;
-	DIR *d;
+	struct dir_iter d;
+	const char *name;
 	int n = 0, i, failed = 0;
 	long long t0 = uptime_us();
 
 	if (path_fmt(dir, sizeof(dir), HOOKS_DIR "/%s", stage))
 		return 0;
-	d = opendir(dir);
-	if (!d)
+	if (dir_open(&d, AT_FDCWD, dir))
 		return 0;	/* no hooks for this stage */
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
+	while ((name = dir_next(&d, NULL))) {
+		if (name[0] == '.')
 			continue;
-		if (strlen(de->d_name) >= HOOK_NAME_MAX || n == HOOKS_MAX) {
+		if (strlen(name) >= HOOK_NAME_MAX || n == HOOKS_MAX) {
 			log_msg(L_ERR, "hooks: %s/%s: skipped (more than %d hooks or a "
-				"name over %d bytes)", dir, de->d_name, HOOKS_MAX,
+				"name over %d bytes)", dir, name, HOOKS_MAX,
 				HOOK_NAME_MAX - 1);
 			continue;
 		}
-		strcpy(names[n++], de->d_name);
+		strcpy(names[n++], name);
 	}
-	closedir(d);
+	dir_close(&d);
 	qsort(names, n, sizeof(names[0]), cmp_name);
 
 	for (i = 0; i < n; i++) {

@@ -5,7 +5,6 @@
  * list of modules to load before it.  Here we only load: rd.driver.pre=
  * first, then the modules marked for boot, then drivers for the devices
  * present (coldplug); root-wait feeds us devices that appear later. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -321,21 +320,18 @@ void modules_unmatched(char *out, size_t size)
 
 	out[0] = '\0';
 	for (i = 0; i < sizeof(storage_buses) / sizeof(storage_buses[0]); i++) {
-		struct dirent *dev;
-		DIR *devs;
+		struct dir_iter devs;
+		const char *dev;
 
-		if (path_fmt(path, sizeof(path), "/sys/bus/%s/devices", storage_buses[i]))
+		if (path_fmt(path, sizeof(path), "/sys/bus/%s/devices", storage_buses[i]) ||
+		    dir_open(&devs, AT_FDCWD, path))
 			continue;
-		devs = opendir(path);
-		if (!devs)
-			continue;
-		while ((dev = readdir(devs))) {
+		while ((dev = dir_next(&devs, NULL))) {
 			int hits = 0, n;
 
-			if (dev->d_name[0] == '.' ||
-			    path_fmt(file, sizeof(file), "%s/driver", dev->d_name) ||
-			    faccessat(dirfd(devs), file, F_OK, 0) == 0 ||
-			    !read_modalias(dirfd(devs), dev->d_name, alias, sizeof(alias)))
+			if (path_fmt(file, sizeof(file), "%s/driver", dev) ||
+			    faccessat(devs.fd, file, F_OK, 0) == 0 ||
+			    !read_modalias(devs.fd, dev, alias, sizeof(alias)))
 				continue;
 			if (!storage_like(alias))
 				continue;
@@ -350,7 +346,7 @@ void modules_unmatched(char *out, size_t size)
 			}
 			o += (size_t)n;
 		}
-		closedir(devs);
+		dir_close(&devs);
 	}
 }
 
@@ -483,29 +479,24 @@ static void enqueue(const char *alias, const char *syspath)
 static void coldplug_bus(const char *bus)
 {
 	char path[64], alias[MODALIAS_MAX], sys[SYSPATH_MAX];
-	struct dirent *dev;
-	DIR *devs;
-	int dfd;
+	struct dir_iter devs;
+	const char *dev;
 
-	if (path_fmt(path, sizeof(path), "/sys/bus/%s/devices", bus))
+	if (path_fmt(path, sizeof(path), "/sys/bus/%s/devices", bus) ||
+	    dir_open(&devs, AT_FDCWD, path))
 		return;
-	devs = opendir(path);
-	if (!devs)
-		return;
-	dfd = dirfd(devs);
-	while ((dev = readdir(devs))) {
+	while ((dev = dir_next(&devs, NULL))) {
 		int hits = 0;
 
-		if (dev->d_name[0] == '.' ||
-		    !read_modalias(dfd, dev->d_name, alias, sizeof(alias)))
+		if (!read_modalias(devs.fd, dev, alias, sizeof(alias)))
 			continue;
 		moddb_match(&db, alias, count_match, &hits);
-		if (!hits || path_fmt(sys, sizeof(sys), "%s/%s", path, dev->d_name))
+		if (!hits || path_fmt(sys, sizeof(sys), "%s/%s", path, dev))
 			continue;
 		if (!bound(sys))	/* a built-in driver may have it already */
 			enqueue(alias, sys);
 	}
-	closedir(devs);
+	dir_close(&devs);
 }
 
 void modules_coldplug(struct boot *b)

@@ -3,7 +3,6 @@
  * Event-driven: the uevent netlink socket wakes us when block devices come
  * and go; /sys/class/block is rescanned then (and at least once a second, in
  * case events were dropped).  One deadline on a monotonic clock. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
@@ -246,28 +245,28 @@ static int parse_devnum(const char *s, unsigned int *ma, unsigned int *mi)
 /* Refresh the list of block devices from /sys/class/block. */
 static void scan(void)
 {
-	DIR *dir = opendir("/sys/class/block");
-	struct dirent *de;
+	struct dir_iter dir;
+	const char *name;
 	int i;
 
 	for (i = 0; i < ndevs; i++)
 		devs[i].present = 0;
-	if (!dir)
+	if (dir_open(&dir, AT_FDCWD, "/sys/class/block"))
 		return;
-	while ((de = readdir(dir))) {
+	while ((name = dir_next(&dir, NULL))) {
 		struct blkdev *d;
 		char buf[32];
 		unsigned int ma, mi;
 
-		if (de->d_name[0] == '.' || strlen(de->d_name) >= BLKNAME_MAX)
+		if (strlen(name) >= BLKNAME_MAX)
 			continue;
-		d = find_dev(de->d_name);
+		d = find_dev(name);
 		if (!d) {
 			if (ndevs == MAX_BLKDEVS)
 				continue;
 			d = &devs[ndevs++];
 			memset(d, 0, sizeof(*d));
-			strcpy(d->name, de->d_name);
+			strcpy(d->name, name);
 			if (read_sys(d->name, "dev", buf, sizeof(buf)) ||
 			    parse_devnum(buf, &ma, &mi)) {
 				ndevs--;
@@ -282,7 +281,7 @@ static void scan(void)
 		if (!d->probed)
 			probe_dev(d);
 	}
-	closedir(dir);
+	dir_close(&dir);
 }
 
 static int matches(struct boot *b, struct blkdev *d)

@@ -1,4 +1,5 @@
 /* util.c - small syscall helpers */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -156,4 +157,42 @@ int path_fmt(char *buf, size_t size, const char *fmt, ...)
 	if ((size_t)n >= size)
 		return -ENAMETOOLONG;
 	return 0;
+}
+
+int dir_open(struct dir_iter *d, int atfd, const char *path)
+{
+	d->pos = d->len = 0;
+	d->fd = openat(atfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return d->fd < 0 ? -errno : 0;
+}
+
+const char *dir_next(struct dir_iter *d, unsigned char *type)
+{
+	for (;;) {
+		struct dirent *de;
+
+		if (d->pos >= d->len) {
+			int n = getdents(d->fd, (struct dirent *)d->buf, sizeof(d->buf));
+
+			if (n <= 0)
+				return NULL;
+			d->len = n;
+			d->pos = 0;
+		}
+		de = (struct dirent *)(d->buf + d->pos);
+		d->pos += de->d_reclen;
+		if (de->d_name[0] == '.' && (!de->d_name[1] ||
+		    (de->d_name[1] == '.' && !de->d_name[2])))
+			continue;
+		if (type)
+			*type = de->d_type;
+		return de->d_name;
+	}
+}
+
+void dir_close(struct dir_iter *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
 }
