@@ -1,4 +1,5 @@
-/* fuzz_uevent.c - uevent_parse() on any netlink message. */
+/* fuzz_uevent.c - uevent_parse() on any netlink message, and
+ * uevent_parse_file() on the same bytes as a sysfs uevent file. */
 #include <string.h>
 #include "uevent.h"
 #include "fuzz.h"
@@ -26,7 +27,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		touch(ev.subsystem, buf, size);
 		touch(ev.devname, buf, size);
 		touch(ev.modalias, buf, size);
+		FUZZ_CHECK(ev.driver == NULL);
 	}
+	memcpy(buf, data, size);
+	uevent_parse_file(buf, size, &ev);
+	FUZZ_CHECK(ev.action == NULL);
+	touch(ev.devpath, buf, size);
+	touch(ev.subsystem, buf, size);
+	touch(ev.devname, buf, size);
+	touch(ev.modalias, buf, size);
+	touch(ev.driver, buf, size);
 	free(buf);
 	return 0;
 }
