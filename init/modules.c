@@ -15,6 +15,7 @@
 #include "log.h"
 #include "moddb.h"
 #include "modules.h"
+#include "uevent.h"
 #include "util.h"
 
 #define MODULES_DB_MAX  (1024 * 1024)
@@ -32,7 +33,7 @@ extern int finit_module(int fd, const char *params, int flags);
 static struct moddb db;
 static unsigned char state[MODDB_MAX_MODULES];
 static unsigned char is_fs[MODDB_MAX_MODULES];	/* has an fs-TYPE alias */
-static int have_db, nloaded, nfailed;
+static int have_db, nloaded, nfailed, ninserts;
 static long long load_us, load_cpu_us;
 
 long long modules_load_us(void)
@@ -107,6 +108,7 @@ static int insert(struct boot *b, int idx)
 	int fd, r = 0;
 
 	params_for(b, m->name, params, sizeof(params));
+	ninserts++;
 	fd = open(m->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -228,12 +230,36 @@ static int collect(int idx, int fixed, void *arg)
 	return 0;
 }
 
+/* Read the uevent file of device @dev (below the directory open at @dfd):
+ * its modalias into @alias ("" if none); returns 1 if a driver has it. */
+static int read_device(int dfd, const char *dev, char *alias, size_t size)
+{
+	char file[NAME_MAX + 16], buf[4096];
+	struct uevent ev;
+	ssize_t len;
+	int fd;
+
+	alias[0] = '\0';
+	if (path_fmt(file, sizeof(file), "%s/uevent", dev))
+		return 0;
+	fd = openat(dfd, file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return 0;
+	uevent_parse_file(buf, (size_t)len, &ev);
+	if (ev.modalias && strlen(ev.modalias) < size)
+		strcpy(alias, ev.modalias);
+	return ev.driver != NULL;
+}
+
 static int bound(const char *syspath)
 {
-	char p[SYSPATH_MAX + 8];
+	char alias[MODALIAS_MAX];
 
-	return syspath && path_fmt(p, sizeof(p), "%s/driver", syspath) == 0 &&
-	       access(p, F_OK) == 0;
+	return syspath && read_device(AT_FDCWD, syspath, alias, sizeof(alias));
 }
 
 /* Load the modules matching a device, most specific first, until one of
@@ -266,29 +292,6 @@ int modules_load_device(struct boot *b, const char *alias, const char *devpath)
 	return load_for(b, alias, syspath);
 }
 
-/* Read DEV/modalias below the directory open at @dfd, without its newline.
- * Returns its length, or 0 if the device has none. */
-static size_t read_modalias(int dfd, const char *dev, char *alias, size_t size)
-{
-	char file[NAME_MAX + 16];
-	ssize_t len;
-	int fd;
-
-	if (path_fmt(file, sizeof(file), "%s/modalias", dev))
-		return 0;
-	fd = openat(dfd, file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	len = read(fd, alias, size - 1);
-	close(fd);
-	if (len <= 0)
-		return 0;
-	alias[len] = '\0';
-	if (alias[len - 1] == '\n')
-		alias[--len] = '\0';
-	return (size_t)len;
-}
-
 /* Devices worth naming when the root does not come up: storage and USB
  * controllers, USB mass storage, virtio disks, SCSI/NVMe/MMC devices. */
 static int storage_like(const char *a)
@@ -315,7 +318,7 @@ void modules_unmatched(char *out, size_t size)
 	static const char *const storage_buses[] = {
 		"pci", "usb", "virtio", "scsi", "mmc", "sdio",
 	};
-	char path[64], alias[MODALIAS_MAX], file[NAME_MAX + 16];
+	char path[64], alias[MODALIAS_MAX];
 	size_t o = 0, i;
 
 	out[0] = '\0';
@@ -329,9 +332,7 @@ void modules_unmatched(char *out, size_t size)
 		while ((dev = dir_next(&devs, NULL))) {
 			int hits = 0, n;
 
-			if (path_fmt(file, sizeof(file), "%s/driver", dev) ||
-			    faccessat(devs.fd, file, F_OK, 0) == 0 ||
-			    !read_modalias(devs.fd, dev, alias, sizeof(alias)))
+			if (read_device(devs.fd, dev, alias, sizeof(alias)) || !alias[0])
 				continue;
 			if (!storage_like(alias))
 				continue;
@@ -419,6 +420,7 @@ struct pending {
 	char alias[MODALIAS_MAX];
 	char syspath[SYSPATH_MAX];
 	int prio;
+	int inserts;	/* finit_module calls made when it was seen unbound */
 };
 
 static struct pending queue[QUEUE_MAX];
@@ -473,6 +475,7 @@ static void enqueue(const char *alias, const char *syspath)
 	strcpy(p->alias, alias);
 	strcpy(p->syspath, syspath);
 	p->prio = prio;
+	p->inserts = ninserts;
 	nqueue++;
 }
 
@@ -488,12 +491,11 @@ static void coldplug_bus(const char *bus)
 	while ((dev = dir_next(&devs, NULL))) {
 		int hits = 0;
 
-		if (!read_modalias(devs.fd, dev, alias, sizeof(alias)))
+		/* a built-in driver may have it already */
+		if (read_device(devs.fd, dev, alias, sizeof(alias)) || !alias[0])
 			continue;
 		moddb_match(&db, alias, count_match, &hits);
-		if (!hits || path_fmt(sys, sizeof(sys), "%s/%s", path, dev))
-			continue;
-		if (!bound(sys))	/* a built-in driver may have it already */
+		if (hits && !path_fmt(sys, sizeof(sys), "%s/%s", path, dev))
 			enqueue(alias, sys);
 	}
 	dir_close(&devs);
@@ -512,7 +514,8 @@ int modules_coldplug_next(struct boot *b)
 	while (qnext < nqueue) {
 		struct pending *p = &queue[qnext++];
 
-		if (bound(p->syspath))
+		/* only a module loaded since it was seen can have bound it */
+		if (p->inserts != ninserts && bound(p->syspath))
 			continue;
 		load_for(b, p->alias, p->syspath);
 		return 1;

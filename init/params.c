@@ -11,7 +11,7 @@
 
 int stage_cmdline(struct boot *b)
 {
-	char buf[CMDLINE_MAX];
+	char buf[CMDLINE_MAX], sentinel[64];
 	ssize_t n = read_file("/proc/cmdline", buf, sizeof(buf));
 	int r;
 
@@ -30,7 +30,8 @@ int stage_cmdline(struct boot *b)
 
 	/* mkinitramfs writes this entry last: without it, the kernel unpacked
 	 * only part of the image (it says "Initramfs unpacking failed"). */
-	if (access(IMAGE_SENTINEL, F_OK) < 0)
+	n = read_file(IMAGE_SENTINEL, sentinel, sizeof(sentinel));
+	if (n < 0 && n != -EFBIG)
 		return fail(b, -EBADF, "this initramfs is incomplete: the kernel unpacked "
 			    "only part of it (a truncated or damaged image file, a full "
 			    "/boot?); rebuild it with mkinitramfs");
