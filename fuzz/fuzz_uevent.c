@@ -37,6 +37,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	touch(ev.devname, buf, size);
 	touch(ev.modalias, buf, size);
 	touch(ev.driver, buf, size);
+	touch(ev.major, buf, size);
+	touch(ev.minor, buf, size);
+	touch(ev.devtype, buf, size);
+	touch(ev.partn, buf, size);
 	free(buf);
 	return 0;
 }

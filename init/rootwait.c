@@ -1,8 +1,10 @@
 /* rootwait.c - stage "root-wait": find the root device, waiting for it.
  *
  * Event-driven: the uevent netlink socket wakes us when block devices come
- * and go; /sys/class/block is rescanned then (and at least once a second, in
- * case events were dropped).  One deadline on a monotonic clock. */
+ * and go.  A new one is taken from its event (name, number, partition);
+ * /sys/class/block is read at the start, when one changes or leaves, and
+ * at least once a second in case events were dropped.  One deadline on a
+ * monotonic clock. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
@@ -150,19 +152,12 @@ static int part_reader(void *ctx, uint64_t off, void *buf, size_t len)
 	return dev_read(ctx, off, buf, len);
 }
 
-/* The parent disk of a partition: the directory above it in sysfs. */
-static void find_parent(struct blkdev *d)
+/* The parent disk of a partition: the directory above it in @link
+ * (".../block/sda/sda1"), which this cuts. */
+static void parent_from(struct blkdev *d, char *link)
 {
-	char link[256], path[64];
-	ssize_t n;
 	char *last, *prev;
 
-	if (path_fmt(path, sizeof(path), "/sys/class/block/%s", d->name))
-		return;
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n <= 0)
-		return;
-	link[n] = '\0';
 	last = strrchr(link, '/');
 	if (!last)
 		return;
@@ -171,6 +166,20 @@ static void find_parent(struct blkdev *d)
 	prev = prev ? prev + 1 : link;
 	if (strlen(prev) < sizeof(d->parent))
 		strcpy(d->parent, prev);
+}
+
+static void find_parent(struct blkdev *d)
+{
+	char link[256], path[64];
+	ssize_t n;
+
+	if (path_fmt(path, sizeof(path), "/sys/class/block/%s", d->name))
+		return;
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return;
+	link[n] = '\0';
+	parent_from(d, link);
 }
 
 /* Most superblocks (ext*, xfs, vfat, squashfs) sit in the first 4 KiB:
@@ -278,8 +287,6 @@ static void scan(void)
 				find_parent(d);
 		}
 		d->present = 1;
-		if (!d->probed)
-			probe_dev(d);
 	}
 	dir_close(&dir);
 }
@@ -310,8 +317,9 @@ static int matches(struct boot *b, struct blkdev *d)
 	}
 }
 
-/* Set when /sys/class/block may have changed: a block uevent, the
- * periodic rescan, a fallback to look for.  Scanning is the costly part. */
+/* Set when /sys/class/block must be read again: at the start, a block
+ * device that changed or left, the periodic rescan, a fallback to look
+ * for.  Scanning is the costly part. */
 static int block_dirty = 1;
 
 /* Returns 1 and fills b->rootdev when the root is here. */
@@ -323,6 +331,9 @@ static int find_root(struct boot *b)
 		scan();
 		block_dirty = 0;
 	}
+	for (i = 0; i < ndevs; i++)
+		if (devs[i].present && !devs[i].probed)
+			probe_dev(&devs[i]);
 	if (b->rs.kind == ROOT_PATH) {
 		struct stat st;
 
@@ -374,8 +385,52 @@ static int try_fallbacks(struct boot *b)
 	return 0;
 }
 
-/* Drain the socket: load drivers for devices that appear, forget what we
- * knew of block devices that changed or left. */
+/* A decimal number of at most 9 digits, the whole string; -1 if not. */
+static long dec(const char *s)
+{
+	long v = 0;
+	int n = 0;
+
+	for (; s && *s >= '0' && *s <= '9' && n < 9; s++, n++)
+		v = v * 10 + (*s - '0');
+	return s && !*s && n ? v : -1;
+}
+
+/* A block device the kernel announced: known from the event itself, with
+ * no look at sysfs.  Returns 0, or -1 to rescan sysfs instead. */
+static int block_added(const struct uevent *ev)
+{
+	const char *name = ev->devname;
+	long ma = dec(ev->major), mi = dec(ev->minor), pn = 0;
+	struct blkdev *d;
+	char path[256];
+
+	if (strchr(name, '/') || ma < 0 || mi < 0 || !ev->devpath ||
+	    strlen(name) >= BLKNAME_MAX || strlen(ev->devpath) >= sizeof(path))
+		return -1;
+	if (ev->devtype && !strcmp(ev->devtype, "partition") && (pn = dec(ev->partn)) <= 0)
+		return -1;
+	d = find_dev(name);
+	if (!d) {
+		if (ndevs == MAX_BLKDEVS)
+			return -1;
+		d = &devs[ndevs++];
+	}
+	memset(d, 0, sizeof(*d));
+	strcpy(d->name, name);
+	d->dev = makedev((unsigned int)ma, (unsigned int)mi);
+	d->partno = (int)pn;
+	if (pn) {
+		strcpy(path, ev->devpath);
+		parent_from(d, path);
+	}
+	d->present = 1;
+	return 0;
+}
+
+/* Drain the socket: load drivers for devices that appear, take note of
+ * block devices that come, forget what we knew of those that changed or
+ * left. */
 static void drain_uevents(struct boot *b)
 {
 	static char buf[UEVENT_BUF];
@@ -396,6 +451,8 @@ static void drain_uevents(struct boot *b)
 		if (ev.modalias && !strcmp(ev.action, "add"))
 			modules_load_device(b, ev.modalias, ev.devpath);
 		if (!ev.subsystem || strcmp(ev.subsystem, "block"))
+			continue;
+		if (ev.devname && !strcmp(ev.action, "add") && !block_added(&ev))
 			continue;
 		block_dirty = 1;
 		if (ev.devname && strcmp(ev.action, "add")) {

@@ -100,6 +100,25 @@ static void test_file(void **state)
 	}
 }
 
+/* what root-wait takes a new block device from */
+static void test_block_add(void **state)
+{
+	static char msg[] = "add@/devices/pci0000:00/0000:00:03.0/virtio0/block/vda/vda2\0"
+		"ACTION=add\0DEVPATH=/devices/pci0000:00/0000:00:03.0/virtio0/block/vda/vda2\0"
+		"SUBSYSTEM=block\0MAJOR=254\0MINOR=2\0DEVNAME=vda2\0DEVTYPE=partition\0"
+		"DISKSEQ=1\0PARTN=2\0SEQNUM=900";
+	char buf[sizeof(msg) + 1];
+	struct uevent ev;
+
+	memcpy(buf, msg, sizeof(msg));
+	assert_int_equal(uevent_parse(buf, sizeof(msg) - 1, &ev), 0);
+	assert_string_equal(ev.major, "254");
+	assert_string_equal(ev.minor, "2");
+	assert_string_equal(ev.devtype, "partition");
+	assert_string_equal(ev.partn, "2");
+	assert_string_equal(ev.devname, "vda2");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -108,6 +127,7 @@ int main(void)
 		cmocka_unit_test(test_not_kernel),
 		cmocka_unit_test(test_truncated_everywhere),
 		cmocka_unit_test(test_file),
+		cmocka_unit_test(test_block_add),
 	};
 
 	return cmocka_run_group_tests_name("uevent", tests, NULL, NULL);
