@@ -27,7 +27,8 @@ INIT_SYS  := init/main.c init/log.c init/util.c init/mounts.c init/params.c \
              init/rmtree.c init/panic.c init/hooks.c init/imageinitrd.c
 INIT_HDRS := $(wildcard init/*.h)
 # Largest stripped /init we accept (48 KiB; the file layout packs the code
-# and read-only data into one page-aligned segment: -z noseparate-code).
+# and read-only data into one segment, -z noseparate-code, and the data
+# right after it: see init/init below).
 INIT_MAX_BYTES := 49152
 
 GEN_SRCS := mkinitramfs.c cpio.c modsel.c output.c compress.c imgread.c config.c \
@@ -46,8 +47,14 @@ build/klibc/%.o: init/%.c $(INIT_HDRS)
 	@mkdir -p build/klibc
 	$(KLCC) -Os -Wall -Wno-unused-parameter $(WERROR) -c -o $@ $<
 
+# Linked twice: ld would start the data segment on a page of its own in
+# the file (up to 4 KiB of padding); the second link puts it right after
+# the code, at the same offset in the next page of memory (-Tdata).
 init/init: $(INIT_OBJS)
 	$(KLCC) -static -Wl,-z,noseparate-code -o $@.unstripped $(INIT_OBJS)
+	text=$$(readelf -lW $@.unstripped | awk '$$1 == "LOAD" { print $$5; exit }'); \
+	data=$$(printf '0x%x' $$(( 0x401000 + ((text + 63) & ~63) ))); \
+	$(KLCC) -static -Wl,-z,noseparate-code -Wl,-Tdata,$$data -o $@.unstripped $(INIT_OBJS)
 	strip --strip-all -R .comment -o $@ $@.unstripped
 
 mkinitramfs: $(GEN_SRCS) $(GEN_HDRS)
