@@ -1,30 +1,33 @@
 /* uevent.c - parse a kernel uevent message (pure: no syscalls) */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include "uevent.h"
 
+/* The keys we keep, and where their values go. */
+static const struct {
+	char key[12];
+	unsigned char len;
+	unsigned char off;
+} keys[] = {
+#define KEY(k, field) { k "=", sizeof(k), offsetof(struct uevent, field) }
+	KEY("ACTION", action), KEY("DEVPATH", devpath), KEY("SUBSYSTEM", subsystem),
+	KEY("DEVNAME", devname), KEY("MODALIAS", modalias), KEY("DRIVER", driver),
+	KEY("MAJOR", major), KEY("MINOR", minor), KEY("DEVTYPE", devtype),
+	KEY("PARTN", partn),
+#undef KEY
+};
+
+/* "KEY=VALUE": point the field of KEY, if we keep it, at VALUE. */
 static void field(const char *p, struct uevent *ev)
 {
-	if (!strncmp(p, "ACTION=", 7))
-		ev->action = p + 7;
-	else if (!strncmp(p, "DEVPATH=", 8))
-		ev->devpath = p + 8;
-	else if (!strncmp(p, "SUBSYSTEM=", 10))
-		ev->subsystem = p + 10;
-	else if (!strncmp(p, "DEVNAME=", 8))
-		ev->devname = p + 8;
-	else if (!strncmp(p, "MODALIAS=", 9))
-		ev->modalias = p + 9;
-	else if (!strncmp(p, "DRIVER=", 7))
-		ev->driver = p + 7;
-	else if (!strncmp(p, "MAJOR=", 6))
-		ev->major = p + 6;
-	else if (!strncmp(p, "MINOR=", 6))
-		ev->minor = p + 6;
-	else if (!strncmp(p, "DEVTYPE=", 8))
-		ev->devtype = p + 8;
-	else if (!strncmp(p, "PARTN=", 6))
-		ev->partn = p + 6;
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strncmp(p, keys[i].key, keys[i].len)) {
+			*(const char **)((char *)ev + keys[i].off) = p + keys[i].len;
+			return;
+		}
 }
 
 int uevent_parse(char *buf, size_t len, struct uevent *ev)

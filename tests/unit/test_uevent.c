@@ -3,6 +3,11 @@
 #include <errno.h>
 #include "uevent.h"
 
+/* Parse a copy of the message @msg (a char array; the parser writes one
+ * byte past it) in @buf. */
+#define PARSE(msg, buf, ev) \
+	(memcpy(buf, msg, sizeof(msg)), uevent_parse(buf, sizeof(msg) - 1, ev))
+
 static void test_add(void **state)
 {
 	static char msg[] = "add@/devices/pci0000:00/0000:00:04.0/virtio1\0"
@@ -11,8 +16,7 @@ static void test_add(void **state)
 	char buf[sizeof(msg) + 1];
 	struct uevent ev;
 
-	memcpy(buf, msg, sizeof(msg));
-	assert_int_equal(uevent_parse(buf, sizeof(msg) - 1, &ev), 0);
+	assert_int_equal(PARSE(msg, buf, &ev), 0);
 	assert_string_equal(ev.action, "add");
 	assert_string_equal(ev.subsystem, "virtio");
 	assert_string_equal(ev.modalias, "virtio:d00000002v00001AF4");
@@ -27,9 +31,8 @@ static void test_block_remove(void **state)
 	char buf[sizeof(msg) + 1];
 	struct uevent ev;
 
-	memcpy(buf, msg, sizeof(msg));
 	/* no NUL after the last field: the parser adds it */
-	assert_int_equal(uevent_parse(buf, sizeof(msg) - 1, &ev), 0);
+	assert_int_equal(PARSE(msg, buf, &ev), 0);
 	assert_string_equal(ev.action, "remove");
 	assert_string_equal(ev.devname, "sda1");
 	assert_null(ev.modalias);
@@ -94,8 +97,7 @@ static void test_file(void **state)
 		static char msg[] = "add@/x\0ACTION=add\0DRIVER=sd\0";
 		char m[sizeof(msg) + 1];
 
-		memcpy(m, msg, sizeof(msg));
-		assert_int_equal(uevent_parse(m, sizeof(msg) - 1, &ev), 0);
+		assert_int_equal(PARSE(msg, m, &ev), 0);
 		assert_null(ev.driver);
 	}
 }
@@ -110,8 +112,7 @@ static void test_block_add(void **state)
 	char buf[sizeof(msg) + 1];
 	struct uevent ev;
 
-	memcpy(buf, msg, sizeof(msg));
-	assert_int_equal(uevent_parse(buf, sizeof(msg) - 1, &ev), 0);
+	assert_int_equal(PARSE(msg, buf, &ev), 0);
 	assert_string_equal(ev.major, "254");
 	assert_string_equal(ev.minor, "2");
 	assert_string_equal(ev.devtype, "partition");
