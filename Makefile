@@ -52,8 +52,8 @@ build/klibc/%.o: init/%.c $(INIT_HDRS)
 # the code, at the same offset in the next page of memory (-Tdata).
 init/init: $(INIT_OBJS)
 	$(KLCC) -static -Wl,-z,noseparate-code -o $@.unstripped $(INIT_OBJS)
-	text=$$(readelf -lW $@.unstripped | awk '$$1 == "LOAD" { print $$5; exit }'); \
-	data=$$(printf '0x%x' $$(( 0x401000 + ((text + 63) & ~63) ))); \
+	set -- $$(readelf -lW $@.unstripped | awk '$$1 == "LOAD" { print $$3, $$5; exit }'); \
+	data=$$(printf '0x%x' $$(( $$1 + 0x1000 + (($$2 + 63) & ~63) ))); \
 	$(KLCC) -static -Wl,-z,noseparate-code -Wl,-Tdata,$$data -o $@.unstripped $(INIT_OBJS)
 	strip --strip-all -R .comment -o $@ $@.unstripped
 

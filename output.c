@@ -360,10 +360,7 @@ static int write_all(int fd, const void *buf, size_t len)
 
 /* ---- the archive ---------------------------------------------------- */
 
-static int fmt_err(char *err, size_t errlen, int r, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fmt_err(char *err, size_t errlen, int r, const char *fmt, ...)
+int fmt_err(char *err, size_t errlen, int r, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -108,10 +108,10 @@ static int insert(struct boot *b, int idx)
 	int fd, r = 0;
 
 	params_for(b, m->name, params, sizeof(params));
-	ninserts++;
 	fd = open(m->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	ninserts++;
 	t0 = uptime_us();
 	c0 = cpu_us();
 	if (finit_module(fd, params, flags) < 0 && errno != EEXIST)
@@ -131,15 +131,14 @@ static int load_idx(struct boot *b, int idx, const char *why);
 static const char *cpu_modalias(void)
 {
 	static char buf[4096];
-	static int state;	/* 0 unread, 1 read, -1 unknown */
+	static int known;	/* 0 unread, 1 read, -1 the kernel does not say */
 
-	if (!state)
-		state = read_file("/sys/devices/system/cpu/modalias", buf,
+	if (!known) {
+		known = read_file("/sys/devices/system/cpu/modalias", buf,
 				  sizeof(buf)) > 0 ? 1 : -1;
-	if (state < 0)
-		return NULL;
-	buf[strcspn(buf, "\n")] = '\0';
-	return buf;
+		buf[strcspn(buf, "\n")] = '\0';
+	}
+	return known > 0 ? buf : NULL;
 }
 
 static void load_list(struct boot *b, const char *list, const char *why)
@@ -168,7 +167,7 @@ static int load_idx(struct boot *b, int idx, const char *why)
 	/* A driver for a CPU feature this CPU lacks (crc32c-intel without
 	 * SSE4.2) would fail with ENODEV, but only after the kernel has read,
 	 * checked and linked it, and waited for RCU twice: tens of ms. */
-	if (!moddb_cpu_ok(&db, idx, cpu_modalias())) {
+	if (m->cpu_req && !moddb_cpu_ok(&db, idx, cpu_modalias())) {
 		state[idx] = ST_SKIPPED;
 		log_msg(L_DEBUG, "modules: %s: not for this CPU; skipped", m->name);
 		return 0;

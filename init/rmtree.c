@@ -1,5 +1,6 @@
-/* rmtree.c - free the initramfs before the switch (openat/fstatat/unlinkat,
- * so no path is ever longer than one component) */
+/* rmtree.c - free the initramfs before the switch (getdents, openat,
+ * fstatat, unlinkat: no path is ever longer than one component) */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -12,27 +13,33 @@ int rmtree_contents(int dirfd, dev_t dev)
 {
 	struct dir_iter dir;
 	const char *name;
+	unsigned char type;
 	int r;
 
 	/* a fresh open file: its own position, whoever else reads dirfd */
 	r = dir_open(&dir, dirfd, ".");
 	if (r)
 		return r;
-	while ((name = dir_next(&dir, NULL))) {
+	while ((name = dir_next(&dir, &type))) {
 		struct stat st;
-		int isdir;
+		int isdir = type == DT_DIR;
 
-		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			if (!r)
-				r = -errno;
-			continue;
+		/* getdents says what a file is; only a directory (for its
+		 * device: a mount point is not ours to empty), or a file
+		 * system that does not say, needs a stat */
+		if (isdir || type == DT_UNKNOWN) {
+			if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+				if (!r)
+					r = -errno;
+				continue;
+			}
+			isdir = S_ISDIR(st.st_mode);
 		}
-		isdir = S_ISDIR(st.st_mode);
 		if (isdir) {
 			int sub, e;
 
 			if (st.st_dev != dev)
-				continue;	/* a mount point: not ours to empty */
+				continue;
 			sub = openat(dirfd, name, O_RDONLY | O_DIRECTORY |
 				     O_NOFOLLOW | O_CLOEXEC);
 			if (sub < 0) {

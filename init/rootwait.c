@@ -7,6 +7,7 @@
  * monotonic clock. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/netlink.h>
 #include <poll.h>
 #include <stdio.h>
@@ -89,16 +90,36 @@ static int read_sys(const char *name, const char *attr, char *buf, size_t size)
 	return 0;
 }
 
+/* The decimal number at the start of @s (NULL: none) into *@v; returns
+ * where it ends, or NULL if there are no digits or more than 19. */
+static const char *dec(const char *s, unsigned long long *v)
+{
+	int n = 0;
+
+	*v = 0;
+	for (; s && *s >= '0' && *s <= '9'; s++) {
+		if (++n > 19)
+			return NULL;
+		*v = *v * 10 + (unsigned long long)(*s - '0');
+	}
+	return n ? s : NULL;
+}
+
+/* @s is a decimal number, all of it, at most @max: 0, or -EINVAL. */
+static int whole_dec(const char *s, unsigned long long max, unsigned long long *v)
+{
+	const char *end = dec(s, v);
+
+	return end && !*end && *v <= max ? 0 : -EINVAL;
+}
+
 static unsigned long long sys_num(const char *name, const char *attr)
 {
 	char buf[32];
-	unsigned long long v = 0;
-	char *p;
+	unsigned long long v;
 
-	if (read_sys(name, attr, buf, sizeof(buf)))
+	if (read_sys(name, attr, buf, sizeof(buf)) || whole_dec(buf, ULLONG_MAX, &v))
 		return 0;
-	for (p = buf; *p >= '0' && *p <= '9'; p++)
-		v = v * 10 + (*p - '0');
 	return v;
 }
 
@@ -237,17 +258,14 @@ static void probe_part(struct blkdev *d)
 /* "MAJ:MIN" as sysfs prints it */
 static int parse_devnum(const char *s, unsigned int *ma, unsigned int *mi)
 {
-	unsigned int v[2] = { 0, 0 };
-	int i, digits;
+	unsigned long long a, b;
 
-	for (i = 0; i < 2; i++, s++) {
-		for (digits = 0; *s >= '0' && *s <= '9' && digits < 9; s++, digits++)
-			v[i] = v[i] * 10 + (unsigned int)(*s - '0');
-		if (!digits || *s != (i ? '\0' : ':'))
-			return -EINVAL;
-	}
-	*ma = v[0];
-	*mi = v[1];
+	/* "MAJ:MIN" */
+	s = dec(s, &a);
+	if (!s || *s != ':' || whole_dec(s + 1, UINT_MAX, &b) || a > UINT_MAX)
+		return -EINVAL;
+	*ma = (unsigned int)a;
+	*mi = (unsigned int)b;
 	return 0;
 }
 
@@ -385,30 +403,21 @@ static int try_fallbacks(struct boot *b)
 	return 0;
 }
 
-/* A decimal number of at most 9 digits, the whole string; -1 if not. */
-static long dec(const char *s)
-{
-	long v = 0;
-	int n = 0;
-
-	for (; s && *s >= '0' && *s <= '9' && n < 9; s++, n++)
-		v = v * 10 + (*s - '0');
-	return s && !*s && n ? v : -1;
-}
-
 /* A block device the kernel announced: known from the event itself, with
  * no look at sysfs.  Returns 0, or -1 to rescan sysfs instead. */
 static int block_added(const struct uevent *ev)
 {
 	const char *name = ev->devname;
-	long ma = dec(ev->major), mi = dec(ev->minor), pn = 0;
+	unsigned long long ma, mi, pn = 0;
 	struct blkdev *d;
 	char path[256];
 
-	if (strchr(name, '/') || ma < 0 || mi < 0 || !ev->devpath ||
-	    strlen(name) >= BLKNAME_MAX || strlen(ev->devpath) >= sizeof(path))
+	if (whole_dec(ev->major, UINT_MAX, &ma) || whole_dec(ev->minor, UINT_MAX, &mi) ||
+	    strchr(name, '/') || !ev->devpath || strlen(name) >= BLKNAME_MAX ||
+	    strlen(ev->devpath) >= sizeof(path))
 		return -1;
-	if (ev->devtype && !strcmp(ev->devtype, "partition") && (pn = dec(ev->partn)) <= 0)
+	if (ev->devtype && !strcmp(ev->devtype, "partition") &&
+	    (whole_dec(ev->partn, INT_MAX, &pn) || !pn))
 		return -1;
 	d = find_dev(name);
 	if (!d) {

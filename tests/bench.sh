@@ -13,6 +13,9 @@ MK=("$TOP/mkinitramfs" -k "$KVER" -b "$KROOT")
 
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+# the timeline's "init's own CPU time" (ms) in boot log LOG
+own_cpu() { sed -n "s/.*init's own CPU time \([0-9.]*\).*/\1/p" "$1" | head -1; }
+
 # seconds for one run of a command, 3 decimals
 timeit() {
 	local s e
@@ -50,7 +53,7 @@ for i in $(seq "$BOOTS"); do
 		awk -v tok="$TOKEN" '/^\[ *[0-9.]+\] / && index($0, tok) { s = $0; sub(/^\[ */, "", s); sub(/\].*/, "", s); print s + 0; exit }' \
 			"$log" >> "$WORK/k.$img"
 		if [ "$img" = virtio ]; then
-			sed -n "s/.*init's own CPU time \([0-9.]*\).*/\1/p" "$log" >> "$WORK/own"
+			own_cpu "$log" >> "$WORK/own"
 			sed -n 's/.*, other \([0-9.]*\);.*/\1/p' "$log" >> "$WORK/other"
 		fi
 	done
@@ -77,7 +80,7 @@ for i in $(seq 3); do
 	boot "icount$i" 300 "$WORK/virtio.img" "root=UUID=$ROOT_UUID" \
 		-drive "file=$WORK/root.img,if=virtio,format=raw,snapshot=on" \
 		-icount "shift=$ICOUNT_SHIFT,sleep=off" >/dev/null || true
-	sed -n "s/.*init's own CPU time \([0-9.]*\).*/\1/p" "$WORK/icount$i.log" >> "$WORK/own.icount"
+	own_cpu "$WORK/icount$i.log" >> "$WORK/own.icount"
 done
 own=$(median < "$WORK/own.icount")
 printf '%-44s %s ms (median of 3, -icount shift=%d: a %d-MIPS CPU; about %s million instructions)\n' \
