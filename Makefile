@@ -39,7 +39,7 @@ GEN_HDRS := cpio.h modsel.h output.h compress.h imgread.h config.h hostonly.h \
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/%,$(wildcard tests/unit/test_*.c))
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-all: mkinitramfs init/init tests/qemu/guest-init
+all: mkinitramfs init/init tests/qemu/guest-init tests/qemu/no-thp
 
 INIT_OBJS := $(patsubst init/%.c,build/klibc/%.o,$(INIT_PURE) $(INIT_SYS))
 
@@ -65,6 +65,10 @@ mkinitramfs: $(GEN_SRCS) $(GEN_HDRS)
 tests/qemu/guest-init: tests/qemu/guest-init.c
 	$(KLCC) -static -Os -Wall $(WERROR) -o $@ $<
 	strip --strip-all $@
+
+# Runs QEMU with transparent huge pages off (see the file).
+tests/qemu/no-thp: tests/qemu/no-thp.c
+	$(CC) $(CFLAGS) $(WARN) $(WERROR) -o $@ $<
 
 UNIT_LIB := $(INIT_PURE) cpio.c compress.c imgread.c config.c hostonly.c elfdeps.c \
             output.c imgext2.c
@@ -147,7 +151,7 @@ uninstall:
 	for f in man/*.5; do rm -f $(DESTDIR)$(MANDIR)/man5/$${f#man/}; done
 
 clean:
-	rm -rf build mkinitramfs init/init init/init.unstripped tests/qemu/guest-init
+	rm -rf build mkinitramfs init/init init/init.unstripped tests/qemu/guest-init tests/qemu/no-thp
 
 FORCE:
 

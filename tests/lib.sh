@@ -61,13 +61,17 @@ mkdisk_ext4() {
 }
 
 # boot NAME TIMEOUT IMAGE APPEND [QEMU ARGS...]: boots, serial log in
-# $WORK/NAME.log; returns QEMU's status (124 on timeout).
+# $WORK/NAME.log; returns QEMU's status (124 on timeout).  QEMU runs with
+# transparent huge pages off (tests/qemu/no-thp.c says why), unless
+# INITKIT_QEMU_THP=1.
 boot() {
 	local name=$1 limit=$2 initrd=$3 append=$4
 	shift 4
-	local logf=$WORK/$name.log
+	local logf=$WORK/$name.log wrap=()
 	: > "$logf"
-	timeout -k 5 "$limit" qemu-system-x86_64 \
+	[ "${INITKIT_QEMU_THP:-0}" = 1 ] || [ ! -x "$TOP/tests/qemu/no-thp" ] ||
+		wrap=("$TOP/tests/qemu/no-thp")
+	timeout -k 5 "$limit" "${wrap[@]}" qemu-system-x86_64 \
 		-m 512 -smp 1 -display none -monitor none -nic none \
 		-serial "file:$logf" -no-reboot \
 		-kernel "${BOOT_KERNEL:-$VMLINUZ}" -initrd "$initrd" \
