@@ -24,7 +24,7 @@ JOBS=${JOBS:-$(nproc 2>/dev/null || echo 1)}
 ALL_TARGETS=$(ls fuzz/fuzz_*.c | sed 's|fuzz/fuzz_\(.*\)\.c|\1|')
 TARGETS=${TARGETS:-$ALL_TARGETS}
 B=build/fuzz
-LIB_SRCS="init/cmdline.c init/rootspec.c init/probe.c init/parttable.c init/moddb.c
+LIB_SRCS="init/cmdline.c init/rootspec.c init/probe.c init/parttable.c init/moddb.c init/wildcard.c
           init/uevent.c cpio.c compress.c imgread.c config.c"
 LIBS="-ldeflate -lz -lzstd -llzma -llz4"
 CFLAGS="-g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=undefined -Iinit -I."

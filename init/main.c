@@ -180,7 +180,8 @@ int main(int argc, char *argv[])
 	b.is_pid1 = getpid() == 1;
 	b.uevent_fd = -1;
 	cmdline_parse(empty, &b.bp);	/* defaults until /proc/cmdline is read */
-	log_open("/dev/kmsg", "/dev/console");
+	/* Until /dev is mounted, messages go to fd 2: the console, which the
+	 * kernel opened for us (as /init and as /linuxrc alike). */
 
 	for (i = 0; i < sizeof(stages) / sizeof(stages[0]); i++) {
 		const struct stage *s = &stages[i];

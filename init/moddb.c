@@ -1,6 +1,6 @@
 /* moddb.c - parse and query the pre-digested module database */
 #include <errno.h>
-#include <fnmatch.h>
+#include "wildcard.h"
 #include <string.h>
 #include "moddb.h"
 
@@ -139,7 +139,7 @@ int moddb_match(const struct moddb *db, const char *modalias,
 
 		if (a->fixed > len || memcmp(a->pattern, modalias, a->fixed))
 			continue;
-		if (fnmatch(a->pattern, modalias, 0))
+		if (!wildcard_match(a->pattern, modalias))
 			continue;
 		for (j = 0; j < nseen && seen[j] != a->module; j++)
 			;
@@ -161,7 +161,7 @@ int moddb_cpu_ok(const struct moddb *db, int idx, const char *cpu_modalias)
 	if (!db->mod[idx].cpu_req || !cpu_modalias)
 		return 1;
 	for (i = 0; i < db->ncpu; i++)
-		if (db->cpu[i].module == idx && !fnmatch(db->cpu[i].pattern, cpu_modalias, 0))
+		if (db->cpu[i].module == idx && wildcard_match(db->cpu[i].pattern, cpu_modalias))
 			return 1;
 	return 0;
 }

@@ -8,8 +8,8 @@
  *                                   (a valid load order), or "-".  POST:
  *                                   post-softdeps, or "-".  BOOT: 1 to load
  *                                   at boot whatever the hardware.
- *   a PATTERN INDEX                 an alias (fnmatch pattern: modalias,
- *                                   "fs-TYPE", ...) of module INDEX
+ *   a PATTERN INDEX                 an alias (a wildcard.h pattern, as for
+ *                                   fnmatch: modalias, "fs-TYPE", ...) of INDEX
  *   c PATTERN INDEX                 module INDEX is a driver for a CPU
  *                                   feature: it loads only on a CPU whose
  *                                   modalias matches PATTERN or another of
@@ -38,7 +38,7 @@ struct moddb_alias {
 	const char *pattern;
 	unsigned short module;
 	unsigned short fixed;	/* length of the literal prefix before any
-				 * wildcard: a cheap filter before fnmatch */
+				 * wildcard: a cheap filter before matching */
 };
 
 struct moddb {
