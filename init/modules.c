@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "init.h"
 #include "log.h"
@@ -229,36 +230,39 @@ static int collect(int idx, int fixed, void *arg)
 	return 0;
 }
 
-/* Read the uevent file of device @dev (below the directory open at @dfd):
- * its modalias into @alias ("" if none); returns 1 if a driver has it. */
-static int read_device(int dfd, const char *dev, char *alias, size_t size)
+/* The modalias of device @dev (below the directory open at @dfd) into
+ * @alias: "" if it has none.  The attribute, not the uevent file: the
+ * kernel prints one string rather than the whole environment. */
+static void read_alias(int dfd, const char *dev, char *alias, size_t size)
 {
-	char file[NAME_MAX + 16], buf[4096];
-	struct uevent ev;
-	ssize_t len;
+	char file[NAME_MAX + 16];
+	ssize_t len = -1;
 	int fd;
 
-	alias[0] = '\0';
-	if (path_fmt(file, sizeof(file), "%s/uevent", dev))
-		return 0;
-	fd = openat(dfd, file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len <= 0)
-		return 0;
-	uevent_parse_file(buf, (size_t)len, &ev);
-	if (ev.modalias && strlen(ev.modalias) < size)
-		strcpy(alias, ev.modalias);
-	return ev.driver != NULL;
+	if (!path_fmt(file, sizeof(file), "%s/modalias", dev) &&
+	    (fd = openat(dfd, file, O_RDONLY | O_CLOEXEC)) >= 0) {
+		len = read(fd, alias, size);
+		close(fd);
+	}
+	if (len <= 0 || (size_t)len == size)
+		len = 0;	/* none, or too long to be one we know */
+	alias[len] = '\0';
+	alias[strcspn(alias, "\n")] = '\0';
+}
+
+/* Has a driver taken device @dev?  Its "driver" link says. */
+static int has_driver(int dfd, const char *dev)
+{
+	char file[NAME_MAX + 16];
+	struct stat st;
+
+	return !path_fmt(file, sizeof(file), "%s/driver", dev) &&
+	       fstatat(dfd, file, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 static int bound(const char *syspath)
 {
-	char alias[MODALIAS_MAX];
-
-	return syspath && read_device(AT_FDCWD, syspath, alias, sizeof(alias));
+	return syspath && has_driver(AT_FDCWD, syspath);
 }
 
 /* Load the modules matching a device, most specific first, until one of
@@ -331,9 +335,8 @@ void modules_unmatched(char *out, size_t size)
 		while ((dev = dir_next(&devs, NULL))) {
 			int hits = 0, n;
 
-			if (read_device(devs.fd, dev, alias, sizeof(alias)) || !alias[0])
-				continue;
-			if (!storage_like(alias))
+			read_alias(devs.fd, dev, alias, sizeof(alias));
+			if (!alias[0] || !storage_like(alias) || has_driver(devs.fd, dev))
 				continue;
 			if (have_db)
 				moddb_match(&db, alias, count_match, &hits);
@@ -490,11 +493,13 @@ static void coldplug_bus(const char *bus)
 	while ((dev = dir_next(&devs, NULL))) {
 		int hits = 0;
 
-		/* a built-in driver may have it already */
-		if (read_device(devs.fd, dev, alias, sizeof(alias)) || !alias[0])
+		read_alias(devs.fd, dev, alias, sizeof(alias));
+		if (!alias[0])
 			continue;
 		moddb_match(&db, alias, count_match, &hits);
-		if (hits && !path_fmt(sys, sizeof(sys), "%s/%s", path, dev))
+		/* a built-in driver may have it already */
+		if (hits && !has_driver(devs.fd, dev) &&
+		    !path_fmt(sys, sizeof(sys), "%s/%s", path, dev))
 			enqueue(alias, sys);
 	}
 	dir_close(&devs);

@@ -12,7 +12,7 @@ static const struct {
 } keys[] = {
 #define KEY(k, field) { k "=", sizeof(k), offsetof(struct uevent, field) }
 	KEY("ACTION", action), KEY("DEVPATH", devpath), KEY("SUBSYSTEM", subsystem),
-	KEY("DEVNAME", devname), KEY("MODALIAS", modalias), KEY("DRIVER", driver),
+	KEY("DEVNAME", devname), KEY("MODALIAS", modalias),
 	KEY("MAJOR", major), KEY("MINOR", minor), KEY("DEVTYPE", devtype),
 	KEY("PARTN", partn),
 #undef KEY
@@ -42,23 +42,5 @@ int uevent_parse(char *buf, size_t len, struct uevent *ev)
 		return -EINVAL;
 	for (p = buf + strlen(buf) + 1; p < end; p += strlen(p) + 1)
 		field(p, ev);
-	ev->driver = NULL;	/* not a key of the messages */
 	return ev->action ? 0 : -EINVAL;
-}
-
-void uevent_parse_file(char *buf, size_t len, struct uevent *ev)
-{
-	char *p, *nl;
-
-	memset(ev, 0, sizeof(*ev));
-	buf[len] = '\0';
-	for (p = buf; *p; p = nl) {
-		nl = strchr(p, '\n');
-		if (nl)
-			*nl++ = '\0';
-		else
-			nl = p + strlen(p);
-		field(p, ev);
-	}
-	ev->action = NULL;	/* a file has none */
 }

@@ -11,7 +11,6 @@ struct uevent {
 	const char *subsystem;
 	const char *devname;	/* sda1, or disk/by-... relative to /dev */
 	const char *modalias;
-	const char *driver;	/* the bound driver (sysfs uevent files only) */
 	const char *major, *minor;	/* of a device node */
 	const char *devtype;	/* disk, partition, usb_device... */
 	const char *partn;	/* a partition's number */
@@ -22,10 +21,5 @@ struct uevent {
  * Returns 0, or -EINVAL if it is not a kernel uevent (udev's own "libudev"
  * messages, or no ACTION). */
 int uevent_parse(char *buf, size_t len, struct uevent *ev);
-
-/* Parse a device's sysfs "uevent" file, @len bytes in @buf ("KEY=VALUE\n"
- * lines; @buf[len] must be writable): the same keys, and DRIVER= when a
- * driver has the device.  No ACTION here.  Always succeeds. */
-void uevent_parse_file(char *buf, size_t len, struct uevent *ev);
 
 #endif

@@ -70,38 +70,6 @@ static void test_truncated_everywhere(void **state)
 	}
 }
 
-/* a device's sysfs uevent file: lines, DRIVER= when bound */
-static void test_file(void **state)
-{
-	static const char bound[] = "DRIVER=ahci\nPCI_CLASS=10601\nPCI_ID=8086:2922\n"
-		"PCI_SLOT_NAME=0000:00:1f.2\nMODALIAS=pci:v00008086d00002922sv00001AF4"
-		"sd00001100bc01sc06i01\n";
-	static const char unbound[] = "PCI_CLASS=10000\nMODALIAS=pci:v00001AF4d00001001";
-	char buf[256];
-	struct uevent ev;
-
-	memcpy(buf, bound, sizeof(bound));
-	uevent_parse_file(buf, sizeof(bound) - 1, &ev);
-	assert_string_equal(ev.driver, "ahci");
-	assert_string_equal(ev.modalias, "pci:v00008086d00002922sv00001AF4sd00001100bc01sc06i01");
-	assert_null(ev.action);
-	/* no newline at the end: the parser ends the string itself */
-	memcpy(buf, unbound, sizeof(unbound));
-	uevent_parse_file(buf, sizeof(unbound) - 1, &ev);
-	assert_null(ev.driver);
-	assert_string_equal(ev.modalias, "pci:v00001AF4d00001001");
-	uevent_parse_file(buf, 0, &ev);
-	assert_null(ev.modalias);
-	/* DRIVER= in a netlink message is not a binding: that is "bind" */
-	{
-		static char msg[] = "add@/x\0ACTION=add\0DRIVER=sd\0";
-		char m[sizeof(msg) + 1];
-
-		assert_int_equal(PARSE(msg, m, &ev), 0);
-		assert_null(ev.driver);
-	}
-}
-
 /* what root-wait takes a new block device from */
 static void test_block_add(void **state)
 {
@@ -127,7 +95,6 @@ int main(void)
 		cmocka_unit_test(test_block_remove),
 		cmocka_unit_test(test_not_kernel),
 		cmocka_unit_test(test_truncated_everywhere),
-		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_block_add),
 	};
 
