@@ -166,6 +166,25 @@ int moddb_cpu_ok(const struct moddb *db, int idx, const char *cpu_modalias)
 	return 0;
 }
 
+int moddb_x86_feature(const char *pattern)
+{
+	static const char any[] = "cpu:type:x86,ven*fam*mod*:feature:*";
+	const char *p = pattern + sizeof(any) - 1;
+	int f = 0, i;
+
+	if (strncmp(pattern, any, sizeof(any) - 1))
+		return -1;
+	for (i = 0; i < 4; i++, p++) {
+		int d = *p >= '0' && *p <= '9' ? *p - '0' :
+			*p >= 'A' && *p <= 'F' ? *p - 'A' + 10 : -1;
+
+		if (d < 0)
+			return -1;
+		f = f * 16 + d;
+	}
+	return p[0] == '*' && !p[1] ? f : -1;
+}
+
 int modname_equal(const char *a, const char *b)
 {
 	for (; *a && *b; a++, b++) {

@@ -64,6 +64,11 @@ int moddb_match(const struct moddb *db, const char *modalias,
  * them matches; NULL (CPU unknown) counts as a match. */
 int moddb_cpu_ok(const struct moddb *db, int idx, const char *cpu_modalias);
 
+/* The feature a "c" line asks of any x86 CPU, as the kernel numbers it:
+ * "cpu:type:x86,ven*fam*mod*:feature:*0094*" gives 0x94.  -1 for a line of
+ * any other shape (a vendor, family or model; several features). */
+int moddb_x86_feature(const char *pattern);
+
 /* Index of the module named @name ('-' and '_' are the same), or -ENOENT. */
 int moddb_find(const struct moddb *db, const char *name);
 

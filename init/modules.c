@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "cpuid.h"
 #include "init.h"
 #include "log.h"
 #include "moddb.h"
@@ -142,6 +143,27 @@ static const char *cpu_modalias(void)
 	return known > 0 ? buf : NULL;
 }
 
+/* Can module @idx work on this CPU?  CPUID answers the usual "c" line,
+ * "any x86 CPU with feature F"; the kernel's CPU modalias (a formatted
+ * number for each of its hundred-odd features) is read only for a line
+ * CPUID cannot answer. */
+static int cpu_ok(int idx)
+{
+	int i, f, r, unsure = 0;
+
+	for (i = 0; i < db.ncpu; i++) {
+		if (db.cpu[i].module != idx)
+			continue;
+		f = moddb_x86_feature(db.cpu[i].pattern);
+		r = f < 0 ? -1 : cpuid_feature(f);
+		if (r > 0)
+			return 1;	/* if the kernel turned it off, the load says so */
+		if (r < 0)
+			unsure = 1;
+	}
+	return unsure ? moddb_cpu_ok(&db, idx, cpu_modalias()) : 0;
+}
+
 static void load_list(struct boot *b, const char *list, const char *why)
 {
 	int i;
@@ -168,7 +190,7 @@ static int load_idx(struct boot *b, int idx, const char *why)
 	/* A driver for a CPU feature this CPU lacks (crc32c-intel without
 	 * SSE4.2) would fail with ENODEV, but only after the kernel has read,
 	 * checked and linked it, and waited for RCU twice: tens of ms. */
-	if (m->cpu_req && !moddb_cpu_ok(&db, idx, cpu_modalias())) {
+	if (m->cpu_req && !cpu_ok(idx)) {
 		state[idx] = ST_SKIPPED;
 		log_msg(L_DEBUG, "modules: %s: not for this CPU; skipped", m->name);
 		return 0;

@@ -134,6 +134,25 @@ static void test_cpu(void **state)
 	assert_int_equal(parse("m\ta\t/a.ko\t-\t-\t0\nc\t\t0\n"), -EINVAL);
 }
 
+/* The "c" lines CPUID can answer: any x86 CPU, one feature. */
+static void test_x86_feature(void **state)
+{
+	assert_int_equal(moddb_x86_feature("cpu:type:x86,ven*fam*mod*:feature:*0094*"), 0x94);
+	assert_int_equal(moddb_x86_feature("cpu:type:x86,ven*fam*mod*:feature:*0000*"), 0);
+	assert_int_equal(moddb_x86_feature("cpu:type:x86,ven*fam*mod*:feature:*01FF*"), 0x1ff);
+	/* a vendor, family or model: not ours to answer */
+	assert_int_equal(moddb_x86_feature("cpu:type:x86,ven0000fam*mod*:feature:*0099*"), -1);
+	assert_int_equal(moddb_x86_feature("cpu:type:x86,ven*fam0006mod*:feature:*0099*"), -1);
+	/* several features, or none */
+	assert_int_equal(moddb_x86_feature("cpu:type:x86,ven*fam*mod*:feature:*0094*0099*"), -1);
+	assert_int_equal(moddb_x86_feature("cpu:type:x86,ven*fam*mod*:feature:*"), -1);
+	/* not four hex digits, lower case (the kernel prints %04X), other CPUs */
+	assert_int_equal(moddb_x86_feature("cpu:type:x86,ven*fam*mod*:feature:*094*"), -1);
+	assert_int_equal(moddb_x86_feature("cpu:type:x86,ven*fam*mod*:feature:*00a9*"), -1);
+	assert_int_equal(moddb_x86_feature("cpu:type:aarch64:feature:*0003*"), -1);
+	assert_int_equal(moddb_x86_feature("cpu:type:x86,ven*fam*mod*:feature:*0094"), -1);
+}
+
 static void test_bad(void **state)
 {
 	/* a closure naming a later module is not a load order */
@@ -173,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_find_and_indices),
 		cmocka_unit_test(test_cpu),
+		cmocka_unit_test(test_x86_feature),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_limits),
 	};
