@@ -62,6 +62,17 @@ int run_hooks(struct boot *b, const char *stage)
 	int n = 0, i, failed = 0;
 	long long t0 = uptime_us();
 
+	static int no_hooks;
+	struct stat dst;
+
+	/* An image without hooks has no HOOKS_DIR: one look tells, for
+	 * every stage. */
+	if (no_hooks)
+		return 0;
+	if (stat(HOOKS_DIR, &dst) < 0 && errno == ENOENT) {
+		no_hooks = 1;
+		return 0;
+	}
 	if (path_fmt(dir, sizeof(dir), HOOKS_DIR "/%s", stage))
 		return 0;
 	if (dir_open(&d, AT_FDCWD, dir))
