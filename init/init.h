@@ -28,11 +28,11 @@ struct boot {
 	char init_path[PARAM_VALUE_MAX];/* the real init, inside NEWROOT */
 	char msg[MSG_MAX];		/* why the failing stage failed */
 	/* Where the time goes, in microseconds, for the timeline. */
-	long long start_us;		/* the first clock reading (/proc mounted) */
+	long long start_us;		/* /init's start (-1: no clock until /proc) */
 	long long wait_us;		/* blocked waiting for devices */
-	long long mount_us;		/* in mount(2) for the root */
+	long long mount_us;		/* in mount(2): /dev /proc /sys /run, the root */
 	long long hooks_us;		/* in runtime hooks and rescue shells */
-	long long start_cpu_us;		/* our CPU time at start_us */
+	long long start_cpu_us;		/* our CPU time when /init started */
 	long long mount_cpu_us;		/* CPU time inside mount(2) */
 	int image;			/* the initrd image is mounted on /initrd */
 	unsigned int api_mounted;	/* which of /dev /proc /sys /run we mounted */

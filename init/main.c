@@ -122,7 +122,7 @@ static void timeline_save(struct boot *b)
 	} else {
 		write_file(TIMELINE, timeline, timeline_len);
 	}
-	log_msg(L_DEBUG, "timeline: %s (since /proc was mounted)", sum);
+	log_msg(L_DEBUG, "timeline: %s (since /init started)", sum);
 }
 
 /* break=a,b,c: is @point in the list? (dracut's names count too) */
@@ -179,6 +179,10 @@ int main(int argc, char *argv[])
 	b.argv = argv;
 	b.is_pid1 = getpid() == 1;
 	b.uevent_fd = -1;
+	/* The clock the timeline counts from, and our CPU time then (PID 1's
+	 * own count starts with the kernel thread, long before /init ran). */
+	b.start_us = uptime_us();
+	b.start_cpu_us = cpu_us();
 	cmdline_parse(empty, &b.bp);	/* defaults until /proc/cmdline is read */
 	/* Until /dev is mounted, messages go to fd 2: the console, which the
 	 * kernel opened for us (as /init and as /linuxrc alike). */
@@ -189,7 +193,7 @@ int main(int argc, char *argv[])
 
 		if (!(b.is_pid1 ? s->as_pid1 : s->as_linuxrc))
 			continue;
-		if (s->run != stage_mounts)	/* no clock before /proc */
+		if (b.start_us >= 0)	/* else no clock before /proc */
 			timeline_mark(&b, s->name);
 		if (s->brk && break_at(&b, s->brk)) {
 			long long t0 = uptime_us();

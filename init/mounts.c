@@ -33,18 +33,26 @@ int stage_mounts(struct boot *b)
 	size_t i;
 
 	for (i = 0; i < sizeof(api_mounts) / sizeof(api_mounts[0]); i++) {
+		long long t0, c0;
+		int r;
+
 		mkdir(api_mounts[i].dir, 0755);
-		if (mount(api_mounts[i].src, api_mounts[i].dir, api_mounts[i].type,
-			  api_mounts[i].flags, api_mounts[i].opts) == 0)
+		t0 = uptime_us();
+		c0 = cpu_us();
+		r = mount(api_mounts[i].src, api_mounts[i].dir, api_mounts[i].type,
+			  api_mounts[i].flags, api_mounts[i].opts) == 0 ? 0 : -errno;
+		/* the kernel's work, counted with the root's mount */
+		b->mount_cpu_us += cpu_us() - c0;
+		if (t0 >= 0)
+			b->mount_us += uptime_us() - t0;
+		if (r == 0)
 			b->api_mounted |= 1u << i;	/* ours to undo as /linuxrc */
-		else if (errno != EBUSY)
-			return fail(b, -errno, "cannot mount %s on %s: %s",
-				    api_mounts[i].type, api_mounts[i].dir, strerror(errno));
+		else if (r != -EBUSY)
+			return fail(b, r, "cannot mount %s on %s: %s",
+				    api_mounts[i].type, api_mounts[i].dir, strerror(-r));
 	}
 	mkdir("/run/initramfs", 0755);
-	/* The clock the timeline counts from: /proc is mounted now.  (PID 1's
-	 * own start time is the kernel thread's, long before /init ran.) */
-	b->start_us = uptime_us();
-	b->start_cpu_us = cpu_us();
+	if (b->start_us < 0)	/* a clock from /proc only: it starts now */
+		b->start_us = uptime_us();
 	return 0;
 }

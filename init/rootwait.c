@@ -514,13 +514,14 @@ static void describe_devices(char *out, size_t size)
 static int events(struct boot *b, long ms)
 {
 	struct pollfd pfd = { .fd = b->uevent_fd, .events = POLLIN };
-	long long t0 = uptime_us();
+	long long t0 = ms ? uptime_us() : 0;	/* "just look" waits for nothing */
 	int r;
 
 	if (b->uevent_fd < 0)
 		return 0;
 	r = poll(&pfd, 1, (int)ms);
-	b->wait_us += uptime_us() - t0;
+	if (ms)
+		b->wait_us += uptime_us() - t0;
 	if (r <= 0)
 		return 0;
 	drain_uevents(b);
