@@ -56,13 +56,6 @@ int uevent_open(void)
 
 	if (fd < 0)
 		return -errno;
-	/* Room for the burst of events a driver load causes. */
-	{
-		int sz = UEVENT_RCVBUF;
-
-		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
-			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	}
 	memset(&sa, 0, sizeof(sa));
 	sa.nl_family = AF_NETLINK;
 	sa.nl_groups = 1;	/* the kernel's own multicast group */
@@ -449,8 +442,20 @@ static void drain_uevents(struct boot *b)
 	for (;;) {
 		n = recv(b->uevent_fd, buf, sizeof(buf) - 1, 0);
 		if (n < 0 && errno == ENOBUFS) {
-			/* Events were lost: look at every device again. */
+			/* Events were lost: look at every device and disk
+			 * again, with more room from now on.  (The default,
+			 * net.core.rmem_default, holds a hundred events or so:
+			 * enough for most boots, and a setsockopt less.) */
+			int sz = UEVENT_RCVBUF;
+
+			if (setsockopt(b->uevent_fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz,
+				       sizeof(sz)) < 0)
+				setsockopt(b->uevent_fd, SOL_SOCKET, SO_RCVBUF, &sz,
+					   sizeof(sz));
+			log_msg(L_DEBUG, "root-wait: uevents were lost; looking at "
+				"every device again");
 			modules_coldplug(b);
+			block_dirty = 1;
 			continue;
 		}
 		if (n <= 0)

@@ -429,6 +429,16 @@ case_rd_break_dracut() {	# dracut's names: rd.break=pre-mount stops before mount
 	expect rd-break-dracut $? "mount: starting a rescue shell" "MNT-0" "$OK"
 }
 
+case_uevent_overflow() {	# a socket buffer too small for the burst: lost events, rescan, boot
+	# The kernel sets the default buffer from its command line before
+	# /init runs; 4 KiB holds two events, and loading virtio_blk makes a
+	# dozen, the disk's own among them.
+	boot uevent-overflow 120 "$WORK/virtio.img" \
+		"root=UUID=$ROOT_UUID debug sysctl.net.core.rmem_default=4096" $(vdisk root)
+	expect uevent-overflow $? "root-wait: uevents were lost; looking at every device again" \
+		"root-wait: UUID=$ROOT_UUID is /dev/vda" "$OK"
+}
+
 case_debug() {	# debug: each module and each stage's time in the kernel log
 	boot debug 120 "$WORK/virtio.img" "root=UUID=$ROOT_UUID debug" $(vdisk root)
 	# QEMU's default CPU (qemu64) has no SSE4.2: crc32c-intel is not tried
@@ -551,7 +561,7 @@ case_compress_hostonly() { compress_case hostonly; }
 
 # slowest first, so the two CPUs finish together
 cases=(late_usb disk_vanishes break_all generic sata_xfs nvme_btrfs usb_label ehci_stick rescue_shell break_premount
-	rd_break_dracut debug cpu_feature quiet linuxrc fsck truncated image_userspace image_keep image_script
+	rd_break_dracut debug cpu_feature uevent_overflow quiet linuxrc fsck truncated image_userspace image_keep image_script
 	image_linuxrc_fails image_ram0 kernel_linuxrc kernel_linuxrc_initrd kernel_ram0
 	vfat_root squashfs_root iso_root rd_shell_0 panic_delay driver_pre
 	missing_root missing_driver blacklist rootfallback virtio_uuid rw_init_args gpt_partuuid
