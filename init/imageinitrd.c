@@ -118,10 +118,11 @@ static unsigned long named_root(void)
 
 int stage_image(struct boot *b)
 {
+	struct stat st;
 	unsigned long v;
 	int r;
 
-	if (!b->is_pid1 || access(IMAGE_FILE, F_OK) < 0)
+	if (!b->is_pid1 || stat(IMAGE_FILE, &st) < 0)
 		return 0;	/* an ordinary initramfs */
 	if (!b->image) {
 		r = attach_loop(b);
