@@ -56,23 +56,23 @@ static int run_one(struct boot *b, const char *stage, const char *path)
 int run_hooks(struct boot *b, const char *stage)
 {
 	static char names[HOOKS_MAX][HOOK_NAME_MAX];
+	static int no_hooks;
 	char dir[64], path[64 + HOOK_NAME_MAX];
 	struct dir_iter d;
+	struct stat st;
 	const char *name;
 	int n = 0, i, failed = 0;
-	long long t0 = uptime_us();
-
-	static int no_hooks;
-	struct stat dst;
+	long long t0;
 
 	/* An image without hooks has no HOOKS_DIR: one look tells, for
 	 * every stage. */
 	if (no_hooks)
 		return 0;
-	if (stat(HOOKS_DIR, &dst) < 0 && errno == ENOENT) {
+	if (stat(HOOKS_DIR, &st) < 0 && errno == ENOENT) {
 		no_hooks = 1;
 		return 0;
 	}
+	t0 = uptime_us();
 	if (path_fmt(dir, sizeof(dir), HOOKS_DIR "/%s", stage))
 		return 0;
 	if (dir_open(&d, AT_FDCWD, dir))

@@ -1,8 +1,8 @@
 /* moddb.c - parse and query the pre-digested module database */
 #include <errno.h>
-#include "wildcard.h"
 #include <string.h>
 #include "moddb.h"
+#include "wildcard.h"
 
 /* Split @line at TABs into at most @max fields; returns the count. */
 static int split(char *line, char **f, int max)

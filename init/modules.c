@@ -17,7 +17,6 @@
 #include "log.h"
 #include "moddb.h"
 #include "modules.h"
-#include "uevent.h"
 #include "util.h"
 
 #define MODULES_DB_MAX  (1024 * 1024)

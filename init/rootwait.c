@@ -614,8 +614,8 @@ int stage_rootwait(struct boot *b)
 		}
 		if (wait > IDLE_PRELOAD && !preload_done)
 			wait = IDLE_PRELOAD;
-		t0 = uptime_us();
 		if (b->uevent_fd < 0) {
+			t0 = uptime_us();
 			sleep_ms(wait < 100 ? wait : 100);
 			b->wait_us += uptime_us() - t0;
 		} else if (events(b, wait)) {

@@ -22,12 +22,16 @@ static long long base_uptime_us = -1, base_tod_us, last_us;
 #define BOOTTIME_CLOCK 7		/* CLOCK_BOOTTIME */
 #define THREAD_CPUTIME_CLOCK 3	/* CLOCK_THREAD_CPUTIME_ID */
 
-/* clock_gettime(@clock) in microseconds, or -1 where it cannot be had. */
+/* clock_gettime(@clock) in microseconds, or -1 where it cannot be had
+ * (and from then on, without asking again). */
 static long long clock_us(long clock)
 {
+	static unsigned int refused;
 	struct timespec ts;
 	long r;
 
+	if (refused & 1u << clock)
+		return -1;
 #if defined(__x86_64__)
 	__asm__ volatile("syscall"
 			 : "=a"(r)
@@ -46,8 +50,10 @@ static long long clock_us(long clock)
 	(void)clock;
 	r = -ENOSYS;
 #endif
-	if (r < 0)
+	if (r < 0) {
+		refused |= 1u << clock;
 		return -1;
+	}
 	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
@@ -85,15 +91,10 @@ static int read_uptime_us(long long *out)
 
 long long uptime_us(void)
 {
-	static int no_boottime;
-	long long now;
+	long long now = clock_us(BOOTTIME_CLOCK);
 
-	if (!no_boottime) {
-		now = clock_us(BOOTTIME_CLOCK);
-		if (now >= 0)
-			return now;
-		no_boottime = 1;
-	}
+	if (now >= 0)
+		return now;
 	if (base_uptime_us < 0) {
 		if (read_uptime_us(&base_uptime_us))
 			return -1;
@@ -108,19 +109,14 @@ long long uptime_us(void)
 
 long long cpu_us(void)
 {
-	static int no_clock;
-	struct rusage ru;
-	long long us;
-
 	/* /init is one thread: its CPU clock is the process's, and cheaper to
 	 * read than getrusage, which sums the threads and fills a struct.
 	 * Both are the scheduler's exact runtime, brought up to date. */
-	if (!no_clock) {
-		us = clock_us(THREAD_CPUTIME_CLOCK);
-		if (us >= 0)
-			return us;
-		no_clock = 1;
-	}
+	long long us = clock_us(THREAD_CPUTIME_CLOCK);
+	struct rusage ru;
+
+	if (us >= 0)
+		return us;
 	if (getrusage(RUSAGE_SELF, &ru) < 0)
 		return 0;
 	return (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
