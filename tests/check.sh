@@ -36,7 +36,9 @@ for t in build/test_*; do
 	[ -x "$t" ] && count_unit "$t"
 done
 count_suite tests/fuzz-regress.sh
-count_suite tests/gen-tests.sh
+for s in tests/gen-*.sh; do
+	count_suite "$s"
+done
 count_suite tests/qemu/boot-tests.sh
 
 echo "$passed passed, $failed failed"
