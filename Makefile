@@ -21,7 +21,7 @@ PKG_LIBS := -lkmod -lext2fs -lcom_err -ldeflate -lz -lzstd -llzma -llz4 -lpthrea
 COMP_LIBS := -lext2fs -lcom_err -ldeflate -lz -lzstd -llzma -llz4 -lpthread
 
 INIT_PURE := init/cmdline.c init/rootspec.c init/probe.c init/parttable.c init/moddb.c \
-             init/uevent.c init/wildcard.c init/cpuid.c
+             init/uevent.c init/wildcard.c
 INIT_SYS  := init/main.c init/log.c init/util.c init/mounts.c init/params.c \
              init/modules.c init/rootwait.c init/mountroot.c init/switchroot.c \
              init/rmtree.c init/panic.c init/hooks.c init/imageinitrd.c

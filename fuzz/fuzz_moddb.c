@@ -51,6 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *buf = malloc(size + 1);
 	size_t i;
 	int bad, n, r;
+	struct moddb_cpu intel, unknown;
 
 	if (!buf)
 		return 0;
@@ -77,11 +78,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(db.ncpu >= 0 && db.ncpu <= MODDB_MAX_CPU);
 	for (n = 0; n < db.ncpu; n++)
 		FUZZ_CHECK(db.cpu[n].module < db.nmod);
+	moddb_cpu_init(&intel, "cpu:type:x86,ven0000fam0006mod003F:feature:,0000,0001,0094");
+	moddb_cpu_init(&unknown, NULL);
 	for (n = 0; n < db.nmod; n++) {
-		int ok = moddb_cpu_ok(&db, n, "cpu:type:x86,ven0000fam0006mod003F:"
-				      "feature:,0000,0001,0094");
+		int ok = moddb_cpu_ok(&db, n, &intel);
 
-		FUZZ_CHECK(moddb_cpu_ok(&db, n, NULL));
+		FUZZ_CHECK(moddb_cpu_ok(&db, n, &unknown));
 		FUZZ_CHECK(ok || db.mod[n].cpu_req > 0);
 	}
 	for (i = 0; i < sizeof(modaliases) / sizeof(modaliases[0]); i++) {

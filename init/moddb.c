@@ -154,15 +154,61 @@ int moddb_match(const struct moddb *db, const char *modalias,
 	return 0;
 }
 
-int moddb_cpu_ok(const struct moddb *db, int idx, const char *cpu_modalias)
+static int hexdigit(char c)
 {
-	int i;
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
 
-	if (!db->mod[idx].cpu_req || !cpu_modalias)
+void moddb_cpu_init(struct moddb_cpu *cpu, const char *modalias)
+{
+	static const char x86[] = "cpu:type:x86,ven";
+	const char *p;
+	int i, f, d;
+
+	memset(cpu->has, 0, sizeof(cpu->has));
+	cpu->modalias = modalias;
+	cpu->listed = 0;
+	if (!modalias || strncmp(modalias, x86, sizeof(x86) - 1))
+		return;
+	/* The pattern "cpu:type:x86,ven*fam*mod*:feature:*XXXX*" matches iff
+	 * "fam", "mod" and ":feature:" follow in that order (the first of each
+	 * is the most permissive choice) and XXXX occurs after ":feature:".
+	 * In the kernel's list, ",0000,0001,0094", four hex digits in a row
+	 * are exactly one feature. */
+	if (!(p = strstr(modalias + sizeof(x86) - 1, "fam")) || !(p = strstr(p + 3, "mod")) ||
+	    !(p = strstr(p + 3, ":feature:")))
+		return;
+	for (p += 9; *p == ','; p += 5) {
+		for (f = 0, i = 1; i <= 4; i++) {
+			if ((d = hexdigit(p[i])) < 0)
+				break;
+			f = f * 16 + d;
+		}
+		if (i <= 4 || (p[5] && p[5] != ',' && p[5] != '\n'))
+			return;		/* not the kernel's shape: leave the rest to matching */
+		if (f < MODDB_CPU_FEATURES)
+			cpu->has[f / 8] |= 1 << (f % 8);
+	}
+	cpu->listed = !*p || (*p == '\n' && !p[1]);
+}
+
+int moddb_cpu_ok(const struct moddb *db, int idx, const struct moddb_cpu *cpu)
+{
+	int i, f;
+
+	if (!db->mod[idx].cpu_req || !cpu->modalias)
 		return 1;
-	for (i = 0; i < db->ncpu; i++)
-		if (db->cpu[i].module == idx && wildcard_match(db->cpu[i].pattern, cpu_modalias))
+	for (i = 0; i < db->ncpu; i++) {
+		if (db->cpu[i].module != idx)
+			continue;
+		f = moddb_x86_feature(db->cpu[i].pattern);
+		if (f >= 0 && f < MODDB_CPU_FEATURES && cpu->listed) {
+			if (cpu->has[f / 8] & (1 << (f % 8)))
+				return 1;
+		} else if (wildcard_match(db->cpu[i].pattern, cpu->modalias)) {
 			return 1;
+		}
+	}
 	return 0;
 }
 

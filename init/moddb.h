@@ -59,10 +59,26 @@ int moddb_parse(char *buf, struct moddb *db, int *bad_line);
 int moddb_match(const struct moddb *db, const char *modalias,
 		int (*fn)(int idx, int fixed, void *arg), void *arg);
 
-/* Can module @idx work on the CPU whose modalias is @cpu_modalias (as in
- * /sys/devices/system/cpu/modalias)?  1 if it has no "c" line or one of
- * them matches; NULL (CPU unknown) counts as a match. */
-int moddb_cpu_ok(const struct moddb *db, int idx, const char *cpu_modalias);
+/* A CPU as the kernel describes it: its modalias, as in
+ * /sys/devices/system/cpu/modalias, with the features listed there as a
+ * bitmap.  The kernel's list, not CPUID's: the kernel forces features on
+ * (x2apic on some hosts), turns them off (clearcpuid=, errata, quirks), and
+ * module loading obeys its list. */
+#define MODDB_CPU_FEATURES 1024
+struct moddb_cpu {
+	const char *modalias;	/* NULL: the kernel does not say */
+	int listed;		/* @has holds its feature list */
+	unsigned char has[MODDB_CPU_FEATURES / 8];
+};
+
+/* Fill @cpu from @modalias (kept, not copied; NULL for unknown). */
+void moddb_cpu_init(struct moddb_cpu *cpu, const char *modalias);
+
+/* Can module @idx work on @cpu?  1 if it has no "c" line or one of them
+ * matches the CPU's modalias; an unknown CPU counts as a match.  A line of
+ * the usual shape, "any x86 CPU with feature F" (moddb_x86_feature()), is
+ * answered from the bitmap, which gives what wildcard_match() would. */
+int moddb_cpu_ok(const struct moddb *db, int idx, const struct moddb_cpu *cpu);
 
 /* The feature a "c" line asks of any x86 CPU, as the kernel numbers it:
  * "cpu:type:x86,ven*fam*mod*:feature:*0094*" gives 0x94.  -1 for a line of

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "cpuid.h"
 #include "init.h"
 #include "log.h"
 #include "moddb.h"
@@ -127,40 +126,25 @@ static int insert(struct boot *b, int idx)
 
 static int load_idx(struct boot *b, int idx, const char *why);
 
-/* The CPU's modalias ("cpu:type:x86,ven...:feature:,0000,...") or NULL if
- * the kernel does not say: read when a module for a CPU feature is due. */
-static const char *cpu_modalias(void)
-{
-	static char buf[4096];
-	static int known;	/* 0 unread, 1 read, -1 the kernel does not say */
-
-	if (!known) {
-		known = read_file("/sys/devices/system/cpu/modalias", buf,
-				  sizeof(buf)) > 0 ? 1 : -1;
-		buf[strcspn(buf, "\n")] = '\0';
-	}
-	return known > 0 ? buf : NULL;
-}
-
-/* Can module @idx work on this CPU?  CPUID answers the usual "c" line,
- * "any x86 CPU with feature F"; the kernel's CPU modalias (a formatted
- * number for each of its hundred-odd features) is read only for a line
- * CPUID cannot answer. */
+/* Can module @idx work on this CPU?  Asked of the kernel's own feature
+ * list, the CPU modalias ("cpu:type:x86,ven...:feature:,0000,...") that
+ * module loading obeys: read once, when a CPU-feature driver is first due. */
 static int cpu_ok(int idx)
 {
-	int i, f, r, unsure = 0;
+	static char buf[4096];
+	static struct moddb_cpu cpu;
+	static int known;
 
-	for (i = 0; i < db.ncpu; i++) {
-		if (db.cpu[i].module != idx)
-			continue;
-		f = moddb_x86_feature(db.cpu[i].pattern);
-		r = f < 0 ? -1 : cpuid_feature(f);
-		if (r > 0)
-			return 1;	/* if the kernel turned it off, the load says so */
-		if (r < 0)
-			unsure = 1;
+	if (!known) {
+		known = 1;
+		if (read_file("/sys/devices/system/cpu/modalias", buf, sizeof(buf)) > 0) {
+			buf[strcspn(buf, "\n")] = '\0';
+			moddb_cpu_init(&cpu, buf);
+		} else {
+			moddb_cpu_init(&cpu, NULL);	/* the kernel does not say: try */
+		}
 	}
-	return unsure ? moddb_cpu_ok(&db, idx, cpu_modalias()) : 0;
+	return moddb_cpu_ok(&db, idx, &cpu);
 }
 
 static void load_list(struct boot *b, const char *list, const char *why)

@@ -448,11 +448,27 @@ case_debug() {	# debug: each module and each stage's time in the kernel log
 		"initkit: timeline: ms: total" "$OK" "!suppressed due to ratelimiting"
 }
 
+# A driver for a CPU feature loads where the kernel lists the feature (its
+# CPU modalias), and is skipped where it does not, whatever CPUID says.
 case_cpu_feature() {	# a CPU with SSE4.2: crc32c-intel loads
 	boot cpu-feature 120 "$WORK/virtio.img" "root=UUID=$ROOT_UUID debug" $(vdisk root) \
-		-cpu qemu64,+sse4.2
+		-cpu max
 	expect cpu-feature $? "initkit: modules: loaded crc32c_intel" "$OK" \
 		"!crc32c_intel: not for this CPU"
+}
+
+case_cpu_no_sse42() {	# the same CPU without SSE4.2: crc32c-intel is not tried
+	boot cpu-no-sse42 120 "$WORK/virtio.img" "root=UUID=$ROOT_UUID debug" $(vdisk root) \
+		-cpu max,-sse4.2
+	expect cpu-no-sse42 $? "initkit: modules: crc32c_intel: not for this CPU; skipped" \
+		"initkit: modules: loaded crc32c_generic" "$OK" "!loaded crc32c_intel"
+}
+
+case_cpu_cleared() {	# CPUID has SSE4.2, the kernel turned it off (clearcpuid=148)
+	boot cpu-cleared 120 "$WORK/virtio.img" "root=UUID=$ROOT_UUID debug clearcpuid=148" \
+		$(vdisk root) -cpu max
+	expect cpu-cleared $? "initkit: modules: crc32c_intel: not for this CPU; skipped" \
+		"initkit: modules: loaded crc32c_generic" "$OK" "!loaded crc32c_intel"
 }
 
 case_quiet() {	# quiet: the kernel shows only warnings and worse
@@ -561,7 +577,7 @@ case_compress_hostonly() { compress_case hostonly; }
 
 # slowest first, so the two CPUs finish together
 cases=(late_usb disk_vanishes break_all generic sata_xfs nvme_btrfs usb_label ehci_stick rescue_shell break_premount
-	rd_break_dracut debug cpu_feature uevent_overflow quiet linuxrc fsck truncated image_userspace image_keep image_script
+	rd_break_dracut debug cpu_feature cpu_no_sse42 cpu_cleared uevent_overflow quiet linuxrc fsck truncated image_userspace image_keep image_script
 	image_linuxrc_fails image_ram0 kernel_linuxrc kernel_linuxrc_initrd kernel_ram0
 	vfat_root squashfs_root iso_root rd_shell_0 panic_delay driver_pre
 	missing_root missing_driver blacklist rootfallback virtio_uuid rw_init_args gpt_partuuid

@@ -2,6 +2,7 @@
 #include "unit.h"
 #include <errno.h>
 #include "moddb.h"
+#include "wildcard.h"
 
 static struct moddb db;
 
@@ -108,22 +109,26 @@ static void test_cpu(void **state)
 			     "0002,0003,0004,0080,0081";
 	const char *intel = "cpu:type:x86,ven0000fam0006mod003F:feature:,0000,0094,0099";
 	struct hits h = { .n = 0 };
+	struct moddb_cpu q, i, amd, unknown;
 
+	moddb_cpu_init(&q, qemu64);
+	moddb_cpu_init(&i, intel);
+	moddb_cpu_init(&amd, "cpu:type:x86,ven0002fam0017mod0001:feature:,0150");
+	moddb_cpu_init(&unknown, NULL);
 	assert_int_equal(parse(text), 0);
 	assert_int_equal(db.ncpu, 3);
 	assert_int_equal(db.nalias, 1);		/* "c" lines are no aliases */
 	assert_int_equal(db.mod[0].cpu_req, 1);
 	assert_int_equal(db.mod[1].cpu_req, 0);
 	assert_int_equal(db.mod[2].cpu_req, 2);
-	assert_false(moddb_cpu_ok(&db, 0, qemu64));
-	assert_true(moddb_cpu_ok(&db, 0, intel));
-	assert_true(moddb_cpu_ok(&db, 1, qemu64));	/* no requirement */
+	assert_false(moddb_cpu_ok(&db, 0, &q));
+	assert_true(moddb_cpu_ok(&db, 0, &i));
+	assert_true(moddb_cpu_ok(&db, 1, &q));	/* no requirement */
 	/* any of its lines will do: the vendor does not match, the other one */
-	assert_false(moddb_cpu_ok(&db, 2, qemu64));
-	assert_true(moddb_cpu_ok(&db, 2, intel));
-	assert_true(moddb_cpu_ok(&db, 2,
-		"cpu:type:x86,ven0002fam0017mod0001:feature:,0150"));
-	assert_true(moddb_cpu_ok(&db, 0, NULL));	/* CPU unknown: try it */
+	assert_false(moddb_cpu_ok(&db, 2, &q));
+	assert_true(moddb_cpu_ok(&db, 2, &i));
+	assert_true(moddb_cpu_ok(&db, 2, &amd));
+	assert_true(moddb_cpu_ok(&db, 0, &unknown));	/* CPU unknown: try it */
 	/* a CPU's modalias is no device to load drivers for */
 	moddb_match(&db, intel, collect, &h);
 	assert_int_equal(h.n, 0);
@@ -134,7 +139,7 @@ static void test_cpu(void **state)
 	assert_int_equal(parse("m\ta\t/a.ko\t-\t-\t0\nc\t\t0\n"), -EINVAL);
 }
 
-/* The "c" lines CPUID can answer: any x86 CPU, one feature. */
+/* The "c" lines the feature bitmap answers: any x86 CPU, one feature. */
 static void test_x86_feature(void **state)
 {
 	assert_int_equal(moddb_x86_feature("cpu:type:x86,ven*fam*mod*:feature:*0094*"), 0x94);
@@ -151,6 +156,109 @@ static void test_x86_feature(void **state)
 	assert_int_equal(moddb_x86_feature("cpu:type:x86,ven*fam*mod*:feature:*00a9*"), -1);
 	assert_int_equal(moddb_x86_feature("cpu:type:aarch64:feature:*0003*"), -1);
 	assert_int_equal(moddb_x86_feature("cpu:type:x86,ven*fam*mod*:feature:*0094"), -1);
+}
+
+/* Recorded CPU modaliases of real machines and guests, with the decision
+ * for crc32c-intel (SSE4.2, 4*32+20 = 0x94) and for a driver that asks for
+ * x2apic (4*32+21 = 0x95).  The kernel's list decides, whatever CPUID says. */
+static const char crc_db[] =
+	"m\tcrc32c_intel\t/k/crc32c-intel.ko\t-\t-\t0\n"
+	"m\tx2apic_user\t/k/x.ko\t-\t-\t0\n"
+	"c\tcpu:type:x86,ven*fam*mod*:feature:*0094*\t0\n"
+	"c\tcpu:type:x86,ven*fam*mod*:feature:*0095*\t1\n";
+
+static void test_cpu_recorded(void **state)
+{
+	static const struct {
+		const char *what, *modalias;
+		int crc, x2apic;
+	} cases[] = {
+		/* an AMD host whose kernel forces x2apic on though CPUID leaf 1
+		 * does not report it (CPUID's "no" is not the kernel's) */
+		{ "x2apic forced", "cpu:type:x86,ven0002fam001Amod0002:feature:,0000,0001,0002,0003,"
+		  "0004,0005,0006,0007,0008,0009,000B,000D,000E,000F,0010,0011,0013,0017,0018,"
+		  "0019,001A,001C,0020,0021,0022,0023,0024,0025,0026,0027,0028,0029,002B,002C,"
+		  "002D,002E,002F,0030,0031,0034,0036,0037,0038,003D,0064,0065,0068,006E,0070,"
+		  "0074,0075,0076,0077,0078,0079,007A,007F,0080,0081,0089,008C,008D,0093,0094,"
+		  "0095,0096,0097,0098,0099,009A,009B,009C,009D,009E,009F,00C0,00C4,00C7,00C8,"
+		  "00D6,00EA,00EB,00ED,00F3,00FC,0105,0106,0107,0108,0109,010A,010B,010F,0110,"
+		  "0123,0125,0128,0129,0130,0131,0133,0135,0137,0138,013C,013D,013E,013F,0140,"
+		  "0141,0142,0165,016C,0184,0185,018B,01A0,01A2,01C2,0201,0206,0208,0209,020A,"
+		  "020B,020C,020E,021B,021C,0244,0248,0280,0281,0282,0286,0289,0294,029E", 1, 1 },
+		/* the same CPU booted with clearcpuid=148: SSE4.2 gone from the
+		 * kernel's list, still in CPUID */
+		{ "clearcpuid=148", "cpu:type:x86,ven0002fam001Amod0002:feature:,0000,0001,0002,0003,"
+		  "0080,0081,0089,008C,008D,0093,0095,0096,0097,0098,0099,009A", 0, 1 },
+		/* QEMU's default qemu64: no SSE4.2, no x2apic */
+		{ "qemu64", "cpu:type:x86,ven0002fam000Fmod006B:feature:,0000,0001,0002,0003,0004,"
+		  "0005,0006,0007,0008,0009,000B,000C,000D,000E,000F,0010,0013,0017,0018,0019,"
+		  "001A,0034,0058,0059,0061,0064,0080,0083,00A1", 0, 0 },
+		/* the last feature in the list, and a newline as sysfs gives it */
+		{ "last, newline", "cpu:type:x86,ven0000fam0006mod003F:feature:,0000,0094\n", 1, 0 },
+		/* another architecture: nothing x86 matches */
+		{ "arm64", "cpu:type:aarch64:feature:,0000,0001,0094,0095", 0, 0 },
+		/* not the kernel's shape: decided by matching the text */
+		{ "odd shape", "cpu:type:x86,ven0000fam0006mod003F:feature:,0000,00941,0095x", 1, 1 },
+		{ "no feature list", "cpu:type:x86,ven0000fam0006mod003F", 0, 0 },
+	};
+	struct moddb_cpu cpu;
+	size_t n;
+
+	assert_int_equal(parse(crc_db), 0);
+	for (n = 0; n < sizeof(cases) / sizeof(cases[0]); n++) {
+		moddb_cpu_init(&cpu, cases[n].modalias);
+		if (moddb_cpu_ok(&db, 0, &cpu) != cases[n].crc ||
+		    moddb_cpu_ok(&db, 1, &cpu) != cases[n].x2apic)
+			fail_msg("%s: crc32c-intel %d (want %d), x2apic %d (want %d)",
+				 cases[n].what, moddb_cpu_ok(&db, 0, &cpu), cases[n].crc,
+				 moddb_cpu_ok(&db, 1, &cpu), cases[n].x2apic);
+	}
+}
+
+/* The bitmap answers exactly what wildcard_match() answers for the
+ * "any x86 CPU with feature F" lines, on random lists of the kernel's shape
+ * and on damaged ones. */
+static void test_cpu_bitmap_equals_matching(void **state)
+{
+	static const char head[][40] = {
+		"cpu:type:x86,ven0000fam0006mod003F", "cpu:type:x86,ven0002fam0019mod0001",
+		"cpu:type:x86,venfammod", "cpu:type:x86,ven0000mod0001fam0006",
+		"cpu:type:x86,ven0000fam0006", "cpu:type:arm,ven0000fam0006mod0000",
+	};
+	char modalias[4096], pattern[64];
+	unsigned int seed = 12345;
+	int round, checked = 0;
+
+	for (round = 0; round < 20000; round++) {
+		int o, k, nf, f, want, got;
+		struct moddb_cpu cpu;
+		char text[128];
+
+		seed = seed * 1103515245 + 12345;
+		o = snprintf(modalias, sizeof(modalias), "%s:feature:",
+			     head[(seed >> 16) % (sizeof(head) / sizeof(head[0]))]);
+		nf = (int)((seed >> 8) % 40);
+		for (k = 0, f = 0; k < nf; k++) {
+			seed = seed * 1103515245 + 12345;
+			f += 1 + (int)((seed >> 16) % 40);
+			o += snprintf(modalias + o, sizeof(modalias) - o, ",%04X", f % 0x500);
+		}
+		seed = seed * 1103515245 + 12345;
+		if ((seed >> 16) % 8 == 0 && o > 20)	/* damage one character */
+			modalias[(seed >> 4) % o] = "x,0F:\n"[(seed >> 20) % 6];
+		seed = seed * 1103515245 + 12345;
+		f = (int)((seed >> 16) % 0x500);
+		snprintf(pattern, sizeof(pattern), "cpu:type:x86,ven*fam*mod*:feature:*%04X*", f);
+		snprintf(text, sizeof(text), "m\tx\t/x.ko\t-\t-\t0\nc\t%s\t0\n", pattern);
+		assert_int_equal(parse(text), 0);
+		moddb_cpu_init(&cpu, modalias);
+		want = wildcard_match(pattern, modalias);
+		got = moddb_cpu_ok(&db, 0, &cpu);
+		if (got != want)
+			fail_msg("feature %04X in \"%s\": bitmap %d, matching %d", f, modalias, got, want);
+		checked += cpu.listed;
+	}
+	assert_true(checked > 5000);	/* many went through the bitmap */
 }
 
 static void test_bad(void **state)
@@ -193,6 +301,8 @@ int main(void)
 		cmocka_unit_test(test_find_and_indices),
 		cmocka_unit_test(test_cpu),
 		cmocka_unit_test(test_x86_feature),
+		cmocka_unit_test(test_cpu_recorded),
+		cmocka_unit_test(test_cpu_bitmap_equals_matching),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_limits),
 	};
