@@ -170,9 +170,9 @@ void moddb_cpu_init(struct moddb_cpu *cpu, const char *modalias)
 	cpu->listed = 0;
 	if (!modalias || strncmp(modalias, x86, sizeof(x86) - 1))
 		return;
-	/* The pattern "cpu:type:x86,ven*fam*mod*:feature:*XXXX*" matches iff
+	/* The pattern "cpu:type:x86,ven*fam*mod*:feature:*HHHH*" matches iff
 	 * "fam", "mod" and ":feature:" follow in that order (the first of each
-	 * is the most permissive choice) and XXXX occurs after ":feature:".
+	 * is the most permissive choice) and HHHH occurs after ":feature:".
 	 * In the kernel's list, ",0000,0001,0094", four hex digits in a row
 	 * are exactly one feature. */
 	if (!(p = strstr(modalias + sizeof(x86) - 1, "fam")) || !(p = strstr(p + 3, "mod")) ||
@@ -221,8 +221,7 @@ int moddb_x86_feature(const char *pattern)
 	if (strncmp(pattern, any, sizeof(any) - 1))
 		return -1;
 	for (i = 0; i < 4; i++, p++) {
-		int d = *p >= '0' && *p <= '9' ? *p - '0' :
-			*p >= 'A' && *p <= 'F' ? *p - 'A' + 10 : -1;
+		int d = hexdigit(*p);
 
 		if (d < 0)
 			return -1;
