@@ -3,6 +3,10 @@
 # kernel in one run.  Medians; durations are never asserted in tests.
 #   BOOTS=N   boots per measurement (default 5)
 #   GENS=N    generator runs per measurement (default 21)
+#   BASELINE=TREE  also boot the -M virtio -M ext4 image of another built
+#             checkout (git worktree add TREE REV && make -C TREE), in turn
+#             with ours, and give the ratios: a before/after in one run
+#   INITKIT_QEMU_SHAPE="-cpu max -smp 2"  the guest's CPU (tests/lib.sh)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 ensure_kernel
@@ -23,7 +27,13 @@ timeit() {
 	awk -v s="$s" -v e="$e" 'BEGIN { printf "%.4f\n", (e - s) / 1e9 }'
 }
 
-echo "kernel: $KVER (Debian's linux-image-amd64), host: $(nproc) CPUs, QEMU TCG"
+BASELINE=${BASELINE:-}
+if [ -n "$BASELINE" ]; then
+	[ -x "$BASELINE/mkinitramfs" ] && [ -f "$BASELINE/init/init" ] ||
+		{ log "BASELINE=$BASELINE: no built checkout there (make -C $BASELINE)"; exit 2; }
+fi
+echo "kernel: $KVER (Debian's linux-image-amd64), host: $(nproc) CPUs, QEMU TCG, guest: ${INITKIT_QEMU_SHAPE:--smp 1}"
+[ -z "$BASELINE" ] || echo "baseline: $BASELINE ($(git -C "$BASELINE" describe --always --dirty 2>/dev/null || echo '?'))"
 echo
 printf '%-44s %s\n' "init/init (static klibc, stripped)" "$(stat -c %s "$TOP/init/init") bytes"
 
@@ -33,6 +43,11 @@ done | median > "$WORK/gen"
 printf '%-44s %s bytes\n' "image: -M virtio -M ext4" "$(stat -c %s "$WORK/virtio.img")"
 printf '%-44s %s s (median of %d)\n' "generation: -M virtio -M ext4" "$(cat "$WORK/gen")" "$GENS"
 
+if [ -n "$BASELINE" ]; then
+	"$BASELINE/mkinitramfs" -k "$KVER" -b "$KROOT" -d "$BASELINE" -M virtio -M ext4 -o "$WORK/base.img"
+	printf '%-44s %s bytes\n' "baseline image: -M virtio -M ext4" "$(stat -c %s "$WORK/base.img")"
+fi
+
 mkdisk_ext4 "$WORK/root.img"
 for i in $(seq "$GENS"); do
 	timeit "${MK[@]}" --generic -o "$WORK/generic.img"
@@ -40,11 +55,12 @@ done | median > "$WORK/gengen"
 printf '%-44s %s bytes\n' "image: --generic" "$(stat -c %s "$WORK/generic.img")"
 printf '%-44s %s s (median of %d)\n' "generation: --generic" "$(cat "$WORK/gengen")" "$GENS"
 
-# boots: the two images in turn, so that drift hits both alike
+# boots: the images in turn, so that drift hits all alike
 : > "$WORK/boots.virtio"; : > "$WORK/boots.generic"; : > "$WORK/k.virtio"; : > "$WORK/k.generic"
+: > "$WORK/boots.base"; : > "$WORK/k.base"; : > "$WORK/own.base"
 : > "$WORK/own"; : > "$WORK/other"
 for i in $(seq "$BOOTS"); do
-	for img in virtio generic; do
+	for img in virtio ${BASELINE:+base} generic; do
 		boot "$img$i" 120 "$WORK/$img.img" "root=UUID=$ROOT_UUID" \
 			-drive "file=$WORK/root.img,if=virtio,format=raw,snapshot=on" >/dev/null || true
 		log="$WORK/$img$i.log"
@@ -55,6 +71,8 @@ for i in $(seq "$BOOTS"); do
 		if [ "$img" = virtio ]; then
 			own_cpu "$log" >> "$WORK/own"
 			sed -n 's/.*, other \([0-9.]*\);.*/\1/p' "$log" >> "$WORK/other"
+		elif [ "$img" = base ]; then
+			own_cpu "$log" >> "$WORK/own.base"
 		fi
 	done
 done
@@ -89,14 +107,23 @@ printf '%-44s %s ms (median; most %s; each: %s)\n' "  the same, QEMU with THP (i
 # the time TCG spends translating code the first time it runs, and host
 # stalls, drop out.  What is left is the work /init makes the CPU do.
 ICOUNT_SHIFT=3	# 8 ns an instruction: a 125-MIPS CPU
-: > "$WORK/own.icount"
+: > "$WORK/own.icount"; : > "$WORK/own.icount.base"
 for i in $(seq 3); do
-	boot "icount$i" 300 "$WORK/virtio.img" "root=UUID=$ROOT_UUID" \
-		-drive "file=$WORK/root.img,if=virtio,format=raw,snapshot=on" \
-		-icount "shift=$ICOUNT_SHIFT,sleep=off" >/dev/null || true
-	own_cpu "$WORK/icount$i.log" >> "$WORK/own.icount"
+	for img in virtio ${BASELINE:+base}; do
+		boot "icount$img$i" 300 "$WORK/$img.img" "root=UUID=$ROOT_UUID" \
+			-drive "file=$WORK/root.img,if=virtio,format=raw,snapshot=on" \
+			-icount "shift=$ICOUNT_SHIFT,sleep=off" >/dev/null || true
+		own_cpu "$WORK/icount$img$i.log" >> "$WORK/own.icount${BASELINE:+.$img}"
+	done
 done
+[ -z "$BASELINE" ] || mv "$WORK/own.icount.virtio" "$WORK/own.icount"
 own=$(median < "$WORK/own.icount")
 printf '%-44s %s ms (median of 3, -icount shift=%d: a %d-MIPS CPU; about %s million instructions)\n' \
 	"/init's own CPU time in instructions" "$own" "$ICOUNT_SHIFT" \
 	$((1000 >> ICOUNT_SHIFT)) "$(awk -v ms="$own" -v s="$ICOUNT_SHIFT" 'BEGIN { printf "%.2f", ms * 1000 / 2 ^ s / 1000 }')"
+if [ -n "$BASELINE" ]; then
+	base=$(median < "$WORK/own.icount.base")
+	printf '%-44s %s ms (median of 3; each: %s); ours / baseline %sx\n' \
+		"baseline: own CPU time in instructions" "$base" "$(tr '\n' ' ' < "$WORK/own.icount.base")" \
+		"$(awk -v a="$own" -v b="$base" 'BEGIN { printf "%.3f", a / b }')"
+fi

@@ -63,16 +63,18 @@ mkdisk_ext4() {
 # boot NAME TIMEOUT IMAGE APPEND [QEMU ARGS...]: boots, serial log in
 # $WORK/NAME.log; returns QEMU's status (124 on timeout).  QEMU runs with
 # transparent huge pages off (tests/qemu/no-thp.c says why), unless
-# INITKIT_QEMU_THP=1.
+# INITKIT_QEMU_THP=1.  The guest's CPU and count are INITKIT_QEMU_SHAPE
+# (default "-smp 1", QEMU's qemu64 CPU); make bench sets its own.
 boot() {
 	local name=$1 limit=$2 initrd=$3 append=$4
 	shift 4
-	local logf=$WORK/$name.log wrap=()
+	local logf=$WORK/$name.log wrap=() shape
+	read -ra shape <<< "${INITKIT_QEMU_SHAPE:--smp 1}"
 	: > "$logf"
 	[ "${INITKIT_QEMU_THP:-0}" = 1 ] || [ ! -x "$TOP/tests/qemu/no-thp" ] ||
 		wrap=("$TOP/tests/qemu/no-thp")
 	timeout -k 5 "$limit" "${wrap[@]}" qemu-system-x86_64 \
-		-m 512 -smp 1 -display none -monitor none -nic none \
+		-m 512 "${shape[@]}" -display none -monitor none -nic none \
 		-serial "file:$logf" -no-reboot \
 		-kernel "${BOOT_KERNEL:-$VMLINUZ}" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 $append" "$@" </dev/null
