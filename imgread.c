@@ -37,19 +37,72 @@
 
 /* ---- small helpers -------------------------------------------------- */
 
+/* The length of the printable UTF-8 character at s[0..len), or 0 if its
+ * first byte must be escaped: an invalid or overlong sequence, a C1
+ * control (U+0080 to U+009F, which some terminals obey), or a character
+ * that reorders or breaks the text around it (bidirectional controls, line
+ * and paragraph separators). */
+static size_t utf8_printable(const unsigned char *s, size_t len)
+{
+	size_t n, i;
+	uint32_t c;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		c = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		c = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		c = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff) || c <= 0x9f || c == 0x61c ||
+	    c == 0x200e || c == 0x200f || (c >= 0x2028 && c <= 0x202e) ||
+	    (c >= 0x2066 && c <= 0x2069))
+		return 0;
+	return n;
+}
+
+/* How s[0..len) starts in a message: *n bytes copied as they are (0: the
+ * first byte is escaped as \ooo instead). */
+static size_t esc_run(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (u[0] >= 0x80)
+		return utf8_printable(u, len);
+	return u[0] < 0x20 || u[0] == 0x7f || u[0] == '\\' ? 0 : 1;
+}
+
 static const char *esc(const char *s, size_t len, char *out, size_t outlen)
 {
-	size_t o = 0, i;
+	size_t o = 0, i = 0, n;
 
-	for (i = 0; i < len && o + 8 < outlen; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c == 0x7f || c == '\\')
-			o += (size_t)snprintf(out + o, outlen - o, "\\%03o", c);
-		else
-			out[o++] = (char)c;
+	while (i < len) {
+		n = esc_run(s + i, len - i);
+		if (o + (n ? n : 4) + 4 > outlen)
+			break;
+		if (n) {
+			memcpy(out + o, s + i, n);
+			o += n;
+			i += n;
+		} else {
+			o += (size_t)snprintf(out + o, outlen - o, "\\%03o",
+					      (unsigned char)s[i++]);
+		}
 	}
-	if (i < len && o + 4 <= outlen) {
+	if (i < len) {
 		memcpy(out + o, "...", 3);
 		o += 3;
 	}
@@ -57,17 +110,29 @@ static const char *esc(const char *s, size_t len, char *out, size_t outlen)
 	return out;
 }
 
+const char *img_escape(const char *s, char *out, size_t outlen)
+{
+	if (!outlen)
+		return out;
+	if (outlen < 8) {
+		out[0] = '\0';
+		return out;
+	}
+	return esc(s, strlen(s), out, outlen);
+}
+
 static void put_escaped(FILE *f, const char *s, size_t len)
 {
-	size_t i;
+	size_t i = 0, n;
 
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c == 0x7f || c == '\\')
-			fprintf(f, "\\%03o", c);
-		else
-			putc(c, f);
+	while (i < len) {
+		n = esc_run(s + i, len - i);
+		if (n) {
+			fwrite(s + i, 1, n, f);
+			i += n;
+		} else {
+			fprintf(f, "\\%03o", (unsigned char)s[i++]);
+		}
 	}
 }
 
@@ -628,8 +693,8 @@ int img_walk(const uint8_t *img, size_t len, uint64_t max_unpacked,
 
 /* ---- reading the file ------------------------------------------------ */
 
-static int map_image(const char *path, const uint8_t **img, size_t *len,
-		     char *err, size_t errlen)
+static int map_image(const char *path, const char *ep, const uint8_t **img,
+		     size_t *len, char *err, size_t errlen)
 {
 	struct stat st;
 	void *m;
@@ -638,15 +703,15 @@ static int map_image(const char *path, const uint8_t **img, size_t *len,
 	*img = NULL;
 	*len = 0;
 	if (fd < 0)
-		return fmt_err(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		return fmt_err(err, errlen, -errno, "%s: %s", ep, strerror(errno));
 	if (fstat(fd, &st) < 0) {
 		r = -errno;
 		close(fd);
-		return fmt_err(err, errlen, r, "%s: %s", path, strerror(-r));
+		return fmt_err(err, errlen, r, "%s: %s", ep, strerror(-r));
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		return fmt_err(err, errlen, -EINVAL, "%s: not a regular file", path);
+		return fmt_err(err, errlen, -EINVAL, "%s: not a regular file", ep);
 	}
 	if (st.st_size == 0) {
 		close(fd);
@@ -654,13 +719,13 @@ static int map_image(const char *path, const uint8_t **img, size_t *len,
 	}
 	if ((uint64_t)st.st_size > SIZE_MAX) {
 		close(fd);
-		return fmt_err(err, errlen, -EFBIG, "%s: too large", path);
+		return fmt_err(err, errlen, -EFBIG, "%s: too large", ep);
 	}
 	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	r = m == MAP_FAILED ? -errno : 0;
 	close(fd);
 	if (r)
-		return fmt_err(err, errlen, r, "%s: mmap: %s", path, strerror(-r));
+		return fmt_err(err, errlen, r, "%s: mmap: %s", ep, strerror(-r));
 	*img = m;
 	*len = (size_t)st.st_size;
 	return 0;
@@ -739,27 +804,29 @@ int img_list(const char *path, FILE *out, char *err, size_t errlen)
 {
 	static const struct walk_ops ops = { list_entry, list_data, list_end };
 	struct walk_err *we;
+	char ep[ESC_LEN];
 	const uint8_t *img;
 	size_t len;
 	int r;
 
 	if (errlen)
 		err[0] = '\0';
-	r = map_image(path, &img, &len, err, errlen);
+	esc(path, strlen(path), ep, sizeof(ep));
+	r = map_image(path, ep, &img, &len, err, errlen);
 	if (r)
 		return r;
 	we = malloc(sizeof(*we));
 	if (!we) {
 		unmap_image(img, len);
-		return fmt_err(err, errlen, -ENOMEM, "%s: out of memory", path);
+		return fmt_err(err, errlen, -ENOMEM, "%s: out of memory", ep);
 	}
 	r = walk(img, len, IMG_MAX_UNPACKED, &ops, out, we);
 	if (r && we->from_cb)
-		fmt_err(err, errlen, r, "%s: writing the listing: %s", path, strerror(-r));
+		fmt_err(err, errlen, r, "%s: writing the listing: %s", ep, strerror(-r));
 	else if (r)
-		fmt_err(err, errlen, r, "%s: %s", path, we->msg);
+		fmt_err(err, errlen, r, "%s: %s", ep, we->msg);
 	else if (fflush(out) || ferror(out))
-		r = fmt_err(err, errlen, -EIO, "%s: writing the listing failed", path);
+		r = fmt_err(err, errlen, -EIO, "%s: writing the listing failed", ep);
 	free(we);
 	unmap_image(img, len);
 	return r;
@@ -778,7 +845,7 @@ struct dirtime {
 };
 
 struct xctx {
-	const char *path;	/* the image, for notes */
+	const char *path;	/* the image, escaped, for notes */
 	int rootfd;
 	int devices_ok;
 	const struct img_extract_opts *o;
@@ -881,10 +948,13 @@ static int open_parent(struct xctx *x, char *path, int create, int *pfd,
 			if (mkdirat(fd, p, 0755) < 0 && errno != EEXIST) {
 				int r = -errno;
 
+				char pe[ESC_LEN];
+
 				*slash = '/';
 				close(fd);
 				return xerr(x, r, "cannot make directory '%s': %s",
-					    path, strerror(-r));
+					    esc(path, strlen(path), pe, sizeof(pe)),
+					    strerror(-r));
 			}
 			nfd = openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 				     O_CLOEXEC);
@@ -999,9 +1069,13 @@ static int open_file(struct xctx *x, const struct img_entry_info *e, int pfd,
 			return r;
 		r = linkat(opfd, obase, pfd, base, 0) < 0 ? -errno : 0;
 		close(opfd);
-		if (r)
-			return xerr(x, r, "cannot hard-link to '%s': %s", hl->name,
+		if (r) {
+			char ne[ESC_LEN];
+
+			return xerr(x, r, "cannot hard-link to '%s': %s",
+				    esc(hl->name, strlen(hl->name), ne, sizeof(ne)),
 				    strerror(-r));
+		}
 		fd = openat(pfd, base, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 		x->st.hardlinks++;
 	} else {
@@ -1256,6 +1330,7 @@ int img_extract_ex(const char *path, const char *dir,
 	static const struct img_extract_opts defaults;
 	struct walk_err *we = NULL;
 	struct xctx *x = NULL;
+	char ep[ESC_LEN], ed[ESC_LEN];
 	const uint8_t *img;
 	size_t len, i;
 	int r;
@@ -1264,22 +1339,24 @@ int img_extract_ex(const char *path, const char *dir,
 		err[0] = '\0';
 	if (!o)
 		o = &defaults;
-	r = map_image(path, &img, &len, err, errlen);
+	esc(path, strlen(path), ep, sizeof(ep));
+	esc(dir, strlen(dir), ed, sizeof(ed));
+	r = map_image(path, ep, &img, &len, err, errlen);
 	if (r)
 		return r;
 	x = calloc(1, sizeof(*x));
 	we = malloc(sizeof(*we));
 	if (!x || !we) {
-		r = fmt_err(err, errlen, -ENOMEM, "%s: out of memory", path);
+		r = fmt_err(err, errlen, -ENOMEM, "%s: out of memory", ep);
 		goto out;
 	}
-	x->path = path;
+	x->path = ep;
 	x->o = o;
 	x->fd = x->pfd = -1;
 	x->devices_ok = !o->no_devices && geteuid() == 0;
 	x->rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (x->rootfd < 0) {
-		r = fmt_err(err, errlen, -errno, "%s: %s", dir, strerror(errno));
+		r = fmt_err(err, errlen, -errno, "%s: %s", ed, strerror(errno));
 		goto out;
 	}
 	r = walk(img, len, o->max_unpacked ? o->max_unpacked : IMG_MAX_UNPACKED,
@@ -1292,9 +1369,9 @@ int img_extract_ex(const char *path, const char *dir,
 	if (x->pfd >= 0)
 		close(x->pfd);
 	if (r && we->from_cb)
-		fmt_err(err, errlen, r, "%s: %s", path, x->msg);
+		fmt_err(err, errlen, r, "%s: %s", ep, x->msg);
 	else if (r)
-		fmt_err(err, errlen, r, "%s: %s", path, we->msg);
+		fmt_err(err, errlen, r, "%s: %s", ep, we->msg);
 	else
 		dir_times(x);
 	close(x->rootfd);

@@ -19,6 +19,19 @@ struct img_entry_info {
 	uint32_t ino, dev_major, dev_minor;	/* hard links: same triple */
 };
 
+/* Room for any name img_escape() writes in full: 4 bytes per byte. */
+#define IMG_ESC_LEN (4 * 4096 + 4)
+
+/* @s made safe to print into @out (@outlen bytes, at least 8): control
+ * characters (C0, DEL, C1), backslashes, bytes that are not valid UTF-8,
+ * and the Unicode controls that reorder or break lines (bidirectional
+ * overrides and isolates, U+2028/U+2029) are written as \ooo, one per
+ * byte; valid printable UTF-8 is kept.  A name that does not fit ends in
+ * "...".  Every message and listing line naming an entry or a path the
+ * user gave goes through it, so an image cannot drive the terminal.
+ * Returns @out. */
+const char *img_escape(const char *s, char *out, size_t outlen);
+
 typedef int (*img_entry_fn)(void *ctx, const struct img_entry_info *e);
 
 /* Call fn for every entry of the image img[0..len), in order; TRAILER!!!
@@ -50,7 +63,7 @@ int img_walk(const uint8_t *img, size_t len, uint64_t max_unpacked,
  *   drwxr-xr-x   2 0        0               0 1970-01-01 00:00 etc
  *   crw-------   1 0        0          5,   1 1970-01-01 00:00 dev/console
  *   lrwxrwxrwx   1 0        0               7 1970-01-01 00:00 sbin -> usr/bin
- * Control characters and backslashes in names are written as \ooo. */
+ * Names and targets are written as img_escape() writes them. */
 int img_list(const char *path, FILE *out, char *err, size_t errlen);
 
 struct img_extract_opts {

@@ -1157,6 +1157,52 @@ static void test_extract_refuses_bad_data(void **state)
 	free(big);
 }
 
+/* ---- names in messages ---------------------------------------------- */
+
+/* Control characters, invalid UTF-8, C1 and bidirectional controls are
+ * escaped; printable UTF-8 is kept. */
+static void test_escape(void **state)
+{
+	struct img_extract_opts o = { 0 };
+	struct mem m = { 0 };
+	struct sandbox s;
+	char out[64], err[1024], *notes = NULL;
+	size_t nlen = 0;
+
+	assert_string_equal(img_escape("a\033[2Jb\\", out, sizeof(out)),
+			    "a\\033[2Jb\\134");
+	assert_string_equal(img_escape("caf\303\251", out, sizeof(out)), "caf\303\251");
+	assert_string_equal(img_escape("c1\302\233x", out, sizeof(out)),
+			    "c1\\302\\233x");
+	assert_string_equal(img_escape("\342\200\256rtl", out, sizeof(out)),
+			    "\\342\\200\\256rtl");	/* U+202E */
+	assert_string_equal(img_escape("bad\377\300\200", out, sizeof(out)),
+			    "bad\\377\\300\\200");	/* overlong NUL too */
+	assert_string_equal(img_escape("\355\240\200", out, sizeof(out)),
+			    "\\355\\240\\200");	/* a surrogate */
+	assert_string_equal(img_escape("\360\237\230\200", out, sizeof(out)),
+			    "\360\237\230\200");	/* U+1F600 */
+	assert_string_equal(img_escape("\033\033\033\033", out, 16),
+			    "\\033\\033\\033...");
+
+	/* in the extractor's messages and notes: the entry and the image */
+	raw_entry(&m, 1, "sock\033]0;x\a", S_IFSOCK | 0755, 1, 0, NULL, 0);
+	raw_entry(&m, 2, "\033[2J/../x", S_IFREG | 0644, 1, 1, "x", 1);
+	sandbox(&s, "esc\033");
+	write_file(s.img, m.p, m.len);
+	o.notes = open_memstream(&notes, &nlen);
+	assert_int_equal(ex(s.img, s.out, &o, NULL, err, sizeof(err)), -EINVAL);
+	fclose(o.notes);
+	if (strchr(err, '\033') || !strstr(err, "'\\033[2J/../x': '..' in the name") ||
+	    !strstr(err, "img-esc\\033"))
+		fail_msg("message: %s", err);
+	if (strchr(notes, '\033') || strchr(notes, '\a') ||
+	    !strstr(notes, "img-esc\\033: skipped socket 'sock\\033]0;x\\007'"))
+		fail_msg("note: %s", notes);
+	free(notes);
+	mem_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1174,6 +1220,7 @@ int main(void)
 		cmocka_unit_test(test_extract_existing_files),
 		cmocka_unit_test(test_extract_device_nodes),
 		cmocka_unit_test(test_extract_refuses_bad_data),
+		cmocka_unit_test(test_escape),
 	};
 	char cmd[256];
 	int r;
