@@ -693,26 +693,62 @@ int img_walk(const uint8_t *img, size_t len, uint64_t max_unpacked,
 
 /* ---- reading the file ------------------------------------------------ */
 
+static const char *file_type(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFDIR:	return "a directory";
+	case S_IFIFO:	return "a FIFO";
+	case S_IFCHR:	return "a character device";
+	case S_IFBLK:	return "a block device";
+	case S_IFSOCK:	return "a socket";
+	default:	return "not a regular file";
+	}
+}
+
+/* 0 if @st is a regular file; else -errno, with err saying what it is. */
+static int not_a_file(const struct stat *st, const char *ep, char *err,
+		      size_t errlen)
+{
+	if (S_ISREG(st->st_mode))
+		return 0;
+	return fmt_err(err, errlen, S_ISDIR(st->st_mode) ? -EISDIR : -EINVAL,
+		       "%s: %s, not an image file; give the path of the image "
+		       "itself%s", ep, file_type(st->st_mode),
+		       S_ISFIFO(st->st_mode) || S_ISCHR(st->st_mode) ?
+		       " (save a stream to a file first)" : S_ISBLK(st->st_mode) ?
+		       " (copy it out of the device to a file first)" : "");
+}
+
 static int map_image(const char *path, const char *ep, const uint8_t **img,
 		     size_t *len, char *err, size_t errlen)
 {
-	struct stat st;
+	struct stat st, fst;
 	void *m;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+	int fd, r;
 
 	*img = NULL;
 	*len = 0;
+	/* Only a regular file is opened: opening a device can act (a
+	 * watchdog starts, a tape rewinds), a FIFO would wait for a writer.
+	 * O_NONBLOCK and O_NOCTTY in case it is swapped for one in between,
+	 * which fstat then sees. */
+	if (stat(path, &st) < 0)
+		return fmt_err(err, errlen, -errno, "%s: %s", ep, strerror(errno));
+	if ((r = not_a_file(&st, ep, err, errlen)))
+		return r;
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return fmt_err(err, errlen, -errno, "%s: %s", ep, strerror(errno));
-	if (fstat(fd, &st) < 0) {
+	if (fstat(fd, &fst) < 0) {
 		r = -errno;
 		close(fd);
 		return fmt_err(err, errlen, r, "%s: %s", ep, strerror(-r));
 	}
-	if (!S_ISREG(st.st_mode)) {
+	if ((r = not_a_file(&fst, ep, err, errlen))) {
 		close(fd);
-		return fmt_err(err, errlen, -EINVAL, "%s: not a regular file", ep);
+		return r;
 	}
+	st = fst;
 	if (st.st_size == 0) {
 		close(fd);
 		return 0;

@@ -70,3 +70,14 @@ EOF
 "$MK" --list "$WORK/names.img" > "$WORK/names.list" 2>&1
 check list-names-escaped sh -c "grep -q ' café\$' '$WORK/names.list' && grep -qF ' c1\\302\\233' '$WORK/names.list' &&
 	grep -qF ' bad\\377' '$WORK/names.list'"
+
+# --- inputs that are not files ---
+mkfifo "$WORK/fifo"
+img small.img <<'EOF'
+f one data=1
+EOF
+fails list-fifo "fifo: a FIFO, not an image file" "$MK" --list "$WORK/fifo"
+fails extract-fifo "fifo: a FIFO, not an image file" "$MK" --extract "$WORK/fifo" "$WORK"
+fails list-char-device "/dev/zero: a character device, not an image file" "$MK" --list /dev/zero
+fails extract-into-fifo "fifo: Not a directory" "$MK" --extract "$WORK/small.img" "$WORK/fifo"
+fails list-directory "$WORK: a directory, not an image file" "$MK" --list "$WORK"

@@ -4,7 +4,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/sysmacros.h>
 #include "compress.h"
 #include "cpio.h"
@@ -1157,6 +1159,73 @@ static void test_extract_refuses_bad_data(void **state)
 	free(big);
 }
 
+/* ---- inputs that are not image files -------------------------------- */
+
+/* fn(arg) in a child with a 10 s alarm: its wait status, so that a hang
+ * or a crash (SIGBUS) fails the test instead of stopping it. */
+static int in_child(int (*fn)(const void *), const void *arg)
+{
+	pid_t pid = fork();
+	int st;
+
+	assert_true(pid >= 0);
+	if (!pid) {
+		alarm(10);
+		_exit(fn(arg));
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return st;
+}
+
+static char child_err[512];
+
+static int list_to_null(const void *path)
+{
+	FILE *null = fopen("/dev/null", "w");
+	int r = img_list(path, null, child_err, sizeof(child_err));
+
+	if (r == -EINVAL && strstr(child_err, path) &&
+	    strstr(child_err, ": a FIFO, not an image file"))
+		return 0;
+	fprintf(stderr, "img_list: %d %s\n", r, child_err);
+	return 1;
+}
+
+static int extract_from(const void *path)
+{
+	char dir[512];
+	int r;
+
+	snprintf(dir, sizeof(dir), "%s/x-fifo", tmp);
+	mkdir(dir, 0700);
+	r = img_extract(path, dir, child_err, sizeof(child_err));
+	if (r == -EINVAL && strstr(child_err, ": a FIFO, not an image file"))
+		return 0;
+	fprintf(stderr, "img_extract: %d %s\n", r, child_err);
+	return 1;
+}
+
+static void test_inputs_not_files(void **state)
+{
+	char fifo[512], err[512];
+	int st;
+
+	snprintf(fifo, sizeof(fifo), "%s/fifo-in", tmp);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	/* no writer: an open without O_NONBLOCK never returns */
+	st = in_child(list_to_null, fifo);
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		fail_msg("--list of a FIFO: %s", WIFSIGNALED(st) ? "hung" : "wrong error");
+	st = in_child(extract_from, fifo);
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		fail_msg("--extract of a FIFO: %s", WIFSIGNALED(st) ? "hung" : "wrong error");
+	assert_int_equal(img_list("/dev/null", stdout, err, sizeof(err)), -EINVAL);
+	if (!strstr(err, "/dev/null: a character device, not an image file"))
+		fail_msg("message: %s", err);
+	assert_int_equal(img_list(tmp, stdout, err, sizeof(err)), -EISDIR);
+	unlink(fifo);
+}
+
 /* ---- names in messages ---------------------------------------------- */
 
 /* Control characters, invalid UTF-8, C1 and bidirectional controls are
@@ -1221,6 +1290,7 @@ int main(void)
 		cmocka_unit_test(test_extract_device_nodes),
 		cmocka_unit_test(test_extract_refuses_bad_data),
 		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_inputs_not_files),
 	};
 	char cmd[256];
 	int r;
