@@ -18,7 +18,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include "compress.h"
@@ -705,6 +704,50 @@ static const char *file_type(mode_t mode)
 	}
 }
 
+/* Read the @size bytes fstat gave for @fd into a new buffer, and make
+ * sure that is all there is. */
+static int read_all(int fd, uint64_t size, uint64_t max, const char *ep,
+		    const uint8_t **img, size_t *len, char *err, size_t errlen)
+{
+	uint64_t got = 0;
+	uint8_t *buf, extra;
+	ssize_t n = 0;
+
+	if (size > max || size > SIZE_MAX - 1)
+		return fmt_err(err, errlen, -EFBIG, "%s: %llu bytes, more than the "
+			       "%llu an image may unpack to", ep,
+			       (unsigned long long)size, (unsigned long long)max);
+	buf = malloc(size ? (size_t)size : 1);
+	if (!buf)
+		return fmt_err(err, errlen, -ENOMEM, "%s: out of memory for its "
+			       "%llu bytes", ep, (unsigned long long)size);
+	while (got < size) {
+		n = read(fd, buf + got, (size_t)(size - got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (uint64_t)n;
+	}
+	if (n < 0 || (got == size && (n = read(fd, &extra, 1)) < 0)) {
+		int r = -errno;
+
+		free(buf);
+		return fmt_err(err, errlen, r, "%s: %s", ep, strerror(-r));
+	}
+	if (got < size || n > 0) {
+		free(buf);
+		return fmt_err(err, errlen, -EIO, "%s: its size changed while it was "
+			       "read (%llu bytes, then %s%llu); is something writing "
+			       "it?  Run again once it is complete", ep,
+			       (unsigned long long)size, got < size ? "" : "more than ",
+			       (unsigned long long)got);
+	}
+	*img = buf;
+	*len = (size_t)size;
+	return 0;
+}
+
 /* 0 if @st is a regular file; else -errno, with err saying what it is. */
 static int not_a_file(const struct stat *st, const char *ep, char *err,
 		      size_t errlen)
@@ -719,11 +762,14 @@ static int not_a_file(const struct stat *st, const char *ep, char *err,
 		       " (copy it out of the device to a file first)" : "");
 }
 
-static int map_image(const char *path, const char *ep, const uint8_t **img,
-		     size_t *len, char *err, size_t errlen)
+/* The whole image in memory: read, not mapped, so that a file cut while
+ * we read it gives an error instead of SIGBUS, and one that changes under
+ * us is noticed.  The file may hold no more than @max bytes (what it may
+ * unpack to: its cpio bytes count, compressed members are not larger). */
+static int read_image(const char *path, const char *ep, uint64_t max,
+		      const uint8_t **img, size_t *len, char *err, size_t errlen)
 {
 	struct stat st, fst;
-	void *m;
 	int fd, r;
 
 	*img = NULL;
@@ -748,29 +794,14 @@ static int map_image(const char *path, const char *ep, const uint8_t **img,
 		close(fd);
 		return r;
 	}
-	st = fst;
-	if (st.st_size == 0) {
-		close(fd);
-		return 0;
-	}
-	if ((uint64_t)st.st_size > SIZE_MAX) {
-		close(fd);
-		return fmt_err(err, errlen, -EFBIG, "%s: too large", ep);
-	}
-	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	r = m == MAP_FAILED ? -errno : 0;
+	r = read_all(fd, (uint64_t)fst.st_size, max, ep, img, len, err, errlen);
 	close(fd);
-	if (r)
-		return fmt_err(err, errlen, r, "%s: mmap: %s", ep, strerror(-r));
-	*img = m;
-	*len = (size_t)st.st_size;
-	return 0;
+	return r;
 }
 
-static void unmap_image(const uint8_t *img, size_t len)
+static void free_image(const uint8_t *img)
 {
-	if (img)
-		munmap((void *)(uintptr_t)img, len);
+	free((void *)(uintptr_t)img);
 }
 
 /* ---- img_list ------------------------------------------------------- */
@@ -848,12 +879,12 @@ int img_list(const char *path, FILE *out, char *err, size_t errlen)
 	if (errlen)
 		err[0] = '\0';
 	esc(path, strlen(path), ep, sizeof(ep));
-	r = map_image(path, ep, &img, &len, err, errlen);
+	r = read_image(path, ep, IMG_MAX_UNPACKED, &img, &len, err, errlen);
 	if (r)
 		return r;
 	we = malloc(sizeof(*we));
 	if (!we) {
-		unmap_image(img, len);
+		free_image(img);
 		return fmt_err(err, errlen, -ENOMEM, "%s: out of memory", ep);
 	}
 	r = walk(img, len, IMG_MAX_UNPACKED, &ops, out, we);
@@ -864,7 +895,7 @@ int img_list(const char *path, FILE *out, char *err, size_t errlen)
 	else if (fflush(out) || ferror(out))
 		r = fmt_err(err, errlen, -EIO, "%s: writing the listing failed", ep);
 	free(we);
-	unmap_image(img, len);
+	free_image(img);
 	return r;
 }
 
@@ -1377,7 +1408,8 @@ int img_extract_ex(const char *path, const char *dir,
 		o = &defaults;
 	esc(path, strlen(path), ep, sizeof(ep));
 	esc(dir, strlen(dir), ed, sizeof(ed));
-	r = map_image(path, ep, &img, &len, err, errlen);
+	r = read_image(path, ep, o->max_unpacked ? o->max_unpacked :
+		       IMG_MAX_UNPACKED, &img, &len, err, errlen);
 	if (r)
 		return r;
 	x = calloc(1, sizeof(*x));
@@ -1424,7 +1456,7 @@ out:
 	}
 	free(x);
 	free(we);
-	unmap_image(img, len);
+	free_image(img);
 	return r;
 }
 

@@ -63,7 +63,10 @@ int img_walk(const uint8_t *img, size_t len, uint64_t max_unpacked,
  *   drwxr-xr-x   2 0        0               0 1970-01-01 00:00 etc
  *   crw-------   1 0        0          5,   1 1970-01-01 00:00 dev/console
  *   lrwxrwxrwx   1 0        0               7 1970-01-01 00:00 sbin -> usr/bin
- * Names and targets are written as img_escape() writes them. */
+ * Names and targets are written as img_escape() writes them.  The image
+ * must be a regular file (nothing else is opened); it is read whole into
+ * memory first, and a file whose size changes while it is read is an
+ * error (-EIO), never a crash. */
 int img_list(const char *path, FILE *out, char *err, size_t errlen);
 
 struct img_extract_opts {
