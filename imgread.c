@@ -454,6 +454,7 @@ static int feed(struct parser *p, const uint8_t *buf, size_t len, size_t *used)
 
 struct walk_err {
 	uint64_t where;
+	int found;		/* a cpio header or a member was seen */
 	int from_cb;		/* the consumer failed; its own message stands */
 	char msg[WMSG_LEN];
 };
@@ -536,6 +537,7 @@ static int walk(const uint8_t *img, size_t len, uint64_t max,
 
 		if (img[pos] == '0' && !(pos & 3)) {
 			/* an uncompressed segment: offsets are the image's */
+			we->found = 1;
 			p->raw = 1;
 			p->off = pos;
 			p->end = len;
@@ -585,6 +587,7 @@ static int walk(const uint8_t *img, size_t len, uint64_t max,
 			break;
 		}
 		/* a member: the kernel counts its offsets from 0 */
+		we->found = 1;
 		p->raw = 0;
 		p->off = 0;
 		p->member_out = 0;
@@ -799,6 +802,22 @@ static int read_image(const char *path, const char *ep, uint64_t max,
 	return r;
 }
 
+/* An image the kernel would take as nothing: refused, since no one lists
+ * or extracts an empty image on purpose (a wrong path, a file cut to
+ * nothing). */
+static int none_found(const struct walk_err *we, const char *ep, size_t len,
+		      char *err, size_t errlen)
+{
+	if (we->found)
+		return 0;
+	if (!len)
+		return fmt_err(err, errlen, -ENODATA, "no cpio archive found in %s: "
+			       "the file is empty", ep);
+	return fmt_err(err, errlen, -ENODATA, "no cpio archive found in %s: its "
+		       "%zu bytes are all NUL padding; is it the image you meant?",
+		       ep, len);
+}
+
 static void free_image(const uint8_t *img)
 {
 	free((void *)(uintptr_t)img);
@@ -892,7 +911,8 @@ int img_list(const char *path, FILE *out, char *err, size_t errlen)
 		fmt_err(err, errlen, r, "%s: writing the listing: %s", ep, strerror(-r));
 	else if (r)
 		fmt_err(err, errlen, r, "%s: %s", ep, we->msg);
-	else if (fflush(out) || ferror(out))
+	else if (!(r = none_found(we, ep, len, err, errlen)) &&
+		 (fflush(out) || ferror(out)))
 		r = fmt_err(err, errlen, -EIO, "%s: writing the listing failed", ep);
 	free(we);
 	free_image(img);
@@ -1440,7 +1460,7 @@ int img_extract_ex(const char *path, const char *dir,
 		fmt_err(err, errlen, r, "%s: %s", ep, x->msg);
 	else if (r)
 		fmt_err(err, errlen, r, "%s: %s", ep, we->msg);
-	else
+	else if (!(r = none_found(we, ep, len, err, errlen)))
 		dir_times(x);
 	close(x->rootfd);
 	if (st)

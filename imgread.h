@@ -66,7 +66,9 @@ int img_walk(const uint8_t *img, size_t len, uint64_t max_unpacked,
  * Names and targets are written as img_escape() writes them.  The image
  * must be a regular file (nothing else is opened); it is read whole into
  * memory first, and a file whose size changes while it is read is an
- * error (-EIO), never a crash. */
+ * error (-EIO), never a crash.  An image with no cpio data at all (empty,
+ * or only NUL padding), which img_walk() accepts as the kernel does, is
+ * -ENODATA: "no cpio archive found in IMAGE". */
 int img_list(const char *path, FILE *out, char *err, size_t errlen);
 
 struct img_extract_opts {
@@ -87,7 +89,8 @@ struct img_extract_stats {
  * setgid and sticky are dropped), directories get at least u+rwx, device
  * nodes are made owner-only and only when running as root (otherwise
  * skipped with a note, like sockets), ownership is not restored.  A file
- * left incomplete by an error is removed.  Returns 0 or -errno with err
+ * left incomplete by an error is removed.  The image is read as for
+ * img_list(), and an empty one is -ENODATA too.  Returns 0 or -errno with err
  * naming the entry and the reason. */
 int img_extract_ex(const char *path, const char *dir,
 		   const struct img_extract_opts *o, struct img_extract_stats *st,

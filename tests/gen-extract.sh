@@ -107,3 +107,15 @@ for f in /sys/kernel/uevent_seqnum /proc/self/stat; do
 	[ -f "$f" ] || { ok "list-size-changes-$(basename "$f") # skipped: no $f"; continue; }
 	fails "list-size-changes-$(basename "$f")" "$f: its size changed while it was read" "$MK" --list "$f"
 done
+
+# --- empty images ---
+: > "$WORK/empty.img"
+head -c 4096 /dev/zero > "$WORK/nul.img"
+fails list-empty-image "no cpio archive found in $WORK/empty.img: the file is empty" "$MK" --list "$WORK/empty.img"
+fails list-all-padding "no cpio archive found in $WORK/nul.img: its 4096 bytes are all NUL padding" "$MK" --list "$WORK/nul.img"
+fresh e
+fails extract-empty-image "no cpio archive found in $WORK/empty.img" "$MK" --extract "$WORK/empty.img" "$WORK/e"
+img trailer-only.img <<'EOF'
+trailer
+EOF
+check list-trailer-only "$MK" --list "$WORK/trailer-only.img"

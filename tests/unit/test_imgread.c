@@ -402,7 +402,9 @@ static void test_walk_after_trailer(void **state)
 	assert_int_equal(s.n, 2);
 	assert_string_equal(s.e[0].name, "x");
 	assert_string_equal(s.e[1].name, "y");
-	/* empty and all-NUL images hold nothing, and that is fine */
+	/* empty and all-NUL images hold nothing, and that is fine for the
+	 * walk, as for the kernel (--list and --extract refuse them:
+	 * test_empty_images) */
 	m.len = 0;
 	assert_int_equal(walk_mem(&m, UINT64_MAX, &s, &where), 0);
 	assert_int_equal(s.n, 0);
@@ -1280,6 +1282,38 @@ static void test_list_cut_while_read(void **state)
 	free(big);
 }
 
+/* Nothing to list or extract is an error naming the file. */
+static void test_empty_images(void **state)
+{
+	struct mem m = { 0 };
+	struct builder b;
+	char path[512], dir[512], err[512], want[600];
+
+	snprintf(path, sizeof(path), "%s/empty.img", tmp);
+	snprintf(dir, sizeof(dir), "%s/x-empty", tmp);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	write_file(path, "", 0);
+	assert_int_equal(img_list(path, stdout, err, sizeof(err)), -ENODATA);
+	snprintf(want, sizeof(want), "no cpio archive found in %s: the file is empty",
+		 path);
+	assert_string_equal(err, want);
+	assert_int_equal(img_extract(path, dir, err, sizeof(err)), -ENODATA);
+	assert_string_equal(err, want);
+	mem_zeros(&m, 512);
+	write_file(path, m.p, m.len);
+	assert_int_equal(img_list(path, stdout, err, sizeof(err)), -ENODATA);
+	if (!strstr(err, "its 512 bytes are all NUL padding"))
+		fail_msg("message: %s", err);
+	/* a trailer alone is an (empty) archive */
+	m.len = 0;
+	b_init(&b, &m);
+	assert_int_equal(cpio_trailer(&b.w), 0);
+	write_file(path, m.p, m.len);
+	assert_int_equal(img_list(path, stdout, err, sizeof(err)), 0);
+	assert_int_equal(img_extract(path, dir, err, sizeof(err)), 0);
+	mem_free(&m);
+}
+
 /* ---- names in messages ---------------------------------------------- */
 
 /* Control characters, invalid UTF-8, C1 and bidirectional controls are
@@ -1346,6 +1380,7 @@ int main(void)
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_inputs_not_files),
 		cmocka_unit_test(test_list_cut_while_read),
+		cmocka_unit_test(test_empty_images),
 	};
 	char cmd[256];
 	int r;
