@@ -921,9 +921,17 @@ int img_list(const char *path, FILE *out, char *err, size_t errlen)
 
 /* ---- img_extract ---------------------------------------------------- */
 
+/* A hard-link set of the archive (entries with nlink >= 2 and the same
+ * ino, devmajor, devminor): the file this run made for its first name.
+ * Later names are linked to that file only while its first name still
+ * holds it: same st_dev and st_ino, a regular file, and not removed by
+ * this run since (gone). */
 struct hardlink {
-	uint32_t ino, maj, min;
-	char *name;		/* normalised */
+	uint32_t ino, maj, min;	/* the archive's */
+	int gone;
+	dev_t dev;		/* the file made for it */
+	ino_t file;
+	char *name;		/* its first name, normalised */
 };
 
 struct dirtime {
@@ -1068,6 +1076,8 @@ static int open_parent(struct xctx *x, char *path, int create, int *pfd,
  * ever replaced by a symlink, a directory never by anything else; other
  * existing files are removed (never written into: they may be hard links
  * to files outside). */
+static void forget_file(struct xctx *x, const struct stat *st);
+
 static int clear_slot(struct xctx *x, int pfd, const char *base, uint32_t mode)
 {
 	struct stat st;
@@ -1080,6 +1090,8 @@ static int clear_slot(struct xctx *x, int pfd, const char *base, uint32_t mode)
 	if (S_ISLNK(st.st_mode) && !S_ISLNK(mode))
 		return xerr(x, -ELOOP, "a symlink of that name exists; refusing to "
 			    "write through it");
+	if (S_ISREG(st.st_mode))
+		forget_file(x, &st);
 	if (unlinkat(pfd, base, 0) < 0)
 		return xerr(x, -errno, "cannot replace the existing file: %s",
 			    strerror(errno));
@@ -1134,6 +1146,129 @@ static struct hardlink *find_link(struct xctx *x, const struct img_entry_info *e
 	return NULL;
 }
 
+/* The name x->norm, a regular file @st, is being removed: if it is the
+ * first name of a hard-link set, later names of the set must not be
+ * linked to whatever takes its place. */
+static void forget_file(struct xctx *x, const struct stat *st)
+{
+	size_t i;
+
+	for (i = 0; i < x->nlinks; i++)
+		if (!x->links[i].gone && x->links[i].dev == st->st_dev &&
+		    x->links[i].file == st->st_ino &&
+		    !strcmp(x->links[i].name, x->norm))
+			x->links[i].gone = 1;
+}
+
+static int remember_link(struct xctx *x, const struct img_entry_info *e,
+			 const struct stat *st)
+{
+	struct hardlink *nl = grow(x->links, x->nlinks, &x->caplinks,
+				   sizeof(*x->links));
+
+	if (nl)
+		x->links = nl;
+	if (!nl || !(x->links[x->nlinks].name = strdup(x->norm)))
+		return xerr(x, -ENOMEM, "out of memory");
+	nl = &x->links[x->nlinks++];
+	nl->ino = e->ino;
+	nl->maj = e->dev_major;
+	nl->min = e->dev_minor;
+	nl->gone = 0;
+	nl->dev = st->st_dev;
+	nl->file = st->st_ino;
+	return 0;
+}
+
+/* Open the file that O_PATH descriptor @opath stands for, with @flags:
+ * through /proc/self/fd, which reopens that very inode whatever its name
+ * now points to.  Without /proc, by name, with O_NOFOLLOW|O_NONBLOCK, and
+ * only if it is still the same file (the caller checked it a moment ago;
+ * only someone else writing the directory could swap it in between).
+ * A file of the set made read-only by an earlier entry is given u+rw
+ * first (x_end sets the archive's mode again).  Returns a descriptor or
+ * -errno. */
+static int reopen(int opath, const struct stat *want, int pfd, const char *base,
+		  int flags)
+{
+	char proc[64];
+	struct stat st;
+	int fd;
+
+	flags |= O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", opath);
+	fd = open(proc, flags);
+	if (fd < 0 && errno == EACCES &&
+	    chmod(proc, (want->st_mode & 07777) | S_IRUSR | S_IWUSR) == 0)
+		fd = open(proc, flags);
+	if (fd < 0 && errno == ENOENT)
+		fd = openat(pfd, base, flags | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_dev != want->st_dev ||
+	    st.st_ino != want->st_ino) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
+/* The next name of hard-link set @hl: linked to the file made for its
+ * first name, checked to be that file before anything opens it. */
+static int add_link(struct xctx *x, const struct img_entry_info *e,
+		    struct hardlink *hl, int pfd, const char *base)
+{
+	char old[NAME_MAX_LEN + 1], ne[ESC_LEN];
+	const char *obase, *first = esc(hl->name, strlen(hl->name), ne, sizeof(ne));
+	struct stat st;
+	int r, opfd, fd;
+
+	if (hl->gone)
+		return xerr(x, -ESTALE, "hard link to '%s', which a later entry "
+			    "replaced; refusing to link to what is there now "
+			    "(a broken or hostile archive)", first);
+	snprintf(old, sizeof(old), "%s", hl->name);
+	r = open_parent(x, old, 0, &opfd, &obase);
+	if (r)
+		return r;
+	/* flags 0: a symlink there would be linked itself, never followed */
+	r = linkat(opfd, obase, pfd, base, 0) < 0 ? -errno : 0;
+	close(opfd);
+	if (r)
+		return xerr(x, r, "hard link to '%s': %s", first, strerror(-r));
+	/* O_PATH opens nothing: a device or FIFO is not touched */
+	fd = openat(pfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_dev != hl->dev || st.st_ino != hl->file) {
+		r = fd < 0 ? -errno : -ESTALE;
+		if (fd >= 0)
+			close(fd);
+		unlinkat(pfd, base, 0);
+		return xerr(x, r, "hard link to '%s', which is no longer the file "
+			    "this extraction made; refusing to write to it", first);
+	}
+	/* the data of a later name replaces the file's (the kernel's way);
+	 * a name without data only sets mode and time */
+	r = reopen(fd, &st, pfd, base, e->size ? O_WRONLY : O_RDONLY);
+	close(fd);
+	if (r >= 0 && e->size && ftruncate(r, 0) < 0) {
+		int t = -errno;
+
+		close(r);
+		r = t;
+	}
+	if (r < 0) {
+		unlinkat(pfd, base, 0);
+		return xerr(x, r, "hard link to '%s': cannot open it again%s: %s",
+			    first, r == -ESTALE ? "" : " (is /proc mounted?)",
+			    r == -ESTALE ? "something else took its place" :
+			    strerror(-r));
+	}
+	x->fd = r;
+	x->st.hardlinks++;
+	return 0;
+}
+
 static int open_file(struct xctx *x, const struct img_entry_info *e, int pfd,
 		     const char *base)
 {
@@ -1144,58 +1279,24 @@ static int open_file(struct xctx *x, const struct img_entry_info *e, int pfd,
 	r = clear_slot(x, pfd, base, e->mode);
 	if (r)
 		return r;
-	if (hl) {
-		char old[NAME_MAX_LEN + 1];
-		const char *obase;
-		int opfd;
-
-		/* kernel: link to the first name, then write this entry's data */
-		snprintf(old, sizeof(old), "%s", hl->name);
-		r = open_parent(x, old, 0, &opfd, &obase);
-		if (r)
-			return r;
-		r = linkat(opfd, obase, pfd, base, 0) < 0 ? -errno : 0;
-		close(opfd);
-		if (r) {
-			char ne[ESC_LEN];
-
-			return xerr(x, r, "cannot hard-link to '%s': %s",
-				    esc(hl->name, strlen(hl->name), ne, sizeof(ne)),
-				    strerror(-r));
-		}
-		fd = openat(pfd, base, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-		x->st.hardlinks++;
-	} else {
-		fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-			    O_CLOEXEC, 0600);
-		x->st.files++;
-	}
+	if (hl)
+		return add_link(x, e, hl, pfd, base);
+	/* made here and now: O_EXCL, so nothing that was there is opened */
+	fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK |
+		    O_NOCTTY | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return xerr(x, -errno, "cannot create: %s", strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
+		unlinkat(pfd, base, 0);
 		return xerr(x, -EINVAL, "not a regular file after creating it");
 	}
-	if (hl && e->size && ftruncate(fd, 0) < 0) {
-		r = -errno;
+	if (e->nlink >= 2 && (r = remember_link(x, e, &st))) {
 		close(fd);
-		return xerr(x, r, "truncate: %s", strerror(-r));
+		unlinkat(pfd, base, 0);
+		return r;
 	}
-	if (e->nlink >= 2 && !hl) {
-		struct hardlink *nl = grow(x->links, x->nlinks, &x->caplinks,
-					   sizeof(*x->links));
-
-		if (nl)
-			x->links = nl;
-		if (!nl || !(x->links[x->nlinks].name = strdup(x->norm))) {
-			close(fd);
-			return xerr(x, -ENOMEM, "out of memory");
-		}
-		x->links[x->nlinks].ino = e->ino;
-		x->links[x->nlinks].maj = e->dev_major;
-		x->links[x->nlinks].min = e->dev_minor;
-		x->nlinks++;
-	}
+	x->st.files++;
 	x->fd = fd;
 	return 0;
 }

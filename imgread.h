@@ -88,7 +88,12 @@ struct img_extract_stats {
  * directories are made 0755.  Files keep the archive's rwx bits (setuid,
  * setgid and sticky are dropped), directories get at least u+rwx, device
  * nodes are made owner-only and only when running as root (otherwise
- * skipped with a note, like sockets), ownership is not restored.  A file
+ * skipped with a note, like sockets), ownership is not restored.  Only
+ * regular files this run creates (O_CREAT|O_EXCL|O_NOFOLLOW) are opened
+ * to write: a later name of a hard-link set is linked to the file made
+ * for its first name only while that name still holds that very file
+ * (same device and inode, checked through O_PATH before it is opened),
+ * else -ESTALE; device nodes and FIFOs are made, never opened.  A file
  * left incomplete by an error is removed.  The image is read as for
  * img_list(), and an empty one is -ENODATA too.  Returns 0 or -errno with err
  * naming the entry and the reason. */

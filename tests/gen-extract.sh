@@ -119,3 +119,80 @@ img trailer-only.img <<'EOF'
 trailer
 EOF
 check list-trailer-only "$MK" --list "$WORK/trailer-only.img"
+
+# --- a hard link to what a later entry put in its first name's place ---
+# a (a file, nlink 2), then a device or FIFO named a, then b (ino of the
+# first a): b must not become that node, and nothing is opened for writing
+# that the extraction did not make as a regular file (strace -yy shows a
+# device's numbers behind each file descriptor).
+img swap-dev.img <<'EOF'
+f a nlink=2 ino=11 data=first
+c a 1:3
+f b nlink=2 ino=11 data=x
+trailer
+EOF
+if [ "$(id -u)" -ne 0 ]; then
+	ok "extract-hardlink-to-device # skipped: device nodes are made by root only"
+elif ! command -v strace >/dev/null; then
+	notok extract-hardlink-to-device "no strace (tools/deps installs it)"
+else
+	fresh swap-dev
+	strace -f -qq -yy -e trace=open,openat,openat2 -o "$WORK/swap.trace" \
+		"$MK" --extract "$WORK/swap-dev.img" "$WORK/swap-dev" 2>"$WORK/err"
+	rc=$?
+	opened=$(grep -E 'O_(WRONLY|RDWR).*= [0-9]+<.*<(char|block) [0-9]+:[0-9]+>' "$WORK/swap.trace")
+	if [ -n "$opened" ]; then notok extract-hardlink-to-device "opened a device to write: $opened"
+	elif [ "$rc" -ne 1 ]; then notok extract-hardlink-to-device "exit $rc"
+	elif [ -e "$WORK/swap-dev/b" ] || [ -L "$WORK/swap-dev/b" ]; then
+		notok extract-hardlink-to-device "b was made: $(ls -l "$WORK/swap-dev/b")"
+	elif ! grep -q "'b': hard link to 'a'" "$WORK/err"; then
+		notok extract-hardlink-to-device "message: $(cat "$WORK/err")"
+	else ok extract-hardlink-to-device
+	fi
+fi
+img swap-fifo.img <<'EOF'
+f a nlink=2 ino=11 data=first
+p a
+f b nlink=2 ino=11 data=x
+EOF
+fresh swap-fifo
+fails extract-hardlink-to-fifo "'b': hard link to 'a'" "$MK" --extract "$WORK/swap-fifo.img" "$WORK/swap-fifo"
+check extract-hardlink-to-fifo-not-made test ! -e "$WORK/swap-fifo/b" -a ! -L "$WORK/swap-fifo/b"
+img swap-link.img <<'EOF'
+f a nlink=2 ino=11 data=first
+l a /etc/passwd
+f b nlink=2 ino=11 data=x
+EOF
+fresh swap-link
+fails extract-hardlink-to-symlink "'b': hard link to 'a'" "$MK" --extract "$WORK/swap-link.img" "$WORK/swap-link"
+check extract-hardlink-to-symlink-not-made test ! -e "$WORK/swap-link/b" -a ! -L "$WORK/swap-link/b"
+# the first name replaced by another file of the image: not the same file
+img swap-file.img <<'EOF'
+f a nlink=2 ino=11 data=first
+f a ino=12 data=second
+f b nlink=2 ino=11 data=x
+EOF
+fresh swap-file
+fails extract-hardlink-to-replaced-file "'b': hard link to 'a'" "$MK" --extract "$WORK/swap-file.img" "$WORK/swap-file"
+check extract-replaced-file-kept test "$(cat "$WORK/swap-file/a")" = second
+# hard links done right still work: data on the last name, as GNU cpio writes
+img links.img <<'EOF'
+d d
+f a nlink=3 ino=11 mode=444
+f d/b nlink=3 ino=11 mode=444
+f c nlink=3 ino=11 mode=444 data=shared
+EOF
+fresh links
+check extract-hardlinks "$MK" --extract "$WORK/links.img" "$WORK/links"
+check extract-hardlinks-one-file test "$(stat -c '%h %i %a' "$WORK/links/a")" = "$(stat -c '%h %i %a' "$WORK/links/c")" \
+	-a "$(stat -c '%h %a' "$WORK/links/d/b")" = "3 444" -a "$(cat "$WORK/links/a")" = shared
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	# the same as a user: read-only files of the set are reopened to write
+	fresh links-user
+	chown 65534:65534 "$WORK/links-user"
+	chmod 755 "$WORK"
+	check extract-hardlinks-as-user setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$MK" --extract "$WORK/links.img" "$WORK/links-user"
+	check extract-hardlinks-as-user-data test "$(cat "$WORK/links-user/a")" = shared
+	chmod 700 "$WORK"
+fi

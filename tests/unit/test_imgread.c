@@ -1314,6 +1314,101 @@ static void test_empty_images(void **state)
 	mem_free(&m);
 }
 
+/* a (a file, nlink 2), then a node named a, then b of a's set: b must not
+ * become the node, nor the node be opened.  Before the fix, b was linked
+ * to the device and opened O_WRONLY (with 10:130, /dev/watchdog, that
+ * reboots). */
+static void swap_entry(struct mem *m, const char *name, unsigned int mode,
+		       unsigned int maj, unsigned int min)
+{
+	struct cpio_entry e = { .name = name, .mode = mode, .nlink = 1,
+				.rdev_major = maj, .rdev_minor = min };
+	char hdr[CPIO_HEADER_LEN];
+
+	cpio_format_header(hdr, 77, &e, strlen(name) + 1);
+	mem_put(m, hdr, sizeof(hdr));
+	mem_put(m, name, strlen(name) + 1);
+	mem_align(m, 4);
+}
+
+/* The notes stream of the next test: when the extractor notes the
+ * socket, a FIFO takes the place of a, as another user writing the
+ * directory could do. */
+static char swap_dir[600];
+
+static ssize_t swap_note(void *c, const char *buf, size_t len)
+{
+	char a[700], t[700];
+
+	snprintf(a, sizeof(a), "%s/a", swap_dir);
+	snprintf(t, sizeof(t), "%s/a.tmp", swap_dir);
+	if (mkfifo(t, 0666) == 0)
+		assert_int_equal(rename(t, a), 0);
+	return (ssize_t)len;
+}
+
+static void test_extract_hardlink_swaps(void **state)
+{
+	static const struct { const char *tag; unsigned int mode, maj, min; } swaps[] = {
+		{ "swap-chr", S_IFCHR | 0666, 1, 3 },
+		{ "swap-fifo", S_IFIFO | 0666, 0, 0 },
+		{ "swap-lnk", S_IFLNK | 0777, 0, 0 },
+		{ "swap-file", S_IFREG | 0644, 0, 0 },
+	};
+	cookie_io_functions_t io = { .write = swap_note };
+	struct img_extract_opts o = { 0 };
+	struct mem m = { 0 };
+	struct sandbox s;
+	char p[600];
+	struct stat sb;
+	size_t i;
+
+	for (i = 0; i < sizeof(swaps) / sizeof(swaps[0]); i++) {
+		if (S_ISCHR(swaps[i].mode) && geteuid())
+			continue;	/* only root makes devices */
+		m.len = 0;
+		raw_entry(&m, 5, "a", S_IFREG | 0644, 2, 5, "first", 5);
+		if (S_ISLNK(swaps[i].mode))
+			raw_entry(&m, 6, "a", swaps[i].mode, 1, 11, "/etc/passwd", 11);
+		else if (S_ISREG(swaps[i].mode))
+			raw_entry(&m, 6, "a", swaps[i].mode, 1, 6, "second", 6);
+		else
+			swap_entry(&m, "a", swaps[i].mode, swaps[i].maj, swaps[i].min);
+		raw_entry(&m, 5, "b", S_IFREG | 0644, 2, 1, "x", 1);
+		hostile(swaps[i].tag, &m, -ESTALE, "'b': hard link to 'a', which a "
+			"later entry replaced", NULL, NULL, &s);
+		snprintf(p, sizeof(p), "%s/b", s.out);
+		assert_false(exists(p));
+		snprintf(p, sizeof(p), "%s/a", s.out);
+		assert_int_equal(lstat(p, &sb), 0);
+		assert_int_equal(sb.st_mode & S_IFMT, swaps[i].mode & S_IFMT);
+	}
+
+	/* swapped behind the extractor's back: the file is checked, by its
+	 * device and inode, before anything opens it */
+	m.len = 0;
+	raw_entry(&m, 5, "a", S_IFREG | 0644, 2, 5, "first", 5);
+	raw_entry(&m, 6, "sock", S_IFSOCK | 0755, 1, 0, NULL, 0);
+	raw_entry(&m, 5, "b", S_IFREG | 0644, 2, 1, "x", 1);
+	sandbox(&s, "swap-behind");
+	snprintf(swap_dir, sizeof(swap_dir), "%s", s.out);
+	write_file(s.img, m.p, m.len);
+	o.notes = fopencookie(NULL, "w", io);
+	setvbuf(o.notes, NULL, _IONBF, 0);
+	{
+		char err[512];
+		int r = ex(s.img, s.out, &o, NULL, err, sizeof(err));
+
+		if (r != -ESTALE || !strstr(err, "'b': hard link to 'a', which is no "
+					       "longer the file this extraction made"))
+			fail_msg("got %d: %s", r, err);
+	}
+	fclose(o.notes);
+	snprintf(p, sizeof(p), "%s/b", s.out);
+	assert_false(exists(p));
+	mem_free(&m);
+}
+
 /* ---- names in messages ---------------------------------------------- */
 
 /* Control characters, invalid UTF-8, C1 and bidirectional controls are
@@ -1381,6 +1476,7 @@ int main(void)
 		cmocka_unit_test(test_inputs_not_files),
 		cmocka_unit_test(test_list_cut_while_read),
 		cmocka_unit_test(test_empty_images),
+		cmocka_unit_test(test_extract_hardlink_swaps),
 	};
 	char cmd[256];
 	int r;
