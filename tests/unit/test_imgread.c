@@ -1409,6 +1409,53 @@ static void test_extract_hardlink_swaps(void **state)
 	mem_free(&m);
 }
 
+/* Many sets, their names far apart, past several growths of the tables;
+ * inode numbers of the archive that differ only in devmajor/devminor
+ * are different sets. */
+static void test_extract_many_hardlinks(void **state)
+{
+	struct img_extract_stats st;
+	struct mem m = { 0 };
+	struct sandbox s;
+	char name[32], p[600], q[600], err[512], data[16];
+	struct stat a, b;
+	int i;
+
+	for (i = 0; i < 3000; i++) {
+		snprintf(name, sizeof(name), "a%d", i);
+		raw_entry(&m, (uint32_t)i, name, S_IFREG | 0644, 2, 0, NULL, 0);
+	}
+	/* same ino as a0, other device: a set of its own */
+	memcpy(m.p + 6 + 8 * 7, "00000001", 8);
+	for (i = 0; i < 3000; i++) {
+		snprintf(name, sizeof(name), "b%d", i);
+		snprintf(data, sizeof(data), "%d", i);
+		raw_entry(&m, (uint32_t)i, name, S_IFREG | 0644, 2, strlen(data),
+			  data, strlen(data));
+	}
+	sandbox(&s, "many-links");
+	write_file(s.img, m.p, m.len);
+	if (ex(s.img, s.out, NULL, &st, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(st.files, 3001);
+	assert_int_equal(st.hardlinks, 2999);
+	for (i = 1; i < 3000; i += 7) {
+		snprintf(p, sizeof(p), "%s/a%d", s.out, i);
+		snprintf(q, sizeof(q), "%s/b%d", s.out, i);
+		assert_int_equal(stat(p, &a), 0);
+		assert_int_equal(stat(q, &b), 0);
+		assert_int_equal(a.st_ino, b.st_ino);
+		snprintf(data, sizeof(data), "%d", i);
+		assert_string_equal(read_text(p), data);
+	}
+	snprintf(p, sizeof(p), "%s/a0", s.out);
+	snprintf(q, sizeof(q), "%s/b0", s.out);
+	assert_int_equal(stat(p, &a), 0);
+	assert_int_equal(stat(q, &b), 0);
+	assert_true(a.st_ino != b.st_ino);
+	mem_free(&m);
+}
+
 /* ---- names in messages ---------------------------------------------- */
 
 /* Control characters, invalid UTF-8, C1 and bidirectional controls are
@@ -1477,6 +1524,7 @@ int main(void)
 		cmocka_unit_test(test_list_cut_while_read),
 		cmocka_unit_test(test_empty_images),
 		cmocka_unit_test(test_extract_hardlink_swaps),
+		cmocka_unit_test(test_extract_many_hardlinks),
 	};
 	char cmd[256];
 	int r;
