@@ -936,7 +936,7 @@ struct hardlink {
 
 struct dirtime {
 	char *name;		/* normalised */
-	uint32_t mtime;
+	uint32_t mtime, mode;
 };
 
 struct xctx {
@@ -1430,8 +1430,10 @@ static int make_dir(struct xctx *x, const struct img_entry_info *e, int pfd,
 	fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return xerr(x, -errno, "cannot open the directory: %s", strerror(errno));
-	/* at least u+rwx, so that extraction can go on inside it */
-	r = fchmod(fd, (e->mode & 0777) | 0700) < 0 ? -errno : 0;
+	/* at least u+rwx, so that extraction can go on inside it; write
+	 * for group and others only at the end (dir_finish), so that no one
+	 * else can plant anything in it while it is filled */
+	r = fchmod(fd, (e->mode & 0755) | 0700) < 0 ? -errno : 0;
 	close(fd);
 	if (r)
 		return xerr(x, r, "chmod: %s", strerror(-r));
@@ -1440,6 +1442,7 @@ static int make_dir(struct xctx *x, const struct img_entry_info *e, int pfd,
 		x->dirs = nd;
 	if (!nd || !(x->dirs[x->ndirs].name = strdup(x->norm)))
 		return xerr(x, -ENOMEM, "out of memory");
+	x->dirs[x->ndirs].mode = (e->mode & 0777) | 0700;
 	x->dirs[x->ndirs++].mtime = e->mtime;
 	x->st.dirs++;
 	return 0;
@@ -1591,27 +1594,52 @@ static int x_end(void *ctx, const struct img_entry_info *e)
 	return r;
 }
 
-/* Directory times last, deepest first: entries made inside them change
- * them. */
-static void dir_times(struct xctx *x)
+/* The directory of x->dirs[i], opened again from the top, or -1. */
+static int open_dir_again(struct xctx *x, size_t i)
 {
 	char path[NAME_MAX_LEN + 1];
+	const char *base;
+	int pfd, fd;
+
+	snprintf(path, sizeof(path), "%s", x->dirs[i].name);
+	if (open_parent(x, path, 0, &pfd, &base))
+		return -1;
+	fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	close(pfd);
+	return fd;
+}
+
+/* Once everything is in: directory modes in archive order (the last
+ * entry of a name wins), then times, deepest first (entries made inside
+ * a directory change its time). */
+static int dir_finish(struct xctx *x)
+{
 	size_t i;
+	int fd, r;
 
-	for (i = x->ndirs; i-- > 0;) {
-		const char *base;
-		int pfd, fd;
-
-		snprintf(path, sizeof(path), "%s", x->dirs[i].name);
-		if (open_parent(x, path, 0, &pfd, &base))
+	for (i = 0; i < x->ndirs; i++) {
+		fd = open_dir_again(x, i);
+		if (fd < 0)
 			continue;
-		fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		r = fchmod(fd, x->dirs[i].mode) < 0 ? -errno : 0;
+		close(fd);
+		if (r) {
+			char en[ESC_LEN];
+
+			esc(x->dirs[i].name, strlen(x->dirs[i].name), en, sizeof(en));
+			snprintf(x->msg, sizeof(x->msg), "'%s': chmod: %s", en,
+				 strerror(-r));
+			return r;
+		}
+	}
+	for (i = x->ndirs; i-- > 0;) {
+		fd = open_dir_again(x, i);
 		if (fd >= 0) {
 			fd_times(fd, x->dirs[i].mtime);
 			close(fd);
 		}
-		close(pfd);
 	}
+	return 0;
 }
 
 int img_extract_ex(const char *path, const char *dir,
@@ -1665,8 +1693,8 @@ int img_extract_ex(const char *path, const char *dir,
 		fmt_err(err, errlen, r, "%s: %s", ep, x->msg);
 	else if (r)
 		fmt_err(err, errlen, r, "%s: %s", ep, we->msg);
-	else if (!(r = none_found(we, ep, len, err, errlen)))
-		dir_times(x);
+	else if (!(r = none_found(we, ep, len, err, errlen)) && (r = dir_finish(x)))
+		fmt_err(err, errlen, r, "%s: %s", ep, x->msg);
 	close(x->rootfd);
 	if (st)
 		*st = x->st;

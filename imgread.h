@@ -86,7 +86,8 @@ struct img_extract_stats {
  * there or one from the archive) are refused; existing symlinks are never
  * written through (a symlink entry may replace one).  Missing parent
  * directories are made 0755.  Files keep the archive's rwx bits (setuid,
- * setgid and sticky are dropped), directories get at least u+rwx, device
+ * setgid and sticky are dropped), directories get at least u+rwx (write
+ * for group and others only once everything is extracted), device
  * nodes are made owner-only and only when running as root (otherwise
  * skipped with a note, like sockets), ownership is not restored.  Only
  * regular files this run creates (O_CREAT|O_EXCL|O_NOFOLLOW) are opened

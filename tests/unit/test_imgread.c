@@ -1456,6 +1456,53 @@ static void test_extract_many_hardlinks(void **state)
 	mem_free(&m);
 }
 
+/* A directory the archive makes writable by all (0777, 1777) is not so
+ * while it is filled: no one else can plant anything in it meanwhile. */
+static char open_dir[700];
+static unsigned int open_mode_seen;
+
+static ssize_t open_note(void *c, const char *buf, size_t len)
+{
+	struct stat sb;
+
+	if (!open_mode_seen && stat(open_dir, &sb) == 0)
+		open_mode_seen = sb.st_mode | S_IFMT;	/* never 0 once seen */
+	return (ssize_t)len;
+}
+
+static void test_extract_dirs_closed_while_filled(void **state)
+{
+	cookie_io_functions_t io = { .write = open_note };
+	struct img_extract_opts o = { 0 };
+	struct mem m = { 0 };
+	struct sandbox s;
+	char err[512], p[600];
+	struct stat sb;
+
+	raw_entry(&m, 1, "open", S_IFDIR | 0777, 2, 0, NULL, 0);
+	raw_entry(&m, 2, "open/sock", S_IFSOCK | 0755, 1, 0, NULL, 0);
+	raw_entry(&m, 3, "open/f", S_IFREG | 0644, 1, 1, "f", 1);
+	raw_entry(&m, 4, "twice", S_IFDIR | 0777, 2, 0, NULL, 0);
+	raw_entry(&m, 5, "twice", S_IFDIR | 0750, 2, 0, NULL, 0);
+	sandbox(&s, "open-dir");
+	snprintf(open_dir, sizeof(open_dir), "%s/open", s.out);
+	write_file(s.img, m.p, m.len);
+	o.notes = fopencookie(NULL, "w", io);
+	setvbuf(o.notes, NULL, _IONBF, 0);
+	if (ex(s.img, s.out, &o, NULL, err, sizeof(err)))
+		fail_msg("%s", err);
+	fclose(o.notes);
+	assert_true(open_mode_seen != 0);
+	if (open_mode_seen & 022)
+		fail_msg("open/ was mode %o while extracted into", open_mode_seen & 0777);
+	assert_int_equal(stat(open_dir, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0777);
+	snprintf(p, sizeof(p), "%s/twice", s.out);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0750);	/* the last entry wins */
+	mem_free(&m);
+}
+
 /* ---- names in messages ---------------------------------------------- */
 
 /* Control characters, invalid UTF-8, C1 and bidirectional controls are
@@ -1525,6 +1572,7 @@ int main(void)
 		cmocka_unit_test(test_empty_images),
 		cmocka_unit_test(test_extract_hardlink_swaps),
 		cmocka_unit_test(test_extract_many_hardlinks),
+		cmocka_unit_test(test_extract_dirs_closed_while_filled),
 	};
 	char cmd[256];
 	int r;
