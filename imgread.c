@@ -73,8 +73,8 @@ static size_t utf8_printable(const unsigned char *s, size_t len)
 	return n;
 }
 
-/* How s[0..len) starts in a message: *n bytes copied as they are (0: the
- * first byte is escaped as \ooo instead). */
+/* How s[0..len) starts in a message: the number of bytes copied as they
+ * are, or 0 if the first byte is written as \ooo instead. */
 static size_t esc_run(const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
