@@ -18,7 +18,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include "compress.h"
@@ -37,19 +36,72 @@
 
 /* ---- small helpers -------------------------------------------------- */
 
+/* The length of the printable UTF-8 character at s[0..len), or 0 if its
+ * first byte must be escaped: an invalid or overlong sequence, a C1
+ * control (U+0080 to U+009F, which some terminals obey), or a character
+ * that reorders or breaks the text around it (bidirectional controls, line
+ * and paragraph separators). */
+static size_t utf8_printable(const unsigned char *s, size_t len)
+{
+	size_t n, i;
+	uint32_t c;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		c = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		c = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		c = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff) || c <= 0x9f || c == 0x61c ||
+	    c == 0x200e || c == 0x200f || (c >= 0x2028 && c <= 0x202e) ||
+	    (c >= 0x2066 && c <= 0x2069))
+		return 0;
+	return n;
+}
+
+/* How s[0..len) starts in a message: the number of bytes copied as they
+ * are, or 0 if the first byte is written as \ooo instead. */
+static size_t esc_run(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (u[0] >= 0x80)
+		return utf8_printable(u, len);
+	return u[0] < 0x20 || u[0] == 0x7f || u[0] == '\\' ? 0 : 1;
+}
+
 static const char *esc(const char *s, size_t len, char *out, size_t outlen)
 {
-	size_t o = 0, i;
+	size_t o = 0, i = 0, n;
 
-	for (i = 0; i < len && o + 8 < outlen; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c == 0x7f || c == '\\')
-			o += (size_t)snprintf(out + o, outlen - o, "\\%03o", c);
-		else
-			out[o++] = (char)c;
+	while (i < len) {
+		n = esc_run(s + i, len - i);
+		if (o + (n ? n : 4) + 4 > outlen)
+			break;
+		if (n) {
+			memcpy(out + o, s + i, n);
+			o += n;
+			i += n;
+		} else {
+			o += (size_t)snprintf(out + o, outlen - o, "\\%03o",
+					      (unsigned char)s[i++]);
+		}
 	}
-	if (i < len && o + 4 <= outlen) {
+	if (i < len) {
 		memcpy(out + o, "...", 3);
 		o += 3;
 	}
@@ -57,17 +109,29 @@ static const char *esc(const char *s, size_t len, char *out, size_t outlen)
 	return out;
 }
 
+const char *img_escape(const char *s, char *out, size_t outlen)
+{
+	if (!outlen)
+		return out;
+	if (outlen < 8) {
+		out[0] = '\0';
+		return out;
+	}
+	return esc(s, strlen(s), out, outlen);
+}
+
 static void put_escaped(FILE *f, const char *s, size_t len)
 {
-	size_t i;
+	size_t i = 0, n;
 
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c == 0x7f || c == '\\')
-			fprintf(f, "\\%03o", c);
-		else
-			putc(c, f);
+	while (i < len) {
+		n = esc_run(s + i, len - i);
+		if (n) {
+			fwrite(s + i, 1, n, f);
+			i += n;
+		} else {
+			fprintf(f, "\\%03o", (unsigned char)s[i++]);
+		}
 	}
 }
 
@@ -390,6 +454,7 @@ static int feed(struct parser *p, const uint8_t *buf, size_t len, size_t *used)
 
 struct walk_err {
 	uint64_t where;
+	int found;		/* a cpio header or a member was seen */
 	int from_cb;		/* the consumer failed; its own message stands */
 	char msg[WMSG_LEN];
 };
@@ -472,6 +537,7 @@ static int walk(const uint8_t *img, size_t len, uint64_t max,
 
 		if (img[pos] == '0' && !(pos & 3)) {
 			/* an uncompressed segment: offsets are the image's */
+			we->found = 1;
 			p->raw = 1;
 			p->off = pos;
 			p->end = len;
@@ -521,6 +587,7 @@ static int walk(const uint8_t *img, size_t len, uint64_t max,
 			break;
 		}
 		/* a member: the kernel counts its offsets from 0 */
+		we->found = 1;
 		p->raw = 0;
 		p->off = 0;
 		p->member_out = 0;
@@ -628,48 +695,132 @@ int img_walk(const uint8_t *img, size_t len, uint64_t max_unpacked,
 
 /* ---- reading the file ------------------------------------------------ */
 
-static int map_image(const char *path, const uint8_t **img, size_t *len,
-		     char *err, size_t errlen)
+static const char *file_type(mode_t mode)
 {
-	struct stat st;
-	void *m;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+	switch (mode & S_IFMT) {
+	case S_IFDIR:	return "a directory";
+	case S_IFIFO:	return "a FIFO";
+	case S_IFCHR:	return "a character device";
+	case S_IFBLK:	return "a block device";
+	case S_IFSOCK:	return "a socket";
+	default:	return "not a regular file";
+	}
+}
 
-	*img = NULL;
-	*len = 0;
-	if (fd < 0)
-		return fmt_err(err, errlen, -errno, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		close(fd);
-		return fmt_err(err, errlen, r, "%s: %s", path, strerror(-r));
+/* Read the @size bytes fstat gave for @fd into a new buffer, and make
+ * sure that is all there is. */
+static int read_all(int fd, uint64_t size, uint64_t max, const char *ep,
+		    const uint8_t **img, size_t *len, char *err, size_t errlen)
+{
+	uint64_t got = 0;
+	uint8_t *buf, extra;
+	ssize_t n = 0;
+
+	if (size > max || size > SIZE_MAX - 1)
+		return fmt_err(err, errlen, -EFBIG, "%s: %llu bytes, more than the "
+			       "%llu an image may unpack to", ep,
+			       (unsigned long long)size, (unsigned long long)max);
+	buf = malloc(size ? (size_t)size : 1);
+	if (!buf)
+		return fmt_err(err, errlen, -ENOMEM, "%s: out of memory for its "
+			       "%llu bytes", ep, (unsigned long long)size);
+	while (got < size) {
+		n = read(fd, buf + got, (size_t)(size - got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (uint64_t)n;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return fmt_err(err, errlen, -EINVAL, "%s: not a regular file", path);
+	if (n < 0 || (got == size && (n = read(fd, &extra, 1)) < 0)) {
+		int r = -errno;
+
+		free(buf);
+		return fmt_err(err, errlen, r, "%s: %s", ep, strerror(-r));
 	}
-	if (st.st_size == 0) {
-		close(fd);
-		return 0;
+	if (got < size || n > 0) {
+		free(buf);
+		return fmt_err(err, errlen, -EIO, "%s: its size changed while it was "
+			       "read (%llu bytes, then %s%llu); is something writing "
+			       "it?  Run again once it is complete", ep,
+			       (unsigned long long)size, got < size ? "" : "more than ",
+			       (unsigned long long)got);
 	}
-	if ((uint64_t)st.st_size > SIZE_MAX) {
-		close(fd);
-		return fmt_err(err, errlen, -EFBIG, "%s: too large", path);
-	}
-	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	r = m == MAP_FAILED ? -errno : 0;
-	close(fd);
-	if (r)
-		return fmt_err(err, errlen, r, "%s: mmap: %s", path, strerror(-r));
-	*img = m;
-	*len = (size_t)st.st_size;
+	*img = buf;
+	*len = (size_t)size;
 	return 0;
 }
 
-static void unmap_image(const uint8_t *img, size_t len)
+/* 0 if @st is a regular file; else -errno, with err saying what it is. */
+static int not_a_file(const struct stat *st, const char *ep, char *err,
+		      size_t errlen)
 {
-	if (img)
-		munmap((void *)(uintptr_t)img, len);
+	if (S_ISREG(st->st_mode))
+		return 0;
+	return fmt_err(err, errlen, S_ISDIR(st->st_mode) ? -EISDIR : -EINVAL,
+		       "%s: %s, not an image file; give the path of the image "
+		       "itself%s", ep, file_type(st->st_mode),
+		       S_ISFIFO(st->st_mode) || S_ISCHR(st->st_mode) ?
+		       " (save a stream to a file first)" : S_ISBLK(st->st_mode) ?
+		       " (copy it out of the device to a file first)" : "");
+}
+
+/* The whole image in memory: read, not mapped, so that a file cut while
+ * we read it gives an error instead of SIGBUS, and one that changes under
+ * us is noticed.  The file may hold no more than @max bytes (what it may
+ * unpack to: its cpio bytes count, compressed members are not larger). */
+static int read_image(const char *path, const char *ep, uint64_t max,
+		      const uint8_t **img, size_t *len, char *err, size_t errlen)
+{
+	struct stat st, fst;
+	int fd, r;
+
+	*img = NULL;
+	*len = 0;
+	/* Only a regular file is opened: opening a device can act (a
+	 * watchdog starts, a tape rewinds), a FIFO would wait for a writer.
+	 * O_NONBLOCK and O_NOCTTY in case it is swapped for one in between,
+	 * which fstat then sees. */
+	if (stat(path, &st) < 0)
+		return fmt_err(err, errlen, -errno, "%s: %s", ep, strerror(errno));
+	if ((r = not_a_file(&st, ep, err, errlen)))
+		return r;
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return fmt_err(err, errlen, -errno, "%s: %s", ep, strerror(errno));
+	if (fstat(fd, &fst) < 0) {
+		r = -errno;
+		close(fd);
+		return fmt_err(err, errlen, r, "%s: %s", ep, strerror(-r));
+	}
+	if ((r = not_a_file(&fst, ep, err, errlen))) {
+		close(fd);
+		return r;
+	}
+	r = read_all(fd, (uint64_t)fst.st_size, max, ep, img, len, err, errlen);
+	close(fd);
+	return r;
+}
+
+/* An image the kernel would take as nothing: refused, since no one lists
+ * or extracts an empty image on purpose (a wrong path, a file cut to
+ * nothing). */
+static int none_found(const struct walk_err *we, const char *ep, size_t len,
+		      char *err, size_t errlen)
+{
+	if (we->found)
+		return 0;
+	if (!len)
+		return fmt_err(err, errlen, -ENODATA, "no cpio archive found in %s: "
+			       "the file is empty", ep);
+	return fmt_err(err, errlen, -ENODATA, "no cpio archive found in %s: its "
+		       "%zu bytes are all NUL padding; is it the image you meant?",
+		       ep, len);
+}
+
+static void free_image(const uint8_t *img)
+{
+	free((void *)(uintptr_t)img);
 }
 
 /* ---- img_list ------------------------------------------------------- */
@@ -739,46 +890,57 @@ int img_list(const char *path, FILE *out, char *err, size_t errlen)
 {
 	static const struct walk_ops ops = { list_entry, list_data, list_end };
 	struct walk_err *we;
+	char ep[ESC_LEN];
 	const uint8_t *img;
 	size_t len;
 	int r;
 
 	if (errlen)
 		err[0] = '\0';
-	r = map_image(path, &img, &len, err, errlen);
+	esc(path, strlen(path), ep, sizeof(ep));
+	r = read_image(path, ep, IMG_MAX_UNPACKED, &img, &len, err, errlen);
 	if (r)
 		return r;
 	we = malloc(sizeof(*we));
 	if (!we) {
-		unmap_image(img, len);
-		return fmt_err(err, errlen, -ENOMEM, "%s: out of memory", path);
+		free_image(img);
+		return fmt_err(err, errlen, -ENOMEM, "%s: out of memory", ep);
 	}
 	r = walk(img, len, IMG_MAX_UNPACKED, &ops, out, we);
 	if (r && we->from_cb)
-		fmt_err(err, errlen, r, "%s: writing the listing: %s", path, strerror(-r));
+		fmt_err(err, errlen, r, "%s: writing the listing: %s", ep, strerror(-r));
 	else if (r)
-		fmt_err(err, errlen, r, "%s: %s", path, we->msg);
-	else if (fflush(out) || ferror(out))
-		r = fmt_err(err, errlen, -EIO, "%s: writing the listing failed", path);
+		fmt_err(err, errlen, r, "%s: %s", ep, we->msg);
+	else if (!(r = none_found(we, ep, len, err, errlen)) &&
+		 (fflush(out) || ferror(out)))
+		r = fmt_err(err, errlen, -EIO, "%s: writing the listing failed", ep);
 	free(we);
-	unmap_image(img, len);
+	free_image(img);
 	return r;
 }
 
 /* ---- img_extract ---------------------------------------------------- */
 
+/* A hard-link set of the archive (entries with nlink >= 2 and the same
+ * ino, devmajor, devminor): the file this run made for its first name.
+ * Later names are linked to that file only while its first name still
+ * holds it: same st_dev and st_ino, a regular file, and not removed by
+ * this run since (gone). */
 struct hardlink {
-	uint32_t ino, maj, min;
-	char *name;		/* normalised */
+	uint32_t ino, maj, min;	/* the archive's */
+	int gone;
+	dev_t dev;		/* the file made for it */
+	ino_t file;
+	char *name;		/* its first name, normalised */
 };
 
 struct dirtime {
 	char *name;		/* normalised */
-	uint32_t mtime;
+	uint32_t mtime, mode;
 };
 
 struct xctx {
-	const char *path;	/* the image, for notes */
+	const char *path;	/* the image, escaped, for notes */
 	int rootfd;
 	int devices_ok;
 	const struct img_extract_opts *o;
@@ -789,6 +951,8 @@ struct xctx {
 	char ename[ESC_LEN];		/* the current entry, for messages */
 	struct hardlink *links;
 	size_t nlinks, caplinks;
+	uint32_t *by_key, *by_file;	/* hashed: link index + 1, 0 if free */
+	size_t nslots;			/* a power of 2, over 2 * nlinks */
 	struct dirtime *dirs;
 	size_t ndirs, capdirs;
 	char msg[MSG_LEN + ESC_LEN];
@@ -881,10 +1045,13 @@ static int open_parent(struct xctx *x, char *path, int create, int *pfd,
 			if (mkdirat(fd, p, 0755) < 0 && errno != EEXIST) {
 				int r = -errno;
 
+				char pe[ESC_LEN];
+
 				*slash = '/';
 				close(fd);
 				return xerr(x, r, "cannot make directory '%s': %s",
-					    path, strerror(-r));
+					    esc(path, strlen(path), pe, sizeof(pe)),
+					    strerror(-r));
 			}
 			nfd = openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 				     O_CLOEXEC);
@@ -911,6 +1078,8 @@ static int open_parent(struct xctx *x, char *path, int create, int *pfd,
  * ever replaced by a symlink, a directory never by anything else; other
  * existing files are removed (never written into: they may be hard links
  * to files outside). */
+static void forget_file(struct xctx *x, const struct stat *st);
+
 static int clear_slot(struct xctx *x, int pfd, const char *base, uint32_t mode)
 {
 	struct stat st;
@@ -923,6 +1092,8 @@ static int clear_slot(struct xctx *x, int pfd, const char *base, uint32_t mode)
 	if (S_ISLNK(st.st_mode) && !S_ISLNK(mode))
 		return xerr(x, -ELOOP, "a symlink of that name exists; refusing to "
 			    "write through it");
+	if (S_ISREG(st.st_mode))
+		forget_file(x, &st);
 	if (unlinkat(pfd, base, 0) < 0)
 		return xerr(x, -errno, "cannot replace the existing file: %s",
 			    strerror(errno));
@@ -966,15 +1137,240 @@ static void *grow(void *arr, size_t n, size_t *cap, size_t size)
 	return arr;
 }
 
+/* Hard-link sets are found by hash, from the archive's (ino, devmajor,
+ * devminor) and from the device and inode of the file made: one look per
+ * entry, not a scan of every set (60000 entries took 2 s). */
+static size_t mix(uint64_t a, uint64_t b)
+{
+	uint64_t h = a * 0x9e3779b97f4a7c15ULL ^ b;
+
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 29;
+	return (size_t)h;
+}
+
+static size_t key_hash(uint32_t ino, uint32_t maj, uint32_t min)
+{
+	return mix(ino, (uint64_t)maj << 32 | min);
+}
+
+static size_t file_hash(dev_t dev, ino_t file)
+{
+	return mix((uint64_t)dev, (uint64_t)file);
+}
+
+static void slot_put(uint32_t *tab, size_t nslots, size_t h, size_t i)
+{
+	while (tab[h & (nslots - 1)])
+		h++;
+	tab[h & (nslots - 1)] = (uint32_t)(i + 1);
+}
+
+/* Room in the hash tables for one more set. */
+static int link_room(struct xctx *x)
+{
+	uint32_t *k, *f;
+	size_t n, i;
+
+	if (2 * (x->nlinks + 1) <= x->nslots)
+		return 0;
+	if (x->nlinks >= UINT32_MAX / 4)
+		return -ENOMEM;
+	n = x->nslots ? 2 * x->nslots : 256;
+	k = calloc(n, sizeof(*k));
+	f = calloc(n, sizeof(*f));
+	if (!k || !f) {
+		free(k);
+		free(f);
+		return -ENOMEM;
+	}
+	for (i = 0; i < x->nlinks; i++) {
+		struct hardlink *l = &x->links[i];
+
+		slot_put(k, n, key_hash(l->ino, l->maj, l->min), i);
+	}
+	/* by_file holds one set per file: those it holds now */
+	for (i = 0; i < x->nslots; i++) {
+		if (x->by_file[i]) {
+			struct hardlink *l = &x->links[x->by_file[i] - 1];
+
+			slot_put(f, n, file_hash(l->dev, l->file), x->by_file[i] - 1);
+		}
+	}
+	free(x->by_key);
+	free(x->by_file);
+	x->by_key = k;
+	x->by_file = f;
+	x->nslots = n;
+	return 0;
+}
+
 static struct hardlink *find_link(struct xctx *x, const struct img_entry_info *e)
 {
-	size_t i;
+	size_t h = key_hash(e->ino, e->dev_major, e->dev_minor);
+	uint32_t i;
 
-	for (i = 0; i < x->nlinks; i++)
-		if (x->links[i].ino == e->ino && x->links[i].maj == e->dev_major &&
-		    x->links[i].min == e->dev_minor)
-			return &x->links[i];
+	if (!x->nslots)
+		return NULL;
+	for (; (i = x->by_key[h & (x->nslots - 1)]); h++) {
+		struct hardlink *l = &x->links[i - 1];
+
+		if (l->ino == e->ino && l->maj == e->dev_major && l->min == e->dev_minor)
+			return l;
+	}
 	return NULL;
+}
+
+/* The by_file slot of the set made as file @dev/@file, or NULL. */
+static uint32_t *file_slot(struct xctx *x, dev_t dev, ino_t file)
+{
+	size_t h = file_hash(dev, file);
+	uint32_t *t;
+
+	if (!x->nslots)
+		return NULL;
+	for (; *(t = &x->by_file[h & (x->nslots - 1)]); h++) {
+		struct hardlink *l = &x->links[*t - 1];
+
+		if (l->dev == dev && l->file == file)
+			return t;
+	}
+	return NULL;
+}
+
+/* The name x->norm, a regular file @st, is being removed: if it is the
+ * first name of a hard-link set, later names of the set must not be
+ * linked to whatever takes its place. */
+static void forget_file(struct xctx *x, const struct stat *st)
+{
+	uint32_t *t = file_slot(x, st->st_dev, st->st_ino);
+
+	if (t && !strcmp(x->links[*t - 1].name, x->norm))
+		x->links[*t - 1].gone = 1;
+}
+
+static int remember_link(struct xctx *x, const struct img_entry_info *e,
+			 const struct stat *st)
+{
+	struct hardlink *nl;
+	uint32_t *t;
+
+	if (link_room(x))
+		return xerr(x, -ENOMEM, "out of memory");
+	nl = grow(x->links, x->nlinks, &x->caplinks, sizeof(*x->links));
+	if (nl)
+		x->links = nl;
+	if (!nl || !(x->links[x->nlinks].name = strdup(x->norm)))
+		return xerr(x, -ENOMEM, "out of memory");
+	nl = &x->links[x->nlinks];
+	nl->ino = e->ino;
+	nl->maj = e->dev_major;
+	nl->min = e->dev_minor;
+	nl->gone = 0;
+	nl->dev = st->st_dev;
+	nl->file = st->st_ino;
+	slot_put(x->by_key, x->nslots, key_hash(nl->ino, nl->maj, nl->min), x->nlinks);
+	/* a file that is new has the inode of no live set: one that had it
+	 * is gone (its file was removed), and the slot passes to this one */
+	t = file_slot(x, nl->dev, nl->file);
+	if (t) {
+		x->links[*t - 1].gone = 1;
+		*t = (uint32_t)(x->nlinks + 1);
+	} else {
+		slot_put(x->by_file, x->nslots, file_hash(nl->dev, nl->file), x->nlinks);
+	}
+	x->nlinks++;
+	return 0;
+}
+
+/* Open the file that O_PATH descriptor @opath stands for, with @flags:
+ * through /proc/self/fd, which reopens that very inode whatever its name
+ * now points to.  Without /proc, by name, with O_NOFOLLOW|O_NONBLOCK, and
+ * only if it is still the same file (the caller checked it a moment ago;
+ * only someone else writing the directory could swap it in between).
+ * A file of the set made read-only by an earlier entry is given u+rw
+ * first (x_end sets the archive's mode again).  Returns a descriptor or
+ * -errno. */
+static int reopen(int opath, const struct stat *want, int pfd, const char *base,
+		  int flags)
+{
+	char proc[64];
+	struct stat st;
+	int fd;
+
+	flags |= O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", opath);
+	fd = open(proc, flags);
+	if (fd < 0 && errno == EACCES &&
+	    chmod(proc, (want->st_mode & 07777) | S_IRUSR | S_IWUSR) == 0)
+		fd = open(proc, flags);
+	if (fd < 0 && errno == ENOENT)
+		fd = openat(pfd, base, flags | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_dev != want->st_dev ||
+	    st.st_ino != want->st_ino) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
+/* The next name of hard-link set @hl: linked to the file made for its
+ * first name, checked to be that file before anything opens it. */
+static int add_link(struct xctx *x, const struct img_entry_info *e,
+		    struct hardlink *hl, int pfd, const char *base)
+{
+	char old[NAME_MAX_LEN + 1], ne[ESC_LEN];
+	const char *obase, *first = esc(hl->name, strlen(hl->name), ne, sizeof(ne));
+	struct stat st;
+	int r, opfd, fd;
+
+	if (hl->gone)
+		return xerr(x, -ESTALE, "hard link to '%s', which a later entry "
+			    "replaced; refusing to link to what is there now "
+			    "(a broken or hostile archive)", first);
+	snprintf(old, sizeof(old), "%s", hl->name);
+	r = open_parent(x, old, 0, &opfd, &obase);
+	if (r)
+		return r;
+	/* flags 0: a symlink there would be linked itself, never followed */
+	r = linkat(opfd, obase, pfd, base, 0) < 0 ? -errno : 0;
+	close(opfd);
+	if (r)
+		return xerr(x, r, "hard link to '%s': %s", first, strerror(-r));
+	/* O_PATH opens nothing: a device or FIFO is not touched */
+	fd = openat(pfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_dev != hl->dev || st.st_ino != hl->file) {
+		r = fd < 0 ? -errno : -ESTALE;
+		if (fd >= 0)
+			close(fd);
+		unlinkat(pfd, base, 0);
+		return xerr(x, r, "hard link to '%s', which is no longer the file "
+			    "this extraction made; refusing to write to it", first);
+	}
+	/* the data of a later name replaces the file's (the kernel's way);
+	 * a name without data only sets mode and time */
+	r = reopen(fd, &st, pfd, base, e->size ? O_WRONLY : O_RDONLY);
+	close(fd);
+	if (r >= 0 && e->size && ftruncate(r, 0) < 0) {
+		int t = -errno;
+
+		close(r);
+		r = t;
+	}
+	if (r < 0) {
+		unlinkat(pfd, base, 0);
+		return xerr(x, r, "hard link to '%s': cannot open it again%s: %s",
+			    first, r == -ESTALE ? "" : " (is /proc mounted?)",
+			    r == -ESTALE ? "something else took its place" :
+			    strerror(-r));
+	}
+	x->fd = r;
+	x->st.hardlinks++;
+	return 0;
 }
 
 static int open_file(struct xctx *x, const struct img_entry_info *e, int pfd,
@@ -987,54 +1383,24 @@ static int open_file(struct xctx *x, const struct img_entry_info *e, int pfd,
 	r = clear_slot(x, pfd, base, e->mode);
 	if (r)
 		return r;
-	if (hl) {
-		char old[NAME_MAX_LEN + 1];
-		const char *obase;
-		int opfd;
-
-		/* kernel: link to the first name, then write this entry's data */
-		snprintf(old, sizeof(old), "%s", hl->name);
-		r = open_parent(x, old, 0, &opfd, &obase);
-		if (r)
-			return r;
-		r = linkat(opfd, obase, pfd, base, 0) < 0 ? -errno : 0;
-		close(opfd);
-		if (r)
-			return xerr(x, r, "cannot hard-link to '%s': %s", hl->name,
-				    strerror(-r));
-		fd = openat(pfd, base, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-		x->st.hardlinks++;
-	} else {
-		fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-			    O_CLOEXEC, 0600);
-		x->st.files++;
-	}
+	if (hl)
+		return add_link(x, e, hl, pfd, base);
+	/* made here and now: O_EXCL, so nothing that was there is opened */
+	fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK |
+		    O_NOCTTY | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return xerr(x, -errno, "cannot create: %s", strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
+		unlinkat(pfd, base, 0);
 		return xerr(x, -EINVAL, "not a regular file after creating it");
 	}
-	if (hl && e->size && ftruncate(fd, 0) < 0) {
-		r = -errno;
+	if (e->nlink >= 2 && (r = remember_link(x, e, &st))) {
 		close(fd);
-		return xerr(x, r, "truncate: %s", strerror(-r));
+		unlinkat(pfd, base, 0);
+		return r;
 	}
-	if (e->nlink >= 2 && !hl) {
-		struct hardlink *nl = grow(x->links, x->nlinks, &x->caplinks,
-					   sizeof(*x->links));
-
-		if (nl)
-			x->links = nl;
-		if (!nl || !(x->links[x->nlinks].name = strdup(x->norm))) {
-			close(fd);
-			return xerr(x, -ENOMEM, "out of memory");
-		}
-		x->links[x->nlinks].ino = e->ino;
-		x->links[x->nlinks].maj = e->dev_major;
-		x->links[x->nlinks].min = e->dev_minor;
-		x->nlinks++;
-	}
+	x->st.files++;
 	x->fd = fd;
 	return 0;
 }
@@ -1064,8 +1430,10 @@ static int make_dir(struct xctx *x, const struct img_entry_info *e, int pfd,
 	fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return xerr(x, -errno, "cannot open the directory: %s", strerror(errno));
-	/* at least u+rwx, so that extraction can go on inside it */
-	r = fchmod(fd, (e->mode & 0777) | 0700) < 0 ? -errno : 0;
+	/* at least u+rwx, so that extraction can go on inside it; write
+	 * for group and others only at the end (dir_finish), so that no one
+	 * else can plant anything in it while it is filled */
+	r = fchmod(fd, (e->mode & 0755) | 0700) < 0 ? -errno : 0;
 	close(fd);
 	if (r)
 		return xerr(x, r, "chmod: %s", strerror(-r));
@@ -1074,6 +1442,7 @@ static int make_dir(struct xctx *x, const struct img_entry_info *e, int pfd,
 		x->dirs = nd;
 	if (!nd || !(x->dirs[x->ndirs].name = strdup(x->norm)))
 		return xerr(x, -ENOMEM, "out of memory");
+	x->dirs[x->ndirs].mode = (e->mode & 0777) | 0700;
 	x->dirs[x->ndirs++].mtime = e->mtime;
 	x->st.dirs++;
 	return 0;
@@ -1225,27 +1594,52 @@ static int x_end(void *ctx, const struct img_entry_info *e)
 	return r;
 }
 
-/* Directory times last, deepest first: entries made inside them change
- * them. */
-static void dir_times(struct xctx *x)
+/* The directory of x->dirs[i], opened again from the top, or -1. */
+static int open_dir_again(struct xctx *x, size_t i)
 {
 	char path[NAME_MAX_LEN + 1];
+	const char *base;
+	int pfd, fd;
+
+	snprintf(path, sizeof(path), "%s", x->dirs[i].name);
+	if (open_parent(x, path, 0, &pfd, &base))
+		return -1;
+	fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	close(pfd);
+	return fd;
+}
+
+/* Once everything is in: directory modes in archive order (the last
+ * entry of a name wins), then times, deepest first (entries made inside
+ * a directory change its time). */
+static int dir_finish(struct xctx *x)
+{
 	size_t i;
+	int fd, r;
 
-	for (i = x->ndirs; i-- > 0;) {
-		const char *base;
-		int pfd, fd;
-
-		snprintf(path, sizeof(path), "%s", x->dirs[i].name);
-		if (open_parent(x, path, 0, &pfd, &base))
+	for (i = 0; i < x->ndirs; i++) {
+		fd = open_dir_again(x, i);
+		if (fd < 0)
 			continue;
-		fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		r = fchmod(fd, x->dirs[i].mode) < 0 ? -errno : 0;
+		close(fd);
+		if (r) {
+			char en[ESC_LEN];
+
+			esc(x->dirs[i].name, strlen(x->dirs[i].name), en, sizeof(en));
+			snprintf(x->msg, sizeof(x->msg), "'%s': chmod: %s", en,
+				 strerror(-r));
+			return r;
+		}
+	}
+	for (i = x->ndirs; i-- > 0;) {
+		fd = open_dir_again(x, i);
 		if (fd >= 0) {
 			fd_times(fd, x->dirs[i].mtime);
 			close(fd);
 		}
-		close(pfd);
 	}
+	return 0;
 }
 
 int img_extract_ex(const char *path, const char *dir,
@@ -1256,6 +1650,7 @@ int img_extract_ex(const char *path, const char *dir,
 	static const struct img_extract_opts defaults;
 	struct walk_err *we = NULL;
 	struct xctx *x = NULL;
+	char ep[ESC_LEN], ed[ESC_LEN];
 	const uint8_t *img;
 	size_t len, i;
 	int r;
@@ -1264,22 +1659,25 @@ int img_extract_ex(const char *path, const char *dir,
 		err[0] = '\0';
 	if (!o)
 		o = &defaults;
-	r = map_image(path, &img, &len, err, errlen);
+	esc(path, strlen(path), ep, sizeof(ep));
+	esc(dir, strlen(dir), ed, sizeof(ed));
+	r = read_image(path, ep, o->max_unpacked ? o->max_unpacked :
+		       IMG_MAX_UNPACKED, &img, &len, err, errlen);
 	if (r)
 		return r;
 	x = calloc(1, sizeof(*x));
 	we = malloc(sizeof(*we));
 	if (!x || !we) {
-		r = fmt_err(err, errlen, -ENOMEM, "%s: out of memory", path);
+		r = fmt_err(err, errlen, -ENOMEM, "%s: out of memory", ep);
 		goto out;
 	}
-	x->path = path;
+	x->path = ep;
 	x->o = o;
 	x->fd = x->pfd = -1;
 	x->devices_ok = !o->no_devices && geteuid() == 0;
 	x->rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (x->rootfd < 0) {
-		r = fmt_err(err, errlen, -errno, "%s: %s", dir, strerror(errno));
+		r = fmt_err(err, errlen, -errno, "%s: %s", ed, strerror(errno));
 		goto out;
 	}
 	r = walk(img, len, o->max_unpacked ? o->max_unpacked : IMG_MAX_UNPACKED,
@@ -1292,11 +1690,11 @@ int img_extract_ex(const char *path, const char *dir,
 	if (x->pfd >= 0)
 		close(x->pfd);
 	if (r && we->from_cb)
-		fmt_err(err, errlen, r, "%s: %s", path, x->msg);
+		fmt_err(err, errlen, r, "%s: %s", ep, x->msg);
 	else if (r)
-		fmt_err(err, errlen, r, "%s: %s", path, we->msg);
-	else
-		dir_times(x);
+		fmt_err(err, errlen, r, "%s: %s", ep, we->msg);
+	else if (!(r = none_found(we, ep, len, err, errlen)) && (r = dir_finish(x)))
+		fmt_err(err, errlen, r, "%s: %s", ep, x->msg);
 	close(x->rootfd);
 	if (st)
 		*st = x->st;
@@ -1307,11 +1705,13 @@ out:
 		for (i = 0; i < x->ndirs; i++)
 			free(x->dirs[i].name);
 		free(x->links);
+		free(x->by_key);
+		free(x->by_file);
 		free(x->dirs);
 	}
 	free(x);
 	free(we);
-	unmap_image(img, len);
+	free_image(img);
 	return r;
 }
 

@@ -19,6 +19,19 @@ struct img_entry_info {
 	uint32_t ino, dev_major, dev_minor;	/* hard links: same triple */
 };
 
+/* Room for any name img_escape() writes in full: 4 bytes per byte. */
+#define IMG_ESC_LEN (4 * 4096 + 4)
+
+/* @s made safe to print into @out (@outlen bytes, at least 8): control
+ * characters (C0, DEL, C1), backslashes, bytes that are not valid UTF-8,
+ * and the Unicode controls that reorder or break lines (bidirectional
+ * overrides and isolates, U+2028/U+2029) are written as \ooo, one per
+ * byte; valid printable UTF-8 is kept.  A name that does not fit ends in
+ * "...".  Every message and listing line naming an entry or a path the
+ * user gave goes through it, so an image cannot drive the terminal.
+ * Returns @out. */
+const char *img_escape(const char *s, char *out, size_t outlen);
+
 typedef int (*img_entry_fn)(void *ctx, const struct img_entry_info *e);
 
 /* Call fn for every entry of the image img[0..len), in order; TRAILER!!!
@@ -50,7 +63,12 @@ int img_walk(const uint8_t *img, size_t len, uint64_t max_unpacked,
  *   drwxr-xr-x   2 0        0               0 1970-01-01 00:00 etc
  *   crw-------   1 0        0          5,   1 1970-01-01 00:00 dev/console
  *   lrwxrwxrwx   1 0        0               7 1970-01-01 00:00 sbin -> usr/bin
- * Control characters and backslashes in names are written as \ooo. */
+ * Names and targets are written as img_escape() writes them.  The image
+ * must be a regular file (nothing else is opened); it is read whole into
+ * memory first, and a file whose size changes while it is read is an
+ * error (-EIO), never a crash.  An image with no cpio data at all (empty,
+ * or only NUL padding), which img_walk() accepts as the kernel does, is
+ * -ENODATA: "no cpio archive found in IMAGE". */
 int img_list(const char *path, FILE *out, char *err, size_t errlen);
 
 struct img_extract_opts {
@@ -68,10 +86,17 @@ struct img_extract_stats {
  * there or one from the archive) are refused; existing symlinks are never
  * written through (a symlink entry may replace one).  Missing parent
  * directories are made 0755.  Files keep the archive's rwx bits (setuid,
- * setgid and sticky are dropped), directories get at least u+rwx, device
+ * setgid and sticky are dropped), directories get at least u+rwx (write
+ * for group and others only once everything is extracted), device
  * nodes are made owner-only and only when running as root (otherwise
- * skipped with a note, like sockets), ownership is not restored.  A file
- * left incomplete by an error is removed.  Returns 0 or -errno with err
+ * skipped with a note, like sockets), ownership is not restored.  Only
+ * regular files this run creates (O_CREAT|O_EXCL|O_NOFOLLOW) are opened
+ * to write: a later name of a hard-link set is linked to the file made
+ * for its first name only while that name still holds that very file
+ * (same device and inode, checked through O_PATH before it is opened),
+ * else -ESTALE; device nodes and FIFOs are made, never opened.  A file
+ * left incomplete by an error is removed.  The image is read as for
+ * img_list(), and an empty one is -ENODATA too.  Returns 0 or -errno with err
  * naming the entry and the reason. */
 int img_extract_ex(const char *path, const char *dir,
 		   const struct img_extract_opts *o, struct img_extract_stats *st,

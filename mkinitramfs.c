@@ -858,12 +858,16 @@ int main(int argc, char **argv)
 	parse_args(argc, argv, &o);
 	if (o.list) {
 		if (img_list(o.list, stdout, err, sizeof(err)))
-			die("--list %s: %s", o.list, err);
+			die("--list %s: %s", img_escape(o.list, path, sizeof(path)), err);
 		return 0;
 	}
 	if (o.extract) {
-		if (img_extract(o.extract, o.extract_dir, err, sizeof(err)))
-			die("--extract %s %s: %s", o.extract, o.extract_dir, err);
+		if (img_extract(o.extract, o.extract_dir, err, sizeof(err))) {
+			char ed[PATH_MAX];
+
+			die("--extract %s %s: %s", img_escape(o.extract, path, sizeof(path)),
+			    img_escape(o.extract_dir, ed, sizeof(ed)), err);
+		}
 		return 0;
 	}
 	apply_config(&o);

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* optional: run once before any input (libFuzzer, and fuzz/replay.c) */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /* An invariant the parser documents: abort() so that libFuzzer keeps the
  * input as a crash and the replay fails. */

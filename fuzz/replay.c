@@ -7,10 +7,15 @@
  * -b first runs the built-in edge inputs: empty, one byte of each value
  * 0x00 '0' 0xff, and 64 KiB of 0xff.  Prints "replay: FILE" before each
  * input, so that a sanitizer report follows the name of what caused it.
+ * A target's LLVMFuzzerInitialize(), if it has one (fuzz_extract's builds
+ * its sandbox there), runs first, as libFuzzer runs it.
  * Returns 0, or 1 if a file cannot be read; a crash aborts. */
 #include <errno.h>
 #include <string.h>
 #include "fuzz.h"
+
+/* weak: most targets have none */
+int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
 
 static int run(const char *name, const uint8_t *data, size_t size)
 {
@@ -87,6 +92,8 @@ int main(int argc, char **argv)
 {
 	int i = 1, bad = 0;
 
+	if (LLVMFuzzerInitialize)
+		LLVMFuzzerInitialize(&argc, &argv);
 	if (i < argc && !strcmp(argv[i], "-b")) {
 		bad |= run_builtin();
 		i++;

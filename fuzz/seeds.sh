@@ -12,6 +12,9 @@
 #              and --generic)
 #   imgread    images from ./mkinitramfs with each -c, and cpio archives
 #              (newc, crc, several segments, padding) made by GNU cpio
+#   extract    the small imgread seeds, and hostile archives from
+#              tests/newc.py: escapes by .., absolute names and symlinks,
+#              hard links to what a later entry put in place, nodes
 #   config     mkinitramfs.conf files
 # Missing tools are installed with apt-get when running as root; a seed
 # that still cannot be made is skipped with a warning.
@@ -40,7 +43,7 @@ need() {
 	command -v "$1" >/dev/null 2>&1 || { warn "no $1 ($2): skipping its seeds"; return 1; }
 }
 
-mkdir -p "$OUT"/{probe,parttable,cmdline,uevent,moddb,imgread,config}
+mkdir -p "$OUT"/{probe,parttable,cmdline,uevent,moddb,imgread,extract,config}
 
 # a small tree to put in file systems and archives
 tree=$TMP/tree
@@ -241,6 +244,20 @@ if need cpio cpio; then
 	{ gzip -n < "$TMP/early.cpio"; xz --check=crc32 -c < "$TMP/newc.cpio"; } \
 		> "$OUT/imgread/gzip-xz" 2>/dev/null
 fi
+
+# ---- extract: what --extract must survive -----------------------------------
+for f in newc crc early-gzip zstd xz lz4-legacy gzip-xz mk-none mk-gzip; do
+	[ -f "$OUT/imgread/$f" ] && [ "$(stat -c %s "$OUT/imgread/$f")" -le 131072 ] &&
+		cp "$OUT/imgread/$f" "$OUT/extract/$f"
+done
+# spec NAME: a newc archive from tests/newc.py's spec on standard input
+spec() { python3 "$TOP/tests/newc.py" "$OUT/extract/$1" || warn "extract seed $1 failed"; }
+printf 'f a nlink=2 ino=11 data=first\nc a 1:3\nf b nlink=2 ino=11 data=x\ntrailer\n' | spec swap-dev
+printf 'f a nlink=2 ino=11 data=first\np a\nf b nlink=2 ino=11 data=x\n' | spec swap-fifo
+printf 'f a nlink=2 ino=11\nl a ../../etc\nf b nlink=2 ino=11 data=x\n' | spec swap-link
+printf 'd d mode=777\nf d/a nlink=3 ino=5\nf d/b nlink=3 ino=5\nf c nlink=3 ino=5 data=shared\n' | spec links
+printf 'l up ..\nf up/x data=x\nf ../y data=y\nf /abs data=z\nd a\nl a/b /tmp\nf a/b/c data=c\n' | spec escapes
+printf 'p fifo\nf fifo data=over\ns sock\nb blk 8:0\nd fifo\nf "\\x1b[2J" data=ctl\n' | spec nodes
 
 # ---- config -------------------------------------------------------------------
 cat > "$OUT/config/full" <<'EOT'

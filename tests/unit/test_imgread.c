@@ -1,10 +1,13 @@
 /* test_imgread.c - walking images the way the kernel unpacks them,
  * listing like cpio -tv, and extraction that never leaves its directory */
+#define _GNU_SOURCE
 #include "unit.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/sysmacros.h>
 #include "compress.h"
 #include "cpio.h"
@@ -399,7 +402,9 @@ static void test_walk_after_trailer(void **state)
 	assert_int_equal(s.n, 2);
 	assert_string_equal(s.e[0].name, "x");
 	assert_string_equal(s.e[1].name, "y");
-	/* empty and all-NUL images hold nothing, and that is fine */
+	/* empty and all-NUL images hold nothing, and that is fine for the
+	 * walk, as for the kernel (--list and --extract refuse them:
+	 * test_empty_images) */
 	m.len = 0;
 	assert_int_equal(walk_mem(&m, UINT64_MAX, &s, &where), 0);
 	assert_int_equal(s.n, 0);
@@ -1157,6 +1162,393 @@ static void test_extract_refuses_bad_data(void **state)
 	free(big);
 }
 
+/* ---- inputs that are not image files -------------------------------- */
+
+/* fn(arg) in a child with a 10 s alarm: its wait status, so that a hang
+ * or a crash (SIGBUS) fails the test instead of stopping it. */
+static int in_child(int (*fn)(const void *), const void *arg)
+{
+	pid_t pid = fork();
+	int st;
+
+	assert_true(pid >= 0);
+	if (!pid) {
+		/* cmocka's handlers would carry on with the next test here */
+		signal(SIGBUS, SIG_DFL);
+		signal(SIGSEGV, SIG_DFL);
+		alarm(10);
+		_exit(fn(arg));
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return st;
+}
+
+static char child_err[512];
+
+static int list_to_null(const void *path)
+{
+	FILE *null = fopen("/dev/null", "w");
+	int r = img_list(path, null, child_err, sizeof(child_err));
+
+	if (r == -EINVAL && strstr(child_err, path) &&
+	    strstr(child_err, ": a FIFO, not an image file"))
+		return 0;
+	fprintf(stderr, "img_list: %d %s\n", r, child_err);
+	return 1;
+}
+
+static int extract_from(const void *path)
+{
+	char dir[512];
+	int r;
+
+	snprintf(dir, sizeof(dir), "%s/x-fifo", tmp);
+	mkdir(dir, 0700);
+	r = img_extract(path, dir, child_err, sizeof(child_err));
+	if (r == -EINVAL && strstr(child_err, ": a FIFO, not an image file"))
+		return 0;
+	fprintf(stderr, "img_extract: %d %s\n", r, child_err);
+	return 1;
+}
+
+static void test_inputs_not_files(void **state)
+{
+	char fifo[512], err[512];
+	int st;
+
+	snprintf(fifo, sizeof(fifo), "%s/fifo-in", tmp);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	/* no writer: an open without O_NONBLOCK never returns */
+	st = in_child(list_to_null, fifo);
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		fail_msg("--list of a FIFO: %s", WIFSIGNALED(st) ? "hung" : "wrong error");
+	st = in_child(extract_from, fifo);
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		fail_msg("--extract of a FIFO: %s", WIFSIGNALED(st) ? "hung" : "wrong error");
+	assert_int_equal(img_list("/dev/null", stdout, err, sizeof(err)), -EINVAL);
+	if (!strstr(err, "/dev/null: a character device, not an image file"))
+		fail_msg("message: %s", err);
+	assert_int_equal(img_list(tmp, stdout, err, sizeof(err)), -EISDIR);
+	unlink(fifo);
+}
+
+/* The image is cut to nothing once the first line of the listing is
+ * written: a reader that maps the file dies of SIGBUS on the next page;
+ * one that read it first lists it whole. */
+static const char *cut_path;
+static int cut_lines;
+
+static ssize_t cut_write(void *c, const char *buf, size_t len)
+{
+	if (memchr(buf, '\n', len) && !cut_lines++)
+		assert_int_equal(truncate(cut_path, 0), 0);
+	return (ssize_t)len;
+}
+
+static int list_cut(const void *path)
+{
+	cookie_io_functions_t io = { .write = cut_write };
+	FILE *f = fopencookie(NULL, "w", io);
+	int r;
+
+	cut_path = path;
+	setvbuf(f, NULL, _IONBF, 0);
+	r = img_list(path, f, child_err, sizeof(child_err));
+	fclose(f);
+	if (r || cut_lines != 3) {
+		fprintf(stderr, "img_list: %d %s, %d lines\n", r, child_err, cut_lines);
+		return 1;
+	}
+	return 0;
+}
+
+static void test_list_cut_while_read(void **state)
+{
+	uint8_t *big = noise(1 << 20, 7);
+	struct mem m = { 0 };
+	char path[512];
+	int st;
+
+	raw_entry(&m, 1, "first", S_IFREG | 0644, 1, 1, "1", 1);
+	raw_entry(&m, 2, "big", S_IFREG | 0644, 1, 1 << 20, big, 1 << 20);
+	raw_entry(&m, 3, "last", S_IFREG | 0644, 1, 1, "3", 1);
+	snprintf(path, sizeof(path), "%s/cut.cpio", tmp);
+	write_file(path, m.p, m.len);
+	st = in_child(list_cut, path);
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		fail_msg("--list of an image cut while listed: %s",
+			 WIFSIGNALED(st) ? strsignal(WTERMSIG(st)) : "failed");
+	mem_free(&m);
+	free(big);
+}
+
+/* Nothing to list or extract is an error naming the file. */
+static void test_empty_images(void **state)
+{
+	struct mem m = { 0 };
+	struct builder b;
+	char path[512], dir[512], err[512], want[600];
+
+	snprintf(path, sizeof(path), "%s/empty.img", tmp);
+	snprintf(dir, sizeof(dir), "%s/x-empty", tmp);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	write_file(path, "", 0);
+	assert_int_equal(img_list(path, stdout, err, sizeof(err)), -ENODATA);
+	snprintf(want, sizeof(want), "no cpio archive found in %s: the file is empty",
+		 path);
+	assert_string_equal(err, want);
+	assert_int_equal(img_extract(path, dir, err, sizeof(err)), -ENODATA);
+	assert_string_equal(err, want);
+	mem_zeros(&m, 512);
+	write_file(path, m.p, m.len);
+	assert_int_equal(img_list(path, stdout, err, sizeof(err)), -ENODATA);
+	if (!strstr(err, "its 512 bytes are all NUL padding"))
+		fail_msg("message: %s", err);
+	/* a trailer alone is an (empty) archive */
+	m.len = 0;
+	b_init(&b, &m);
+	assert_int_equal(cpio_trailer(&b.w), 0);
+	write_file(path, m.p, m.len);
+	assert_int_equal(img_list(path, stdout, err, sizeof(err)), 0);
+	assert_int_equal(img_extract(path, dir, err, sizeof(err)), 0);
+	mem_free(&m);
+}
+
+/* a (a file, nlink 2), then a node named a, then b of a's set: b must not
+ * become the node, nor the node be opened.  Before the fix, b was linked
+ * to the device and opened O_WRONLY (with 10:130, /dev/watchdog, that
+ * reboots). */
+static void swap_entry(struct mem *m, const char *name, unsigned int mode,
+		       unsigned int maj, unsigned int min)
+{
+	struct cpio_entry e = { .name = name, .mode = mode, .nlink = 1,
+				.rdev_major = maj, .rdev_minor = min };
+	char hdr[CPIO_HEADER_LEN];
+
+	cpio_format_header(hdr, 77, &e, strlen(name) + 1);
+	mem_put(m, hdr, sizeof(hdr));
+	mem_put(m, name, strlen(name) + 1);
+	mem_align(m, 4);
+}
+
+/* The notes stream of the next test: when the extractor notes the
+ * socket, a FIFO takes the place of a, as another user writing the
+ * directory could do. */
+static char swap_dir[600];
+
+static ssize_t swap_note(void *c, const char *buf, size_t len)
+{
+	char a[700], t[700];
+
+	snprintf(a, sizeof(a), "%s/a", swap_dir);
+	snprintf(t, sizeof(t), "%s/a.tmp", swap_dir);
+	if (mkfifo(t, 0666) == 0)
+		assert_int_equal(rename(t, a), 0);
+	return (ssize_t)len;
+}
+
+static void test_extract_hardlink_swaps(void **state)
+{
+	static const struct { const char *tag; unsigned int mode, maj, min; } swaps[] = {
+		{ "swap-chr", S_IFCHR | 0666, 1, 3 },
+		{ "swap-fifo", S_IFIFO | 0666, 0, 0 },
+		{ "swap-lnk", S_IFLNK | 0777, 0, 0 },
+		{ "swap-file", S_IFREG | 0644, 0, 0 },
+	};
+	cookie_io_functions_t io = { .write = swap_note };
+	struct img_extract_opts o = { 0 };
+	struct mem m = { 0 };
+	struct sandbox s;
+	char p[600];
+	struct stat sb;
+	size_t i;
+
+	for (i = 0; i < sizeof(swaps) / sizeof(swaps[0]); i++) {
+		if (S_ISCHR(swaps[i].mode) && geteuid())
+			continue;	/* only root makes devices */
+		m.len = 0;
+		raw_entry(&m, 5, "a", S_IFREG | 0644, 2, 5, "first", 5);
+		if (S_ISLNK(swaps[i].mode))
+			raw_entry(&m, 6, "a", swaps[i].mode, 1, 11, "/etc/passwd", 11);
+		else if (S_ISREG(swaps[i].mode))
+			raw_entry(&m, 6, "a", swaps[i].mode, 1, 6, "second", 6);
+		else
+			swap_entry(&m, "a", swaps[i].mode, swaps[i].maj, swaps[i].min);
+		raw_entry(&m, 5, "b", S_IFREG | 0644, 2, 1, "x", 1);
+		hostile(swaps[i].tag, &m, -ESTALE, "'b': hard link to 'a', which a "
+			"later entry replaced", NULL, NULL, &s);
+		snprintf(p, sizeof(p), "%s/b", s.out);
+		assert_false(exists(p));
+		snprintf(p, sizeof(p), "%s/a", s.out);
+		assert_int_equal(lstat(p, &sb), 0);
+		assert_int_equal(sb.st_mode & S_IFMT, swaps[i].mode & S_IFMT);
+	}
+
+	/* swapped behind the extractor's back: the file is checked, by its
+	 * device and inode, before anything opens it */
+	m.len = 0;
+	raw_entry(&m, 5, "a", S_IFREG | 0644, 2, 5, "first", 5);
+	raw_entry(&m, 6, "sock", S_IFSOCK | 0755, 1, 0, NULL, 0);
+	raw_entry(&m, 5, "b", S_IFREG | 0644, 2, 1, "x", 1);
+	sandbox(&s, "swap-behind");
+	snprintf(swap_dir, sizeof(swap_dir), "%s", s.out);
+	write_file(s.img, m.p, m.len);
+	o.notes = fopencookie(NULL, "w", io);
+	setvbuf(o.notes, NULL, _IONBF, 0);
+	{
+		char err[512];
+		int r = ex(s.img, s.out, &o, NULL, err, sizeof(err));
+
+		if (r != -ESTALE || !strstr(err, "'b': hard link to 'a', which is no "
+					       "longer the file this extraction made"))
+			fail_msg("got %d: %s", r, err);
+	}
+	fclose(o.notes);
+	snprintf(p, sizeof(p), "%s/b", s.out);
+	assert_false(exists(p));
+	mem_free(&m);
+}
+
+/* Many sets, their names far apart, past several growths of the tables;
+ * inode numbers of the archive that differ only in devmajor/devminor
+ * are different sets. */
+static void test_extract_many_hardlinks(void **state)
+{
+	struct img_extract_stats st;
+	struct mem m = { 0 };
+	struct sandbox s;
+	char name[32], p[600], q[600], err[512], data[16];
+	struct stat a, b;
+	int i;
+
+	for (i = 0; i < 3000; i++) {
+		snprintf(name, sizeof(name), "a%d", i);
+		raw_entry(&m, (uint32_t)i, name, S_IFREG | 0644, 2, 0, NULL, 0);
+	}
+	/* same ino as a0, other device: a set of its own */
+	memcpy(m.p + 6 + 8 * 7, "00000001", 8);
+	for (i = 0; i < 3000; i++) {
+		snprintf(name, sizeof(name), "b%d", i);
+		snprintf(data, sizeof(data), "%d", i);
+		raw_entry(&m, (uint32_t)i, name, S_IFREG | 0644, 2, strlen(data),
+			  data, strlen(data));
+	}
+	sandbox(&s, "many-links");
+	write_file(s.img, m.p, m.len);
+	if (ex(s.img, s.out, NULL, &st, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(st.files, 3001);
+	assert_int_equal(st.hardlinks, 2999);
+	for (i = 1; i < 3000; i += 7) {
+		snprintf(p, sizeof(p), "%s/a%d", s.out, i);
+		snprintf(q, sizeof(q), "%s/b%d", s.out, i);
+		assert_int_equal(stat(p, &a), 0);
+		assert_int_equal(stat(q, &b), 0);
+		assert_int_equal(a.st_ino, b.st_ino);
+		snprintf(data, sizeof(data), "%d", i);
+		assert_string_equal(read_text(p), data);
+	}
+	snprintf(p, sizeof(p), "%s/a0", s.out);
+	snprintf(q, sizeof(q), "%s/b0", s.out);
+	assert_int_equal(stat(p, &a), 0);
+	assert_int_equal(stat(q, &b), 0);
+	assert_true(a.st_ino != b.st_ino);
+	mem_free(&m);
+}
+
+/* A directory the archive makes writable by all (0777, 1777) is not so
+ * while it is filled: no one else can plant anything in it meanwhile. */
+static char open_dir[700];
+static unsigned int open_mode_seen;
+
+static ssize_t open_note(void *c, const char *buf, size_t len)
+{
+	struct stat sb;
+
+	if (!open_mode_seen && stat(open_dir, &sb) == 0)
+		open_mode_seen = sb.st_mode | S_IFMT;	/* never 0 once seen */
+	return (ssize_t)len;
+}
+
+static void test_extract_dirs_closed_while_filled(void **state)
+{
+	cookie_io_functions_t io = { .write = open_note };
+	struct img_extract_opts o = { 0 };
+	struct mem m = { 0 };
+	struct sandbox s;
+	char err[512], p[600];
+	struct stat sb;
+
+	raw_entry(&m, 1, "open", S_IFDIR | 0777, 2, 0, NULL, 0);
+	raw_entry(&m, 2, "open/sock", S_IFSOCK | 0755, 1, 0, NULL, 0);
+	raw_entry(&m, 3, "open/f", S_IFREG | 0644, 1, 1, "f", 1);
+	raw_entry(&m, 4, "twice", S_IFDIR | 0777, 2, 0, NULL, 0);
+	raw_entry(&m, 5, "twice", S_IFDIR | 0750, 2, 0, NULL, 0);
+	sandbox(&s, "open-dir");
+	snprintf(open_dir, sizeof(open_dir), "%s/open", s.out);
+	write_file(s.img, m.p, m.len);
+	o.notes = fopencookie(NULL, "w", io);
+	setvbuf(o.notes, NULL, _IONBF, 0);
+	if (ex(s.img, s.out, &o, NULL, err, sizeof(err)))
+		fail_msg("%s", err);
+	fclose(o.notes);
+	assert_true(open_mode_seen != 0);
+	if (open_mode_seen & 022)
+		fail_msg("open/ was mode %o while extracted into", open_mode_seen & 0777);
+	assert_int_equal(stat(open_dir, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0777);
+	snprintf(p, sizeof(p), "%s/twice", s.out);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0750);	/* the last entry wins */
+	mem_free(&m);
+}
+
+/* ---- names in messages ---------------------------------------------- */
+
+/* Control characters, invalid UTF-8, C1 and bidirectional controls are
+ * escaped; printable UTF-8 is kept. */
+static void test_escape(void **state)
+{
+	struct img_extract_opts o = { 0 };
+	struct mem m = { 0 };
+	struct sandbox s;
+	char out[64], err[1024], *notes = NULL;
+	size_t nlen = 0;
+
+	assert_string_equal(img_escape("a\033[2Jb\\", out, sizeof(out)),
+			    "a\\033[2Jb\\134");
+	assert_string_equal(img_escape("caf\303\251", out, sizeof(out)), "caf\303\251");
+	assert_string_equal(img_escape("c1\302\233x", out, sizeof(out)),
+			    "c1\\302\\233x");
+	assert_string_equal(img_escape("\342\200\256rtl", out, sizeof(out)),
+			    "\\342\\200\\256rtl");	/* U+202E */
+	assert_string_equal(img_escape("bad\377\300\200", out, sizeof(out)),
+			    "bad\\377\\300\\200");	/* overlong NUL too */
+	assert_string_equal(img_escape("\355\240\200", out, sizeof(out)),
+			    "\\355\\240\\200");	/* a surrogate */
+	assert_string_equal(img_escape("\360\237\230\200", out, sizeof(out)),
+			    "\360\237\230\200");	/* U+1F600 */
+	assert_string_equal(img_escape("\033\033\033\033", out, 16),
+			    "\\033\\033\\033...");
+
+	/* in the extractor's messages and notes: the entry and the image */
+	raw_entry(&m, 1, "sock\033]0;x\a", S_IFSOCK | 0755, 1, 0, NULL, 0);
+	raw_entry(&m, 2, "\033[2J/../x", S_IFREG | 0644, 1, 1, "x", 1);
+	sandbox(&s, "esc\033");
+	write_file(s.img, m.p, m.len);
+	o.notes = open_memstream(&notes, &nlen);
+	assert_int_equal(ex(s.img, s.out, &o, NULL, err, sizeof(err)), -EINVAL);
+	fclose(o.notes);
+	if (strchr(err, '\033') || !strstr(err, "'\\033[2J/../x': '..' in the name") ||
+	    !strstr(err, "img-esc\\033"))
+		fail_msg("message: %s", err);
+	if (strchr(notes, '\033') || strchr(notes, '\a') ||
+	    !strstr(notes, "img-esc\\033: skipped socket 'sock\\033]0;x\\007'"))
+		fail_msg("note: %s", notes);
+	free(notes);
+	mem_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1174,6 +1566,13 @@ int main(void)
 		cmocka_unit_test(test_extract_existing_files),
 		cmocka_unit_test(test_extract_device_nodes),
 		cmocka_unit_test(test_extract_refuses_bad_data),
+		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_inputs_not_files),
+		cmocka_unit_test(test_list_cut_while_read),
+		cmocka_unit_test(test_empty_images),
+		cmocka_unit_test(test_extract_hardlink_swaps),
+		cmocka_unit_test(test_extract_many_hardlinks),
+		cmocka_unit_test(test_extract_dirs_closed_while_filled),
 	};
 	char cmd[256];
 	int r;
