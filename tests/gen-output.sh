@@ -149,5 +149,38 @@ pairs out-concurrent-pairs 25
 pairs out-concurrent-pairs-backup 25 --backup
 check "out-concurrent-under-30s-took-$((SECONDS - start))s" test $((SECONDS - start)) -le 30
 
+# --- options: each bad one named before anything is built ---
+expect_fail out-empty-kver 2 "-k: empty kernel version" -k "" -b "$KROOT" -M virtio
+expect_fail out-kver-dotdot 2 "-k \.\./modules/$KVER: .*kernel version" -k "../modules/$KVER" -b "$KROOT" -M virtio
+expect_fail out-kver-slash 2 "-k $KVER/\.\.: .*kernel version" -k "$KVER/.." -b "$KROOT" -M virtio
+expect_fail out-kver-dot 2 "-k \.: .*kernel version" -k . -b "$KROOT" -M virtio
+expect_fail out-install-dir 1 "-I $WORK/dir: .*a directory" "${GEN[@]}" -I "$WORK/dir"
+expect_fail out-install-fifo 1 "-I $WORK/fifo: .*a FIFO" "${GEN[@]}" -I "$WORK/fifo"
+expect_fail out-install-empty 2 "-I: empty path" "${GEN[@]}" -I ""
+expect_fail out-config-fifo 1 "$WORK/fifo: .*a FIFO" "${GEN[@]}" -C "$WORK/fifo"
+expect_fail out-config-dir 1 "$WORK/dir: .*a directory" "${GEN[@]}" -C "$WORK/dir"
+expect_fail out-config-empty 2 "-C: empty path" "${GEN[@]}" -C ""
+expect_fail out-hook-fifo 1 "-H $WORK/fifo: .*a FIFO" "${GEN[@]}" -H "$WORK/fifo"
+expect_fail out-hook-dir 1 "-H /tmp: .*a directory" "${GEN[@]}" -H /tmp
+expect_fail out-hook-empty 2 "-H: empty hook name" "${GEN[@]}" -H ""
+# checked before the modules are resolved: the -H message comes, not the module's
+expect_fail out-hook-before-build 1 "-H $WORK/fifo" "${GEN[@]}" -m no_such_mod -H "$WORK/fifo"
+# before anything is built: the OUTPUT's message comes, not the module's
+bad_output out-checked-before-build "$WORK/devfull is a character device" "$WORK/devfull" -m no_such_mod
+bad_output out-slash-checked-before-build "$WORK/dir/ ends in '/'" "$WORK/dir/" -m no_such_mod
+
+# usage errors exit 2, as mkinitramfs(8) says
+expect_fail out-usage-unexpected-arg 2 "unexpected argument 'extra'" "${GEN[@]}" extra
+expect_fail out-usage-threads 2 "--threads 0" "${GEN[@]}" --threads 0
+expect_fail out-usage-compress 2 "-c brotli" "${GEN[@]}" -c brotli
+expect_fail out-usage-level 2 "gzip level" "${GEN[@]}" -l 99
+expect_fail out-usage-cpio-front 2 "cpio-front goes with --format image" "${GEN[@]}" --cpio-front
+: > "$WORK/empty.conf"
+mk "${GEN[@]}" -C "$WORK/empty.conf" >"$WORK/err" 2>&1; rc=$?
+check out-usage-no-output sh -c "test $rc -eq 2 || { echo exit $rc; exit 1; }"
+mk -o "" "${GEN[@]}" >"$WORK/err" 2>&1; rc=$?
+check out-empty-output sh -c "test $rc -eq 2 && grep -q -- '-o: empty path' '$WORK/err' ||
+	{ echo exit $rc; cat '$WORK/err'; exit 1; }"
+
 # the man page stays clean mdoc
 check out-man-lint mandoc -Tlint -W warning "$TOP/man/mkinitramfs.8"
