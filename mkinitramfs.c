@@ -841,7 +841,7 @@ static int cat_dir(const char *dir, const char *suffix, struct membuf *out)
 		if (names[k]->d_name[0] != '.' && is_file(path) &&
 		    (!suffix || (nl > strlen(suffix) &&
 				 !strcmp(names[k]->d_name + nl - strlen(suffix), suffix))) &&
-		    (f = fopen(path, "re"))) {
+		    (f = fopen_regular(path))) {
 			unsigned char buf[65536];
 			size_t got;
 

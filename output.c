@@ -377,16 +377,19 @@ static int write_file_entry(struct cpio_writer *w, struct cpio_entry *ce,
 			    char *err, size_t errlen)
 {
 	struct stat st;
-	int fd = open(e->src, O_RDONLY | O_CLOEXEC), r;
+	int fd = open_regular(e->src, 0, &st), r;	/* a FIFO would hang us */
 	uint64_t left;
 
+	if (fd == -EISDIR || fd == -EINVAL)
+		return fmt_err(err, errlen, fd, "%s (for /%s) is %s, not a regular file",
+			       e->src, e->path, file_kind(st.st_mode));
 	if (fd < 0)
-		return fmt_err(err, errlen, -errno, "cannot read %s (for /%s): %s",
-			       e->src, e->path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > UINT32_MAX) {
+		return fmt_err(err, errlen, fd, "cannot read %s (for /%s): %s",
+			       e->src, e->path, strerror(-fd));
+	if (st.st_size > UINT32_MAX) {
 		close(fd);
-		return fmt_err(err, errlen, -EINVAL, "%s (for /%s) is not a regular "
-			       "file under 4 GiB", e->src, e->path);
+		return fmt_err(err, errlen, -EFBIG, "%s (for /%s) is over 4 GiB, more "
+			       "than a cpio entry holds", e->src, e->path);
 	}
 	ce->size = (uint32_t)st.st_size;
 	r = cpio_header(w, ce);
