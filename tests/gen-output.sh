@@ -149,7 +149,6 @@ pairs out-concurrent-pairs 25
 pairs out-concurrent-pairs-backup 25 --backup
 check "out-concurrent-under-30s-took-$((SECONDS - start))s" test $((SECONDS - start)) -le 30
 
-#@OPTS
 # --- options: each bad one named before anything is built ---
 expect_fail out-empty-kver 2 "-k: empty kernel version" -k "" -b "$KROOT" -M virtio
 expect_fail out-kver-dotdot 2 "-k \.\./modules/$KVER: .*kernel version" -k "../modules/$KVER" -b "$KROOT" -M virtio
@@ -183,7 +182,6 @@ mk -o "" "${GEN[@]}" >"$WORK/err" 2>&1; rc=$?
 check out-empty-output sh -c "test $rc -eq 2 && grep -q -- '-o: empty path' '$WORK/err' ||
 	{ echo exit $rc; cat '$WORK/err'; exit 1; }"
 
-#@MOD
 # a module that is a FIFO in the module tree: named, not waited on (a
 # tree of links to the test kernel's, with kernel/fs/ext4/ext4.ko a FIFO)
 U=$WORK/fifomod
@@ -197,6 +195,5 @@ link_tree "$KROOT/lib/modules/$KVER" "$U/lib/modules/$KVER" kernel/fs/ext4/ext4.
 mkfifo "$U/lib/modules/$KVER/kernel/fs/ext4/ext4.ko"
 expect_fail out-module-fifo 1 "module ext4: .*kernel/fs/ext4/ext4.ko is a FIFO" -k "$KVER" -b "$U" -M ext4
 
-#@MAN
 # the man page stays clean mdoc
 check out-man-lint mandoc -Tlint -W warning "$TOP/man/mkinitramfs.8"
