@@ -11,8 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "config.h"
+#include "regfile.h"
 
 #define ECHO_MAX	48	/* bytes of a bad value quoted back in a message */
 #define SUGGEST_DIST	2	/* farthest "did you mean" */
@@ -560,16 +562,23 @@ static void set_err(char *err, size_t errlen, const char *name, int r, const cha
 
 int config_parse(struct config *c, const char *path, char *err, size_t errlen)
 {
+	struct stat st;
 	char *buf = NULL, *nb;
 	size_t len = 0, cap = 0;
 	ssize_t n;
 	int fd, r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* regular files only: a FIFO named -C must not hang the run */
+	fd = open_regular(path, 0, &st);
+	if (fd == -EISDIR || fd == -EINVAL) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: %s, not a settings file", path,
+				 file_kind(st.st_mode));
+		return fd;
+	}
 	if (fd < 0) {
-		r = -errno;
-		set_err(err, errlen, path, r, NULL);
-		return r;
+		set_err(err, errlen, path, fd, NULL);
+		return fd;
 	}
 	for (;;) {
 		if (len == cap) {

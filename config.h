@@ -98,9 +98,10 @@ void config_free(struct config *c);
  * "FILE:LINE: what is wrong and what to do" for: an unknown key (with the
  * closest known key when one is within edit distance 2: "did you mean
  * COMPRESS?"), a malformed line, a bad value, a key given twice (naming
- * the line that set it first).  Other errors: -errno (-EISDIR, -EACCES,
- * -EFBIG for a file over CONFIG_FILE_MAX, -ENOMEM, ...) with @err naming
- * the file; @err is set for -ENOENT too.
+ * the line that set it first).  Other errors: -errno (-EISDIR, -EINVAL for
+ * a FIFO, device or socket, which are never opened, -EACCES, -EFBIG for a
+ * file over CONFIG_FILE_MAX, -ENOMEM, ...) with @err naming the file; @err
+ * is set for -ENOENT too.
  *
  * The settings the file makes replace those already in @c; the others are
  * left alone, so files can be layered.  On error @c is unchanged.

@@ -936,7 +936,9 @@ static int chain_load(struct ctx *c, const struct chain *ch, struct elf_info *e,
 {
 	int fd, r;
 
-	fd = open(ch->host, O_RDONLY | O_CLOEXEC);
+	/* lstat() found a regular file: should it have become a FIFO or a
+	 * link since, neither wait for a writer nor follow */
+	fd = open(ch->host, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return fail(c, -errno, "%.*s: %s", ED_NAME_SHOW, chain_file(ch),
 			    strerror(errno));
@@ -1447,7 +1449,7 @@ static int add_program(struct ctx *c, const char *path, const char *script, int 
 			add_context(c, " (the \"#!\" interpreter of %.*s)", ED_NAME_SHOW, script);
 		goto out;
 	}
-	fd = open(ch.host, O_RDONLY | O_CLOEXEC);
+	fd = open(ch.host, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		r = fail(c, -errno, "%.*s: %s", ED_NAME_SHOW, chain_file(&ch), strerror(errno));
 		goto out;

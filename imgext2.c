@@ -26,6 +26,7 @@
 #include <ext2fs/ext2fs.h>
 #include <et/com_err.h>
 #include "imgext2.h"
+#include "regfile.h"
 
 #define BLOCK		IMGEXT2_BLOCK_SIZE
 #define ADDR_PER_BLOCK	(BLOCK / 4)
@@ -613,13 +614,14 @@ static int copy_file(struct build *b, ext2_file_t f, const struct node *x,
 	const struct img_entry *e = x->e;
 	struct stat st;
 	uint64_t left = x->size;
-	int fd = open(e->src, O_RDONLY | O_CLOEXEC), r = 0;
+	int fd = open_regular(e->src, 0, &st), r = 0;	/* never a FIFO or device */
 
-	if (fd < 0)
-		return fmt_err(b->err, b->errlen, -errno, "cannot read %s (for /%s): %s",
-			       e->src, x->path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != x->size) {
-		close(fd);
+	if (fd < 0 && fd != -EISDIR && fd != -EINVAL)
+		return fmt_err(b->err, b->errlen, fd, "cannot read %s (for /%s): %s",
+			       e->src, x->path, strerror(-fd));
+	if (fd < 0 || (uint64_t)st.st_size != x->size) {
+		if (fd >= 0)
+			close(fd);
 		return fmt_err(b->err, b->errlen, -EIO, "%s (for /%s) changed while "
 			       "the image was being made", e->src, x->path);
 	}

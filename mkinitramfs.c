@@ -21,6 +21,7 @@
 #include "imgread.h"
 #include "modsel.h"
 #include "output.h"
+#include "regfile.h"
 
 #ifndef INITKIT_DATADIR
 #define INITKIT_DATADIR "/usr/local/lib/initkit"
@@ -113,17 +114,35 @@ static void usage(FILE *f)
 }
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+static void vdie(int status, const char *fmt, va_list ap) __attribute__((noreturn));
+
+static void vdie(int status, const char *fmt, va_list ap)
+{
+	fputs("mkinitramfs: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+/* An error: exit status 1. */
 static void die(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("mkinitramfs: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
+	vdie(1, fmt, ap);
+}
+
+/* A usage error (an option or argument that cannot be right whatever
+ * the files say): exit status 2, as the manual page promises. */
+static void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdie(2, fmt, ap);
 }
 
 static int is_dir(const char *p)
@@ -172,6 +191,46 @@ static void add_arg(const char **list, size_t *n, const char *v, const char *opt
 	list[(*n)++] = v;
 }
 
+/* A kernel version names one directory below BASEDIR/lib/modules, and
+ * goes into the image's paths as it is: NULL if @k can be one, else why
+ * not. */
+static const char *bad_kver(const char *k)
+{
+	const char *p;
+
+	if (!*k)
+		return "empty kernel version";
+	if (strchr(k, '/') || !strcmp(k, ".") || strstr(k, ".."))
+		return "not a kernel version: one name below BASEDIR/lib/modules, "
+		       "without '/' or '..' (like 6.1.0-56-amd64)";
+	for (p = k; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return "not a kernel version: it has a space or a control character";
+	return NULL;
+}
+
+/* An empty argument is never meant; say so before it becomes a path. */
+static void check_nonempty(int c, const char *arg)
+{
+	static const struct { char opt; const char *msg; } what[] = {
+		{ 'o', "-o: empty path; name the file to write the image to" },
+		{ 'k', "-k: empty kernel version; name one, as in BASEDIR/lib/modules/KVER" },
+		{ 'b', "-b: empty path; name the directory holding lib/modules (/ by default)" },
+		{ 'd', "-d: empty path; name the directory holding modules.d and hooks" },
+		{ 'i', "-i: empty path; name the init to put in the image" },
+		{ 'C', "-C: empty path; name the settings file" },
+		{ 'H', "-H: empty hook name; name a hook in DATADIR/hooks, or a hook file" },
+		{ 'I', "-I: empty path; name the program to add" },
+	};
+	size_t i;
+
+	if (!arg || *arg)
+		return;
+	for (i = 0; i < sizeof(what) / sizeof(what[0]); i++)
+		if (what[i].opt == c)
+			usage_error("%s", what[i].msg);
+}
+
 static void parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
@@ -208,9 +267,14 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	o->out.comp = ALG_GZIP;
 	o->out.level = -1;
 	while ((c = getopt_long(argc, argv, "o:k:b:m:M:H:I:c:l:d:i:j:C:vh", longopts, NULL)) != -1) {
+		check_nonempty(c, optarg);
 		switch (c) {
 		case 'o': o->output = optarg; break;
-		case 'k': o->kver = optarg; break;
+		case 'k':
+			if (bad_kver(optarg))
+				usage_error("-k %s: %s", optarg, bad_kver(optarg));
+			o->kver = optarg;
+			break;
 		case 'b': o->basedir = optarg; o->basedir_set = 1; break;
 		case 'm': add_arg(o->modules, &o->nmodules, optarg, "-m"); break;
 		case 'M': add_arg(o->sets, &o->nsets, optarg, "-M"); break;
@@ -222,18 +286,18 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case 'j':
 			o->out.threads = (int)strtol(optarg, &end, 10);
 			if (*end || o->out.threads < 1 || o->out.threads > 64)
-				die("--threads %s: a number from 1 to 64", optarg);
+				usage_error("--threads %s: a number from 1 to 64", optarg);
 			break;
 		case 'c':
 			o->comp_set = 1;
 			if (comp_parse(optarg, &o->out.comp))
-				die("-c %s: unknown compression (use gzip, zstd, xz, lz4 "
-				    "or none)", optarg);
+				usage_error("-c %s: unknown compression (use gzip, zstd, xz, "
+					    "lz4 or none)", optarg);
 			break;
 		case 'l':
 			o->out.level = (int)strtol(optarg, &end, 10);
 			if (*end || !*optarg || o->out.level < 0)
-				die("-l %s: the level is a number", optarg);
+				usage_error("-l %s: the level is a number", optarg);
 			break;
 		case 'L':
 			o->list = optarg;
@@ -251,7 +315,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			if (!strcmp(optarg, "image"))
 				o->format_image = 1;
 			else if (strcmp(optarg, "cpio"))
-				die("--format %s: use cpio (the default) or image", optarg);
+				usage_error("--format %s: use cpio (the default) or image", optarg);
 			break;
 		case 'P':
 			o->cpio_front = 1;
@@ -275,18 +339,19 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (o->list || o->extract) {
 		if (o->list && o->extract)
-			die("--list and --extract go one at a time");
+			usage_error("--list and --extract go one at a time");
 		if (o->extract) {
 			if (optind + 1 != argc)
-				die("--extract IMAGE DIR: name the directory to extract into");
+				usage_error("--extract IMAGE DIR: name the directory to extract "
+					    "into");
 			o->extract_dir = argv[optind];
 		} else if (optind < argc) {
-			die("unexpected argument '%s' (see --help)", argv[optind]);
+			usage_error("unexpected argument '%s' (see --help)", argv[optind]);
 		}
 		return;
 	}
 	if (optind < argc)
-		die("unexpected argument '%s' (see --help)", argv[optind]);
+		usage_error("unexpected argument '%s' (see --help)", argv[optind]);
 }
 
 /* The settings file: what the flags did not say.  Scalars from flags win;
@@ -296,7 +361,7 @@ static void apply_config(struct opts *o)
 	static struct config c;
 	const char *path = o->config ? o->config : CONFIG_DEFAULT_PATH;
 	char err[1024];
-	int r, min, max, def;
+	int r, min, max, def, level_flag = o->out.level >= 0;
 	size_t i;
 
 	config_init(&c);
@@ -305,8 +370,11 @@ static void apply_config(struct opts *o)
 		r = 0;		/* no /etc/mkinitramfs.conf: fine */
 	else if (r)
 		die("%s", err);
-	if (!o->kver && c.kver)
+	if (!o->kver && c.kver) {
+		if (bad_kver(c.kver))
+			die("%s: KVER=%s: %s", path, c.kver, bad_kver(c.kver));
 		o->kver = c.kver;
+	}
 	if (!o->basedir_set && c.basedir)
 		o->basedir = c.basedir;
 	if (!o->datadir && c.datadir)
@@ -340,11 +408,12 @@ static void apply_config(struct opts *o)
 
 	comp_level_range(o->out.comp, &min, &max, &def);
 	if (o->out.level >= 0 && (o->out.level < min || o->out.level > max))
-		die("level %d: %s levels go from %d to %d (default %d)", o->out.level,
-		    comp_name(o->out.comp), min, max, def);
+		(level_flag ? usage_error : die)("level %d: %s levels go from %d to %d "
+						 "(default %d)", o->out.level,
+						 comp_name(o->out.comp), min, max, def);
 	if (!o->output) {
 		usage(stderr);
-		die("-o OUTPUT is required (or OUTPUT= in %s)", path);
+		usage_error("-o OUTPUT is required (or OUTPUT= in %s)", path);
 	}
 }
 
@@ -772,7 +841,7 @@ static int cat_dir(const char *dir, const char *suffix, struct membuf *out)
 		if (names[k]->d_name[0] != '.' && is_file(path) &&
 		    (!suffix || (nl > strlen(suffix) &&
 				 !strcmp(names[k]->d_name + nl - strlen(suffix), suffix))) &&
-		    (f = fopen(path, "re"))) {
+		    (f = fopen_regular(path))) {
 			unsigned char buf[65536];
 			size_t got;
 
@@ -845,6 +914,45 @@ static void build_microcode(const char *basedir, uint32_t mtime, struct membuf *
 		die("out of memory");
 }
 
+/* What the options name is what it is meant to be, before anything is
+ * built: a FIFO or a device given where a file is meant neither hangs the
+ * run nor gets written over, and each mistake is named. */
+static void check_args(const struct opts *o)
+{
+	char err[PATH_MAX + 256], path[PATH_MAX];
+	struct stat st;
+	size_t i;
+	int fd;
+
+	if (output_check(o->output, o->out.backup, err, sizeof(err)))
+		die("%s", err);
+	for (i = 0; i < o->nhooks; i++) {
+		const char *h = o->hooks[i];
+
+		if (strchr(h, '/'))
+			pathf(path, sizeof(path), "%s", h);
+		else
+			pathf(path, sizeof(path), "%s/hooks/%s", o->datadir, h);
+		fd = open_regular(path, 0, &st);
+		if (fd == -EISDIR || fd == -EINVAL)
+			die("-H %s: %s is %s, not a hook file", h, path, file_kind(st.st_mode));
+		if (fd < 0)
+			die("hook %s: cannot read %s: %s (hooks are in %s/hooks)", h, path,
+			    strerror(-fd), o->datadir);
+		close(fd);
+	}
+	for (i = 0; i < o->nprograms; i++) {
+		fd = open_regular(o->programs[i], 0, &st);
+		if (fd == -ENOENT)
+			die("-I %s: no such file on this host", o->programs[i]);
+		if (fd == -EISDIR || fd == -EINVAL)
+			die("-I %s: %s, not a program", o->programs[i], file_kind(st.st_mode));
+		if (fd < 0)
+			die("-I %s: %s", o->programs[i], strerror(-fd));
+		close(fd);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -872,7 +980,7 @@ int main(int argc, char **argv)
 	}
 	apply_config(&o);
 	if (o.cpio_front && !o.format_image)
-		die("--cpio-front goes with --format image");
+		usage_error("--cpio-front goes with --format image");
 	if (!o.kver) {
 		if (uname(&uts) < 0)
 			die("uname: %s", strerror(errno));
@@ -890,6 +998,7 @@ int main(int argc, char **argv)
 	}
 	if (!is_file(o.init))
 		die("no init at %s: build it with 'make', or pass -i FILE", o.init);
+	check_args(&o);
 
 	r = modsel_open(&ms, o.basedir, o.kver);
 	if (r)

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "modsel.h"
+#include "regfile.h"
 
 static char *xstrdup(const char *s)
 {
@@ -200,6 +202,21 @@ static int visit(struct modsel *ms, struct kmod_module *mod, const char *origin)
 				name, origin);
 		goto out;
 	}
+	/* libkmod opens the module later, blocking on a FIFO: regular files
+	 * only (a missing one is reported where it is read) */
+	{
+		struct stat st;
+		int fd = open_regular(path, 0, &st);
+
+		if (fd == -EISDIR || fd == -EINVAL) {
+			r = seterr(ms, fd, "%s: module %s: %s is %s, not a module file "
+				   "(reinstall the kernel package, or run depmod)", origin,
+				   name, path, file_kind(st.st_mode));
+			goto out;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
 	if (ms->nvisiting == ms->capvisiting) {
 		ms->capvisiting = ms->capvisiting ? 2 * ms->capvisiting : 32;
 		ms->visiting = realloc(ms->visiting, ms->capvisiting * sizeof(char *));
@@ -300,7 +317,7 @@ int modsel_add_glob(struct modsel *ms, const char *glob, const char *origin)
 
 	/* modules.dep lists every module depmod knows: "relpath: deps..." */
 	snprintf(path, sizeof(path), "%s/modules.dep", ms->moddir);
-	f = fopen(path, "re");
+	f = fopen_regular(path);
 	if (!f)
 		return seterr(ms, -errno, "%s: cannot read %s: %s", origin, path,
 			      strerror(errno));
@@ -325,12 +342,12 @@ int modsel_add_glob(struct modsel *ms, const char *glob, const char *origin)
 int modsel_add_set(struct modsel *ms, const char *file, int strict)
 {
 	char line[1024], origin[PATH_MAX + 32];
-	FILE *f = fopen(file, "re");
+	FILE *f = fopen_regular(file);
 	int lineno = 0, r = 0, optional;
 
 	if (!f)
 		return seterr(ms, -errno, "cannot read module set %s: %s", file,
-			      strerror(errno));
+			      errno == EINVAL ? "not a regular file" : strerror(errno));
 	while (!r && fgets(line, sizeof(line), f)) {
 		char *p = line, *end;
 

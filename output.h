@@ -1,5 +1,5 @@
 /* output.h - the image: a sorted set of entries written as a compressed
- * newc archive, crash-safely (temporary file, fsync, rename). */
+ * newc archive, crash-safely (temporary file, fsync, read back, rename). */
 #ifndef INITKIT_OUTPUT_H
 #define INITKIT_OUTPUT_H
 
@@ -66,6 +66,13 @@ void image_add_sentinel(struct image *img);
  * with the same care as image_write(). */
 int image_write_raw(const void *data, size_t len, const char *output,
 		    const struct out_opts *o, char *err, size_t errlen);
+
+/* Can the image be written to @output: a path that does not end in '/', in
+ * an existing directory this user may write, naming nothing or a regular
+ * file (not a symbolic link, device, FIFO, socket or directory); with
+ * @backup, @output.bak likewise?  Checked before anything is built, and
+ * again by the writers.  Returns 0 or -errno, explained in @err. */
+int output_check(const char *output, int backup, char *err, size_t errlen);
 
 /* Is @path's data compressed already (.xz, .zst, .gz, .bz2, .lz4)? */
 int already_compressed(const char *path);

@@ -25,7 +25,7 @@ ALL_TARGETS=$(ls fuzz/fuzz_*.c | sed 's|fuzz/fuzz_\(.*\)\.c|\1|')
 TARGETS=${TARGETS:-$ALL_TARGETS}
 B=build/fuzz
 LIB_SRCS="init/cmdline.c init/rootspec.c init/probe.c init/parttable.c init/moddb.c init/wildcard.c
-          init/uevent.c cpio.c compress.c imgread.c config.c"
+          init/uevent.c cpio.c compress.c imgread.c config.c regfile.c"
 LIBS="-ldeflate -lz -lzstd -llzma -llz4"
 CFLAGS="-g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=undefined -Iinit -I."
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

@@ -615,6 +615,14 @@ static void test_file(void **state)
 	assert_int_equal(config_parse(&c, dir, err, sizeof(err)), -EISDIR);
 	assert_int_equal(strncmp(err, dir, strlen(dir)), 0);
 	assert_unset(&c);
+	/* a FIFO or a device is never opened: no waiting for a writer */
+	unit_sh("mkfifo %s/fifo.conf", dir);
+	snprintf(missing, sizeof(missing), "%s/fifo.conf", dir);
+	assert_int_equal(config_parse(&c, missing, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "/fifo.conf: a FIFO, not a settings file"));
+	assert_int_equal(config_parse(&c, "/dev/null", err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "/dev/null: a character device, not a settings file");
+	assert_unset(&c);
 
 	/* over CONFIG_FILE_MAX: -EFBIG (comments only, so not a line error) */
 	f = fopen(path, "w");
