@@ -21,6 +21,7 @@
 #include "imgread.h"
 #include "modsel.h"
 #include "output.h"
+#include "genutil.h"
 
 #ifndef INITKIT_DATADIR
 #define INITKIT_DATADIR "/usr/local/lib/initkit"
@@ -114,15 +115,15 @@ static void usage(FILE *f)
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/* Every message goes through msg() (genutil.h): control characters from
+ * arguments, files and programs are escaped, never sent to the terminal. */
 static void die(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("mkinitramfs: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(1);
 }
 
@@ -463,8 +464,8 @@ static void run_hook(struct image *img, const char *datadir, const char *name,
 			if (!is_file(w[1])) {
 				if (optional) {
 					if (verbose)
-						fprintf(stderr, "mkinitramfs: %s: %s not on this "
-							"host; skipped\n", where, w[1]);
+						msg("%s: %s not on this "
+							"host; skipped", where, w[1]);
 					continue;
 				}
 				die("%s: %s is not on this host (install it, or drop "
@@ -603,7 +604,7 @@ static int write_image_format(struct opts *o, struct image *img, char *err, size
 	if (r)
 		return r;
 	if (o->out.verbose)
-		fprintf(stderr, "mkinitramfs: ext2 image of %zu bytes\n", rawlen);
+		msg("ext2 image of %zu bytes", rawlen);
 	if (o->cpio_front) {
 		struct modsel fms;
 		struct image front;
@@ -662,13 +663,13 @@ static void add_hostonly(struct modsel *ms, int verbose)
 	ms->req = REQ_SET;
 	for (i = 0; i < h.nwhy; i++)
 		if (verbose)
-			fprintf(stderr, "mkinitramfs: --hostonly: %s\n", h.why[i]);
+			msg("--hostonly: %s", h.why[i]);
 	for (i = 0; i < h.nmod; i++) {
 		r = modsel_add(ms, h.modules[i], "--hostonly: root device driver");
 		if (r == -ENOENT)
-			fprintf(stderr, "mkinitramfs: warning: --hostonly: this machine's "
+			msg("warning: --hostonly: this machine's "
 				"root needs %s, which the target kernel does not have as "
-				"a module (built in there?)\n", h.modules[i]);
+				"a module (built in there?)", h.modules[i]);
 		else if (r)
 			die("%s", ms->err);
 	}
@@ -683,12 +684,12 @@ static void add_hostonly(struct modsel *ms, int verbose)
 		if (r && r != -ENOENT)
 			die("%s", ms->err);
 		if (verbose && r == -ENOENT)
-			fprintf(stderr, "mkinitramfs: --hostonly: %s is built into the "
-				"target kernel\n", h.fstype);
+			msg("--hostonly: %s is built into the "
+				"target kernel", h.fstype);
 	}
 	if (!h.nmod && !h.nalias && !h.nbuiltin)
-		fprintf(stderr, "mkinitramfs: warning: --hostonly: no driver found "
-			"between the root (%s) and its bus; add what it needs with -m\n",
+		msg("warning: --hostonly: no driver found "
+			"between the root (%s) and its bus; add what it needs with -m",
 			h.rootdev);
 	hostonly_free(&h);
 }
@@ -724,14 +725,14 @@ static void add_firmware(const char *module, const char *fw, void *arg)
 			pathf(dst, sizeof(dst), "lib/firmware/%s%s%s", s[i], fw, ext[k]);
 			image_add_file(c->img, dst, src, 0644);
 			if (c->verbose)
-				fprintf(stderr, "mkinitramfs: firmware %s for %s\n", dst, module);
+				msg("firmware %s for %s", dst, module);
 			return;
 		}
 	}
 	c->missing++;
-	fprintf(stderr, "mkinitramfs: warning: module %s wants firmware %s, which is "
+	msg("warning: module %s wants firmware %s, which is "
 		"not in %s/lib/firmware; the device may not work (install its "
-		"firmware package)\n", module, fw, strcmp(c->basedir, "/") ? c->basedir : "");
+		"firmware package)", module, fw, strcmp(c->basedir, "/") ? c->basedir : "");
 }
 
 /* ---- early microcode -------------------------------------------------- */
@@ -835,9 +836,9 @@ static void build_microcode(const char *basedir, uint32_t mtime, struct membuf *
 		free(blob.p);
 	}
 	if (!any) {
-		fprintf(stderr, "mkinitramfs: warning: --microcode: no microcode in "
+		msg("warning: --microcode: no microcode in "
 			"%s/lib/firmware/intel-ucode or amd-ucode (install intel-microcode "
-			"or amd64-microcode); the image has none\n",
+			"or amd64-microcode); the image has none",
 			strcmp(basedir, "/") ? basedir : "");
 		return;
 	}
@@ -959,7 +960,7 @@ int main(int argc, char **argv)
 	}
 
 	if (o.out.verbose)
-		fprintf(stderr, "mkinitramfs: %zu modules (%zu built in) for %s\n",
+		msg("%zu modules (%zu built in) for %s",
 			ms.n, ms.nbuiltin, o.kver);
 	if (o.format_image)
 		r = write_image_format(&o, &img, err, sizeof(err));

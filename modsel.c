@@ -9,13 +9,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "modsel.h"
+#include "genutil.h"
 
 static char *xstrdup(const char *s)
 {
 	char *p = strdup(s);
 
 	if (!p) {
-		fprintf(stderr, "mkinitramfs: out of memory\n");
+		fputs("mkinitramfs: out of memory\n", stderr);
 		exit(1);
 	}
 	return p;
@@ -126,7 +127,7 @@ static char **names_of(const struct modsel *ms, struct kmod_list *list, size_t *
 		if (find_item(ms, name)) {
 			v = realloc(v, (k + 1) * sizeof(*v));
 			if (!v) {
-				fprintf(stderr, "mkinitramfs: out of memory\n");
+				fputs("mkinitramfs: out of memory\n", stderr);
 				exit(1);
 			}
 			v[k++] = xstrdup(name);
@@ -147,7 +148,7 @@ static struct modsel_item *push_item(struct modsel *ms, const char *name,
 		ms->cap = ms->cap ? 2 * ms->cap : 64;
 		ms->items = realloc(ms->items, ms->cap * sizeof(*ms->items));
 		if (!ms->items) {
-			fprintf(stderr, "mkinitramfs: out of memory\n");
+			fputs("mkinitramfs: out of memory\n", stderr);
 			exit(1);
 		}
 	}
@@ -196,7 +197,7 @@ static int visit(struct modsel *ms, struct kmod_module *mod, const char *origin)
 	if (!path) {
 		ms->nbuiltin++;
 		if (ms->verbose)
-			fprintf(stderr, "mkinitramfs: %s is built into the kernel (%s)\n",
+			msg("%s is built into the kernel (%s)",
 				name, origin);
 		goto out;
 	}
@@ -204,7 +205,7 @@ static int visit(struct modsel *ms, struct kmod_module *mod, const char *origin)
 		ms->capvisiting = ms->capvisiting ? 2 * ms->capvisiting : 32;
 		ms->visiting = realloc(ms->visiting, ms->capvisiting * sizeof(char *));
 		if (!ms->visiting) {
-			fprintf(stderr, "mkinitramfs: out of memory\n");
+			fputs("mkinitramfs: out of memory\n", stderr);
 			exit(1);
 		}
 	}
@@ -226,7 +227,7 @@ static int visit(struct modsel *ms, struct kmod_module *mod, const char *origin)
 		d = names_of(ms, deps, &nd);
 		it->needs = realloc(a, (na + nd + 1) * sizeof(char *));
 		if (!it->needs) {
-			fprintf(stderr, "mkinitramfs: out of memory\n");
+			fputs("mkinitramfs: out of memory\n", stderr);
 			exit(1);
 		}
 		if (nd)
@@ -234,7 +235,7 @@ static int visit(struct modsel *ms, struct kmod_module *mod, const char *origin)
 		free(d);
 		it->nneeds = na + nd;
 		if (ms->verbose)
-			fprintf(stderr, "mkinitramfs: module %s (%s)\n", name, origin);
+			msg("module %s (%s)", name, origin);
 		r = visit_list(ms, post, name);
 		if (!r) {
 			it = find_item(ms, name);	/* items may have moved */
@@ -318,7 +319,7 @@ int modsel_add_glob(struct modsel *ms, const char *glob, const char *origin)
 	}
 	fclose(f);
 	if (!r && !matched && ms->verbose)
-		fprintf(stderr, "mkinitramfs: %s: no module matches %s\n", origin, glob);
+		msg("%s: no module matches %s", origin, glob);
 	return r;
 }
 
@@ -371,13 +372,13 @@ int modsel_add_set(struct modsel *ms, const char *file, int strict)
 			r = modsel_add(ms, p, origin);
 			if (r == -ENOENT && !strict && (optional || ms->verbose)) {
 				if (!optional || ms->verbose)
-					fprintf(stderr, "mkinitramfs: %s: module '%s' is not "
-						"in this kernel; skipped\n", origin, p);
+					msg("%s: module '%s' is not "
+						"in this kernel; skipped", origin, p);
 				r = 0;
 			} else if (r == -ENOENT && !strict) {
-				fprintf(stderr, "mkinitramfs: warning: %s: module '%s' is "
+				msg("warning: %s: module '%s' is "
 					"not in this kernel; skipped (mark it '?%s' if that "
-					"is expected)\n", origin, p, p);
+					"is expected)", origin, p, p);
 				r = 0;
 			}
 		}
@@ -431,7 +432,7 @@ int modsel_write_db(struct modsel *ms, const char *imgdir, FILE *out)
 
 	post = calloc(ms->n ? ms->n : 1, 1);
 	if (!closure || !post) {
-		fprintf(stderr, "mkinitramfs: out of memory\n");
+		fputs("mkinitramfs: out of memory\n", stderr);
 		exit(1);
 	}
 	/* closure(i) = each need and its closure; needs come earlier in the
@@ -479,7 +480,7 @@ int modsel_write_db(struct modsel *ms, const char *imgdir, FILE *out)
 		fprintf(out, "\t%d\n", it->req == REQ_EXPLICIT ||
 			(it->req == REQ_SET && !demand));
 		if (ms->verbose)
-			fprintf(stderr, "mkinitramfs: %s: %s\n", it->name,
+			msg("%s: %s", it->name,
 				it->req == REQ_EXPLICIT ? "loaded at boot (-m)" :
 				it->req == REQ_SET ? (demand ? "loaded when its hardware or "
 				"file system is found" : "loaded at boot (no device alias)") :

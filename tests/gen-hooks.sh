@@ -1,0 +1,76 @@
+#!/bin/bash
+# tests/gen-hooks.sh - the build-hook language, module-set files and option
+# parsing of the generator: programs run without a shell, paths in the image
+# normalised, no silent limits, the last flag wins, numbers range-checked,
+# comments only at the start of a line, control characters escaped in
+# messages.  Every bad input must name its cause and leave the previous
+# image byte for byte.  Prints "ok NAME" / "not ok NAME".
+set -u
+. "$(dirname "$0")/lib.sh"
+ensure_kernel || { echo "not ok gen-hooks-kernel-available"; exit 0; }
+WORK=$(mktemp -d /tmp/initkit-hooks.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+MK=${MK:-$TOP/mkinitramfs}	# MK=/path/to/an/older/mkinitramfs to compare
+GEN=(-k "$KVER" -b "$KROOT" -d "$TOP" -i "$TOP/init/init")
+ESC=$(printf '\033')
+
+ok() { echo "ok $1"; }
+notok() { echo "not ok $1${2:+: $2}"; }
+check() {	# check NAME COMMAND...: ok if the command succeeds
+	local name=$1; shift
+	if "$@" >"$WORK/out" 2>&1; then ok "$name"; else notok "$name" "$(tail -3 "$WORK/out" | tr '\n' ' ')"; fi
+}
+
+"$MK" "${GEN[@]}" -o "$WORK/keep.img" 2>"$WORK/keep.err" ||
+	{ notok gen-hooks-base-image "$(head -2 "$WORK/keep.err")"; exit 0; }
+
+# expect_fail NAME PATTERN ARGS...: the run fails, its message matches the
+# extended regular expression PATTERN and holds no raw escape character,
+# the previous image is untouched and no temporary file is left
+expect_fail() {
+	local name=$1 pat=$2; shift 2
+	cp "$WORK/keep.img" "$WORK/out.img"
+	if "$MK" "$@" -o "$WORK/out.img" >"$WORK/err" 2>&1 </dev/null; then
+		notok "$name" "succeeded"; return
+	fi
+	if ! grep -qE -- "$pat" "$WORK/err"; then
+		notok "$name" "message: $(head -2 "$WORK/err" | cat -v)"; return
+	fi
+	if grep -q "$ESC" "$WORK/err"; then
+		notok "$name" "raw escape character in: $(head -2 "$WORK/err" | cat -v)"; return
+	fi
+	if ! cmp -s "$WORK/keep.img" "$WORK/out.img"; then
+		notok "$name" "previous image changed"; return
+	fi
+	if ls -A "$WORK" | grep -q '^\.out\.img\.'; then
+		notok "$name" "temporary file left behind"; return
+	fi
+	ok "$name"
+}
+
+# hook NAME LINE...: write the hook file $WORK/NAME
+hook() {
+	local f=$WORK/$1; shift
+	printf '%s\n' "$@" > "$f"
+}
+
+# build NAME ARGS...: an image $WORK/NAME.img and its listing $WORK/NAME.list
+build() {
+	local n=$1; shift
+	"$MK" "${GEN[@]}" "$@" -o "$WORK/$n.img" >"$WORK/$n.err" 2>&1 </dev/null &&
+		"$MK" --list "$WORK/$n.img" > "$WORK/$n.list" 2>/dev/null
+}
+listed() {	# listed NAME PATTERN: an entry of $WORK/NAME.list matches (ERE)
+	grep -qE -- "$2" "$WORK/$1.list"
+}
+
+# ---- 7. control characters in messages are escaped ---------------------------
+expect_fail gen-hooks-escape-module-arg "'bad\\\\x1b\\[31mname'" "${GEN[@]}" -m "bad${ESC}[31mname"
+expect_fail gen-hooks-escape-hook-arg "hook /nonexistent/\\\\x1b\\]0;x\\\\x07" \
+	"${GEN[@]}" -H "/nonexistent/${ESC}]0;x$(printf '\a')"
+expect_fail gen-hooks-escape-set-arg "nosuch\\\\x1bset" "${GEN[@]}" -M "nosuch${ESC}set"
+expect_fail gen-hooks-escape-c1 "\\\\xc2\\\\x9b" "${GEN[@]}" -m "$(printf 'c1\302\233x')"
+expect_fail gen-hooks-escape-config-path "nosuch\\\\x1b\\.conf" "${GEN[@]}" -C "$WORK/nosuch${ESC}.conf"
+cp "$WORK/keep.img" "$WORK/utf.img"
+"$MK" "${GEN[@]}" -m "modulé" -o "$WORK/utf.img" > "$WORK/err" 2>&1
+check gen-hooks-utf8-kept grep -q "'modulé'" "$WORK/err"
