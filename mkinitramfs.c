@@ -251,7 +251,9 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case 'F':
 			if (!strcmp(optarg, "image"))
 				o->format_image = 1;
-			else if (strcmp(optarg, "cpio"))
+			else if (!strcmp(optarg, "cpio"))
+				o->format_image = 0;	/* the last --format wins */
+			else
 				die("--format %s: use cpio (the default) or image", optarg);
 			break;
 		case 'P':

@@ -64,6 +64,22 @@ listed() {	# listed NAME PATTERN: an entry of $WORK/NAME.list matches (ERE)
 	grep -qE -- "$2" "$WORK/$1.list"
 }
 
+# ---- 4. the last of a repeated flag wins --------------------------------------
+is_cpio() { [ "$(zcat "$1" 2>/dev/null | head -c 6 | tr -d "\\0")" = 070701 ]; }
+is_ext2() { zcat "$1" 2>/dev/null | file - | grep -q 'ext2 filesystem'; }
+build fmt1 --format image --format cpio
+check gen-hooks-format-last-wins-cpio is_cpio "$WORK/fmt1.img"
+build fmt2 --format cpio --format image
+check gen-hooks-format-last-wins-image is_ext2 "$WORK/fmt2.img"
+build comp -c zstd -c gzip
+check gen-hooks-compress-last-wins is_cpio "$WORK/comp.img"
+build lvl -l 19 -l 9
+check gen-hooks-level-last-wins test -s "$WORK/lvl.img"
+build thr -j 3 -j 2
+check gen-hooks-threads-last-wins test -s "$WORK/thr.img"
+build out1 -o "$WORK/first.img"
+check gen-hooks-output-last-wins sh -c "test -s '$WORK/out1.img' && test ! -e '$WORK/first.img'"
+
 # ---- 7. control characters in messages are escaped ---------------------------
 expect_fail gen-hooks-escape-module-arg "'bad\\\\x1b\\[31mname'" "${GEN[@]}" -m "bad${ESC}[31mname"
 expect_fail gen-hooks-escape-hook-arg "hook /nonexistent/\\\\x1b\\]0;x\\\\x07" \
