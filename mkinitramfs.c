@@ -201,8 +201,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	unsigned long v;
 	int c;
-	char *end;
 
 	memset(o, 0, sizeof(*o));
 	o->basedir = "/";
@@ -221,9 +221,10 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case 'i': o->init = optarg; break;
 		case 'v': o->out.verbose = 1; break;
 		case 'j':
-			o->out.threads = (int)strtol(optarg, &end, 10);
-			if (*end || o->out.threads < 1 || o->out.threads > 64)
-				die("--threads %s: a number from 1 to 64", optarg);
+			if (parse_ulong(optarg, 1, CONFIG_THREADS_MAX, &v))
+				die("-j %s: the number of threads goes from 1 to %d", optarg,
+				    CONFIG_THREADS_MAX);
+			o->out.threads = (int)v;
 			break;
 		case 'c':
 			o->comp_set = 1;
@@ -232,9 +233,11 @@ static void parse_args(int argc, char **argv, struct opts *o)
 				    "or none)", optarg);
 			break;
 		case 'l':
-			o->out.level = (int)strtol(optarg, &end, 10);
-			if (*end || !*optarg || o->out.level < 0)
-				die("-l %s: the level is a number", optarg);
+			/* the compressor's own range is checked once it is known */
+			if (parse_ulong(optarg, 0, CONFIG_LEVEL_MAX, &v))
+				die("-l %s: use a level from 0 to %d (gzip 1-12, zstd 1-19, "
+				    "xz 0-9, lz4 1-12)", optarg, CONFIG_LEVEL_MAX);
+			o->out.level = (int)v;
 			break;
 		case 'L':
 			o->list = optarg;
@@ -300,6 +303,7 @@ static void apply_config(struct opts *o)
 	const char *path = o->config ? o->config : CONFIG_DEFAULT_PATH;
 	char err[1024];
 	int r, min, max, def;
+	unsigned int level_line = 0;	/* LEVEL= set it, on that line */
 	size_t i;
 
 	config_init(&c);
@@ -319,9 +323,12 @@ static void apply_config(struct opts *o)
 	if (!o->output && c.output)
 		o->output = c.output;
 	if (!o->comp_set && c.compress && comp_parse(c.compress, &o->out.comp))
-		die("%s: COMPRESS=%s: use gzip, zstd, xz, lz4 or none", path, c.compress);
-	if (o->out.level < 0 && c.level >= 0)
+		die("%s:%u: COMPRESS=%s: use gzip, zstd, xz, lz4 or none", path,
+		    c.compress_line, c.compress);
+	if (o->out.level < 0 && c.level >= 0) {
 		o->out.level = c.level;
+		level_line = c.level_line;
+	}
 	if (!o->out.threads && c.threads > 0)
 		o->out.threads = c.threads;
 	if (c.generic == 1)
@@ -342,9 +349,21 @@ static void apply_config(struct opts *o)
 		add_arg(o->hooks, &o->nhooks, c.hooks[i], "HOOKS");
 
 	comp_level_range(o->out.comp, &min, &max, &def);
-	if (o->out.level >= 0 && (o->out.level < min || o->out.level > max))
-		die("level %d: %s levels go from %d to %d (default %d)", o->out.level,
+	if (o->out.level >= 0 && (o->out.level < min || o->out.level > max)) {
+		int comp_from_file = !o->comp_set && c.compress;
+
+		if (level_line)
+			die("%s:%u: LEVEL=%d: %s levels go from %d to %d (default %d): change "
+			    "LEVEL%s, or pass -l", path, level_line, o->out.level,
+			    comp_name(o->out.comp), min, max, def,
+			    comp_from_file ? " or COMPRESS" : "");
+		if (comp_from_file)
+			die("-l %d: %s levels go from %d to %d (default %d); %s:%u sets "
+			    "COMPRESS=%s", o->out.level, comp_name(o->out.comp), min, max, def,
+			    path, c.compress_line, c.compress);
+		die("-l %d: %s levels go from %d to %d (default %d)", o->out.level,
 		    comp_name(o->out.comp), min, max, def);
+	}
 	if (!o->output) {
 		usage(stderr);
 		die("-o OUTPUT is required (or OUTPUT= in %s)", path);
@@ -354,15 +373,13 @@ static void apply_config(struct opts *o)
 static uint32_t source_date_epoch(void)
 {
 	const char *s = getenv("SOURCE_DATE_EPOCH");
-	char *end;
-	unsigned long long v;
+	unsigned long v;
 
 	if (!s || !*s)
 		return 0;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v > UINT32_MAX)
-		die("SOURCE_DATE_EPOCH=%s is not a number of seconds since 1970", s);
+	if (parse_ulong(s, 0, UINT32_MAX, &v))
+		die("SOURCE_DATE_EPOCH=%s: use a number of seconds since 1970, from 0 to %lu",
+		    s, (unsigned long)UINT32_MAX);
 	return (uint32_t)v;
 }
 

@@ -80,6 +80,30 @@ check gen-hooks-threads-last-wins test -s "$WORK/thr.img"
 build out1 -o "$WORK/first.img"
 check gen-hooks-output-last-wins sh -c "test -s '$WORK/out1.img' && test ! -e '$WORK/first.img'"
 
+# ---- 5. numbers: digits only, range-checked, never wrapped -----------------------
+expect_fail gen-hooks-threads-wraps "-j 4294967297: .*1 to 64" "${GEN[@]}" -j 4294967297
+expect_fail gen-hooks-threads-plus "-j \\+4: .*1 to 64" "${GEN[@]}" -j +4
+expect_fail gen-hooks-threads-blank "-j  4: .*1 to 64" "${GEN[@]}" -j " 4"
+expect_fail gen-hooks-level-wraps "-l 4294967297: .*0 to 19" "${GEN[@]}" -l 4294967297
+expect_fail gen-hooks-level-huge "-l 99999999999999: .*0 to 19" "${GEN[@]}" -l 99999999999999
+expect_fail gen-hooks-level-negative "-l -1: .*0 to 19" "${GEN[@]}" -l -1
+expect_fail gen-hooks-level-for-compressor "-l 15: gzip levels go from 1 to 12" "${GEN[@]}" -l 15
+printf 'COMPRESS=gzip\nLEVEL=19\n' > "$WORK/lvl.conf"
+expect_fail gen-hooks-config-level-names-line "lvl\\.conf:2: LEVEL=19: gzip levels go from 1 to 12" \
+	"${GEN[@]}" -C "$WORK/lvl.conf"
+printf 'LEVEL=0\n' > "$WORK/lvl0.conf"
+expect_fail gen-hooks-config-level-default-comp "lvl0\\.conf:1: LEVEL=0: gzip levels go from 1 to 12" \
+	"${GEN[@]}" -C "$WORK/lvl0.conf"
+printf 'LEVEL=99999999999999\n' > "$WORK/lvlbig.conf"
+expect_fail gen-hooks-config-level-huge "lvlbig\\.conf:1: LEVEL=99999999999999: use a number from 0 to 19" \
+	"${GEN[@]}" -C "$WORK/lvlbig.conf"
+printf 'THREADS=4294967297\n' > "$WORK/thr.conf"
+expect_fail gen-hooks-config-threads-huge "thr\\.conf:1: THREADS=4294967297: use a number from 1 to 64" \
+	"${GEN[@]}" -C "$WORK/thr.conf"
+cp "$WORK/keep.img" "$WORK/out.img"
+SOURCE_DATE_EPOCH=+5 "$MK" "${GEN[@]}" -o "$WORK/out.img" >"$WORK/err" 2>&1
+check gen-hooks-epoch-digits-only sh -c "grep -q 'SOURCE_DATE_EPOCH=+5' '$WORK/err' && cmp -s '$WORK/keep.img' '$WORK/out.img'"
+
 # ---- 7. control characters in messages are escaped ---------------------------
 expect_fail gen-hooks-escape-module-arg "'bad\\\\x1b\\[31mname'" "${GEN[@]}" -m "bad${ESC}[31mname"
 expect_fail gen-hooks-escape-hook-arg "hook /nonexistent/\\\\x1b\\]0;x\\\\x07" \
