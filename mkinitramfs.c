@@ -16,6 +16,7 @@
 #include "config.h"
 #include "cpio.h"
 #include "elfdeps.h"
+#include "hookparse.h"
 #include "hostonly.h"
 #include "imgext2.h"
 #include "imgread.h"
@@ -384,7 +385,7 @@ static uint32_t source_date_epoch(void)
 }
 
 /* ---- build hooks ----------------------------------------------------
- * A build hook is a text file of directives:
+ * A build hook is a text file of directives (the language: hookparse.h):
  *   file HOST [IMAGE]     copy a host file (to the same path by default)
  *   binary PROGRAM...     programs with their ELF interpreter and libraries
  *   hook NAME             everything another hook adds
@@ -395,6 +396,8 @@ static uint32_t source_date_epoch(void)
  *                         as /scripts/STAGE/NAME, run by /init at STAGE
  *   optional              the following file lines may be missing on the host
  */
+
+#define HOOK_DEPTH_MAX		8		/* hooks including hooks */
 
 static void busybox_applets(struct image *img, const char *busybox,
 			    const char *imgpath, const char *where)
@@ -428,6 +431,7 @@ static int set_err(char *err, size_t errlen, int r, const char *what)
 
 static void add_binary(struct image *img, const char *path, const char *where)
 {
+	char ipath[IMGPATH_MAX + 1];
 	struct elfdeps d;
 	size_t i;
 
@@ -437,126 +441,117 @@ static void add_binary(struct image *img, const char *path, const char *where)
 	for (i = 0; i < d.n; i++) {
 		struct stat st;
 
+		/* elfdeps_add() gives normalised absolute paths: checked anyway */
+		if (imgpath_norm(d.paths[i], ipath, sizeof(ipath)))
+			die("%s: %s: not a path the image can hold", where, d.paths[i]);
 		if (d.links[i]) {
-			image_add_link(img, d.paths[i], d.links[i]);
+			image_add_link(img, ipath, d.links[i]);
 		} else {
 			if (stat(d.paths[i], &st) < 0)
 				die("%s: %s: %s", where, d.paths[i], strerror(errno));
-			image_add_file(img, d.paths[i], d.paths[i],
+			image_add_file(img, ipath, d.paths[i],
 				       (st.st_mode & 0111) ? 0755 : 0644);
 		}
 	}
 	elfdeps_free(&d);
 }
 
-static void run_hook(struct image *img, const char *datadir, const char *name,
-		     int verbose)
-{
-	static int depth;
-
-	char path[PATH_MAX], line[PATH_MAX * 2], where[PATH_MAX + 16];
-	FILE *f;
-	int lineno = 0, optional = 0;
-
-	if (strchr(name, '/'))
-		snprintf(path, sizeof(path), "%s", name);
-	else
-		snprintf(path, sizeof(path), "%s/hooks/%s", datadir, name);
-	f = fopen(path, "re");
-	if (!f)
-		die("hook %s: cannot read %s: %s (hooks are in %s/hooks)", name, path,
-		    strerror(errno), datadir);
-	while (fgets(line, sizeof(line), f)) {
-		char *w[8] = { NULL }, *save = NULL, *t;
-		int nw = 0;
-
-		lineno++;
-		snprintf(where, sizeof(where), "%s:%d", path, lineno);
-		line[strcspn(line, "#\n")] = '\0';
-		for (t = strtok_r(line, " \t", &save); t && nw < 8; t = strtok_r(NULL, " \t", &save))
-			w[nw++] = t;
-		if (!nw)
-			continue;
-		if (!strcmp(w[0], "optional") && nw == 1) {
-			optional = 1;
-		} else if (!strcmp(w[0], "file") && (nw == 2 || nw == 3)) {
-			if (!is_file(w[1])) {
-				if (optional) {
-					if (verbose)
-						msg("%s: %s not on this "
-							"host; skipped", where, w[1]);
-					continue;
-				}
-				die("%s: %s is not on this host (install it, or drop "
-				    "the hook)", where, w[1]);
-			}
-			{
-				struct stat st;
-
-				stat(w[1], &st);
-				image_add_file(img, nw == 3 ? w[2] : w[1], w[1],
-					       (st.st_mode & 0111) ? 0755 : 0644);
-			}
-		} else if (!strcmp(w[0], "binary") && nw >= 2) {
-			int k;
-
-			for (k = 1; k < nw; k++) {
-				if (!is_file(w[k])) {
-					if (optional)
-						continue;
-					die("%s: %s is not on this host (install it, or drop "
-					    "the hook)", where, w[k]);
-				}
-				add_binary(img, w[k], where);
-			}
-		} else if (!strcmp(w[0], "hook") && nw == 2) {
-			if (++depth > 8)
-				die("%s: hooks include each other more than 8 deep", where);
-			run_hook(img, datadir, w[1], verbose);
-			depth--;
-		} else if (!strcmp(w[0], "dir") && nw == 2) {
-			image_add_dir(img, w[1], 0755);
-		} else if (!strcmp(w[0], "link") && nw == 3) {
-			image_add_link(img, w[2], w[1]);
-		} else if (!strcmp(w[0], "runtime") && nw == 3) {
-			static const char *const stages[] = { LAYOUT_HOOK_STAGES };
-			char src[PATH_MAX], dst[PATH_MAX];
-			const char *base = strrchr(w[1], '/');
-			size_t k;
-
-			for (k = 0; k < sizeof(stages) / sizeof(stages[0]); k++)
-				if (!strcmp(w[2], stages[k]))
-					break;
-			if (k == sizeof(stages) / sizeof(stages[0]))
-				die("%s: no runtime stage '%s' (init-top, premount, "
-				    "local-premount, local-bottom, init-bottom)", where, w[2]);
-			if (w[1][0] == '/')
-				snprintf(src, sizeof(src), "%s", w[1]);
-			else
-				snprintf(src, sizeof(src), "%s/hooks/%s", datadir, w[1]);
-			if (!is_file(src))
-				die("%s: runtime hook %s does not exist", where, src);
-			snprintf(dst, sizeof(dst), LAYOUT_HOOKS "/%s/%s", w[2],
-				 base ? base + 1 : w[1]);
-			image_add_file(img, dst, src, 0755);
-		} else if (!strcmp(w[0], "applets") && nw == 3) {
-			if (!is_file(w[1]))
-				die("%s: %s is not on this host (apt-get install "
-				    "busybox-static)", where, w[1]);
-			busybox_applets(img, w[1], w[2], where);
-		} else {
-			die("%s: cannot parse '%s' (directives: file HOST [PATH], binary "
-			    "PROGRAM..., dir PATH, link TARGET PATH, applets BUSYBOX PATH, "
-			    "runtime SCRIPT STAGE, hook NAME, optional)", where, w[0]);
-		}
-	}
-	fclose(f);
-}
-
-/* snprintf that refuses to cut a path short. */
 static void pathf(char *out, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A host file a hook names: 1 if it is there, 0 if it may be missing
+ * (optional) and is, else an error. */
+static int host_file(const char *file, int optional, int verbose, const char *where)
+{
+	if (is_file(file))
+		return 1;
+	if (!optional)
+		die("%s: %s is not on this host (install it, or drop the hook)", where, file);
+	if (verbose)
+		msg("%s: %s not on this host; skipped", where, file);
+	return 0;
+}
+
+static void run_hook(struct image *img, const char *datadir, const char *name,
+		     int verbose, int depth)
+{
+	char path[PATH_MAX], where[PATH_MAX + 16], err[1024], *buf;
+	struct hook_prog prog;
+	int optional = 0, r;
+	size_t len, i, k;
+
+	if (strchr(name, '/'))
+		pathf(path, sizeof(path), "%s", name);
+	else
+		pathf(path, sizeof(path), "%s/hooks/%s", datadir, name);
+	r = read_file_max(path, TEXT_FILE_MAX, &buf, &len);
+	if (r == -EFBIG)
+		die("hook %s: %s is larger than %d bytes: is it a hook?", name, path,
+		    TEXT_FILE_MAX);
+	if (r)
+		die("hook %s: cannot read %s: %s (hooks are in %s/hooks)", name, path,
+		    strerror(-r), datadir);
+	r = hook_parse(path, buf, len, &prog, err, sizeof(err));
+	free(buf);
+	if (r)
+		die("%s", err);
+	for (i = 0; i < prog.n; i++) {
+		const struct hook_directive *d = &prog.d[i];
+		char src[PATH_MAX];
+		struct stat st;
+
+		snprintf(where, sizeof(where), "%s:%u", path, d->line);
+		switch (d->kind) {
+		case HOOK_OPTIONAL:
+			optional = 1;
+			break;
+		case HOOK_FILE:
+			if (!host_file(d->args[0], optional, verbose, where))
+				break;
+			if (stat(d->args[0], &st) < 0)
+				die("%s: %s: %s", where, d->args[0], strerror(errno));
+			image_add_file(img, d->dest, d->args[0],
+				       (st.st_mode & 0111) ? 0755 : 0644);
+			break;
+		case HOOK_BINARY:
+			for (k = 0; k < d->nargs; k++)
+				if (host_file(d->args[k], optional, verbose, where))
+					add_binary(img, d->args[k], where);
+			break;
+		case HOOK_HOOK:
+			if (depth >= HOOK_DEPTH_MAX)
+				die("%s: hooks include each other more than %d deep: is "
+				    "there a loop?", where, HOOK_DEPTH_MAX);
+			run_hook(img, datadir, d->args[0], verbose, depth + 1);
+			break;
+		case HOOK_DIR:
+			image_add_dir(img, d->dest, 0755);
+			break;
+		case HOOK_LINK:
+			image_add_link(img, d->dest, d->args[0]);
+			break;
+		case HOOK_RUNTIME:
+			if (d->args[0][0] == '/')
+				pathf(src, sizeof(src), "%s", d->args[0]);
+			else
+				pathf(src, sizeof(src), "%s/hooks/%s", datadir, d->args[0]);
+			if (!is_file(src))
+				die("%s: runtime hook %s does not exist", where, src);
+			image_add_file(img, d->dest, src, 0755);
+			break;
+		case HOOK_APPLETS:
+			if (!is_file(d->args[0]))
+				die("%s: %s is not on this host (apt-get install "
+				    "busybox-static)", where, d->args[0]);
+			snprintf(src, sizeof(src), "/%s", d->dest);
+			busybox_applets(img, d->args[0], src, where);
+			break;
+		}
+	}
+	hook_prog_free(&prog);
+}
+
+/* snprintf that refuses to cut a path short. */
 static void pathf(char *out, size_t size, const char *fmt, ...)
 {
 	va_list ap;
@@ -963,7 +958,7 @@ int main(int argc, char **argv)
 		modsel_firmware(&ms, add_firmware, &fc);
 	}
 	for (i = 0; i < o.nhooks; i++)
-		run_hook(&img, o.datadir, o.hooks[i], o.out.verbose);
+		run_hook(&img, o.datadir, o.hooks[i], o.out.verbose, 0);
 	for (i = 0; i < o.nprograms; i++) {
 		if (!is_file(o.programs[i]))
 			die("-I %s: no such file on this host", o.programs[i]);

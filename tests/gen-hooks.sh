@@ -64,6 +64,49 @@ listed() {	# listed NAME PATTERN: an entry of $WORK/NAME.list matches (ERE)
 	grep -qE -- "$2" "$WORK/$1.list"
 }
 
+# ---- 2. paths in the image: normalised, never climbing out ------------------
+echo myhost > "$WORK/hostname"
+hook dd1 "file $WORK/hostname ../../escape"
+expect_fail gen-hooks-dotdot-file "dd1:1: file \\.\\./\\.\\./escape: '\\.\\.' in a path in the image" \
+	"${GEN[@]}" -H "$WORK/dd1"
+hook dd2 "dir ../updir"
+expect_fail gen-hooks-dotdot-dir "dd2:1: dir \\.\\./updir: '\\.\\.'" "${GEN[@]}" -H "$WORK/dd2"
+hook dd3 "# shadow" "link /etc/shadow ../lnk"
+expect_fail gen-hooks-dotdot-link "dd3:2: link \\.\\./lnk: '\\.\\.'" "${GEN[@]}" -H "$WORK/dd3"
+hook dd4 "file $WORK/../${WORK##*/}/hostname"
+expect_fail gen-hooks-dotdot-host-path "dd4:1: file .*'\\.\\.' in a path in the image" \
+	"${GEN[@]}" -H "$WORK/dd4"
+hook dd5 "dir /etc/a/../../.."
+expect_fail gen-hooks-dotdot-deep "dd5:1: dir .*'\\.\\.'" "${GEN[@]}" -H "$WORK/dd5"
+hook root1 "dir /./"
+expect_fail gen-hooks-path-root "root1:1: dir /\\./: the path names the image's root" \
+	"${GEN[@]}" -H "$WORK/root1"
+hook rt "runtime $WORK/ premount"
+expect_fail gen-hooks-runtime-no-name "rt:1: runtime .*name a script file" "${GEN[@]}" -H "$WORK/rt"
+hook norm "file $WORK/hostname //etc/./hn2" "dir ./a//b/." "link /x /./c/./d"
+if build norm -H "$WORK/norm" && listed norm ' etc/hn2$' && listed norm ' a/b$' &&
+   listed norm ' c/d -> /x$' && ! grep -q '/\./\|//\| \./' "$WORK/norm.list"; then
+	ok gen-hooks-paths-normalised
+else
+	notok gen-hooks-paths-normalised "$(head -2 "$WORK/norm.err") $(grep -E 'hn2|a/b|c/d' "$WORK/norm.list" 2>/dev/null | tr '\n' ' ')"
+fi
+rm -rf "$WORK/x" && mkdir "$WORK/x"
+check gen-hooks-normalised-image-extracts "$MK" --extract "$WORK/norm.img" "$WORK/x"
+
+# ---- 3. no fixed limit on the words of a line --------------------------------
+progs="/bin/true /bin/false /bin/ls /bin/cat /bin/echo /bin/sleep /bin/date /bin/mkdir /bin/rm"
+hook nine "binary $progs"
+if build nine -H "$WORK/nine"; then
+	missing=
+	for p in $progs; do
+		n=${p##*/}
+		listed nine " (usr/)?bin/$n( -> .*)?\$" || missing="$missing $n"
+	done
+	if [ -z "$missing" ]; then ok gen-hooks-binary-nine; else notok gen-hooks-binary-nine "missing:$missing"; fi
+else
+	notok gen-hooks-binary-nine "$(head -2 "$WORK/nine.err")"
+fi
+
 # ---- 4. the last of a repeated flag wins --------------------------------------
 is_cpio() { [ "$(zcat "$1" 2>/dev/null | head -c 6 | tr -d "\\0")" = 070701 ]; }
 is_ext2() { zcat "$1" 2>/dev/null | file - | grep -q 'ext2 filesystem'; }
@@ -103,6 +146,44 @@ expect_fail gen-hooks-config-threads-huge "thr\\.conf:1: THREADS=4294967297: use
 cp "$WORK/keep.img" "$WORK/out.img"
 SOURCE_DATE_EPOCH=+5 "$MK" "${GEN[@]}" -o "$WORK/out.img" >"$WORK/err" 2>&1
 check gen-hooks-epoch-digits-only sh -c "grep -q 'SOURCE_DATE_EPOCH=+5' '$WORK/err' && cmp -s '$WORK/keep.img' '$WORK/out.img'"
+
+# ---- 6. lines: '#' only at the start, long lines an error, never split ----------
+echo hash > "$WORK/host#name"
+hook hash "  # an indented comment" "file $WORK/host#name /etc/host#name"
+if build hash -H "$WORK/hash" && listed hash ' etc/host#name$'; then
+	ok gen-hooks-hash-in-path
+else
+	notok gen-hooks-hash-in-path "$(head -2 "$WORK/hash.err") $(grep etc/host "$WORK/hash.list" 2>/dev/null)"
+fi
+hook trail "dir /x # a comment after a directive"
+expect_fail gen-hooks-trailing-hash "trail:1: write dir PATH.*'#' starts a comment only at the start of a line" \
+	"${GEN[@]}" -H "$WORK/trail"
+long=$(head -c 9000 /dev/zero | tr '\0' a)
+hook long "# a long line" "dir /$long"
+expect_fail gen-hooks-long-line "long:2: line longer than 8191 bytes" "${GEN[@]}" -H "$WORK/long"
+# exactly 8191 bytes: one line, read whole
+line="binary"
+while [ ${#line} -lt 8170 ]; do line="$line /bin/true"; done
+line="$line$(head -c $((8191 - ${#line} - 8)) /dev/zero | tr '\0' ' ') /bin/ls"
+hook edge "$line"
+if [ ${#line} -eq 8191 ] && build edge -H "$WORK/edge" && listed edge ' (usr/)?bin/ls$'; then
+	ok gen-hooks-line-8191-bytes
+else
+	notok gen-hooks-line-8191-bytes "${#line} bytes: $(head -2 "$WORK/edge.err")"
+fi
+printf 'dir /a\r\ndir /b\r\n' > "$WORK/crlf"
+if build crlf -H "$WORK/crlf" && listed crlf ' a$' && listed crlf ' b$'; then
+	ok gen-hooks-crlf
+else
+	notok gen-hooks-crlf "$(head -2 "$WORK/crlf.err")"
+fi
+printf 'dir /a\ndir /b\033[2J\n' > "$WORK/ctl"
+expect_fail gen-hooks-control-char "ctl:2: control character 0x1b" "${GEN[@]}" -H "$WORK/ctl"
+hook unk "directory /x"
+expect_fail gen-hooks-unknown-directive "unk:1: unknown directive 'directory'" "${GEN[@]}" -H "$WORK/unk"
+hook nested "hook $WORK/nested"
+expect_fail gen-hooks-include-loop "nested:1: hooks include each other more than 8 deep" \
+	"${GEN[@]}" -H "$WORK/nested"
 
 # ---- 7. control characters in messages are escaped ---------------------------
 expect_fail gen-hooks-escape-module-arg "'bad\\\\x1b\\[31mname'" "${GEN[@]}" -m "bad${ESC}[31mname"
