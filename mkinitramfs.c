@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "compress.h"
 #include "config.h"
@@ -22,6 +23,7 @@
 #include "imgread.h"
 #include "modsel.h"
 #include "output.h"
+#include "runprog.h"
 #include "genutil.h"
 
 #ifndef INITKIT_DATADIR
@@ -398,27 +400,52 @@ static uint32_t source_date_epoch(void)
  */
 
 #define HOOK_DEPTH_MAX		8		/* hooks including hooks */
+#define APPLETS_TIMEOUT_MS	10000		/* BUSYBOX --list-full */
+#define APPLETS_OUT_MAX		(1024 * 1024)	/* bytes of its output */
 
-static void busybox_applets(struct image *img, const char *busybox,
-			    const char *imgpath, const char *where)
+/* The environment of the programs hooks run: nothing of ours. */
+static char *const child_env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL };
+
+/* Run "BUSYBOX --list-full" (no shell: the name is an argument, as is) and
+ * link each applet it lists to /SELF, the BusyBox in the image. */
+static void busybox_applets(struct image *img, const char *busybox, const char *self,
+			    const char *where)
 {
-	char cmd[PATH_MAX + 32], line[PATH_MAX];
-	FILE *p;
-	int n = 0;
+	/* argv[0] "busybox" whatever the file is called: BusyBox runs the
+	 * applet named by argv[0], and only "busybox" takes --list-full */
+	char *argv[] = { "busybox", "--list-full", NULL };
+	char err[512], target[IMGPATH_MAX + 2], **paths;
+	struct runprog_result res;
+	size_t n, i;
+	int r;
 
-	snprintf(cmd, sizeof(cmd), "'%s' --list-full", busybox);
-	p = popen(cmd, "re");
-	if (!p)
-		die("%s: cannot run %s --list-full: %s", where, busybox, strerror(errno));
-	while (fgets(line, sizeof(line), p)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (!line[0] || !strcmp(line, imgpath + (imgpath[0] == '/')))
-			continue;
-		image_add_link(img, line, imgpath);
-		n++;
-	}
-	if (pclose(p) != 0 || n == 0)
+	r = runprog_capture(busybox, argv, child_env, APPLETS_TIMEOUT_MS, APPLETS_OUT_MAX, &res);
+	res.err[strcspn(res.err, "\n")] = '\0';	/* its first line */
+	if (r == -ETIMEDOUT)
+		die("%s: %s --list-full did not finish within %d s (killed); is it BusyBox?",
+		    where, busybox, APPLETS_TIMEOUT_MS / 1000);
+	if (r == -EFBIG)
+		die("%s: %s --list-full wrote more than %d KiB (killed); is it BusyBox?",
+		    where, busybox, APPLETS_OUT_MAX / 1024);
+	if (r)
+		die("%s: cannot run %s --list-full: %s", where, busybox, strerror(-r));
+	if (WIFSIGNALED(res.status))
+		die("%s: %s --list-full was killed by signal %d%s%s; is it BusyBox?", where,
+		    busybox, WTERMSIG(res.status), res.err[0] ? ": " : "", res.err);
+	if (WEXITSTATUS(res.status))
+		die("%s: %s --list-full exited with status %d%s%s; is it BusyBox "
+		    "(apt-get install busybox-static)?", where, busybox,
+		    WEXITSTATUS(res.status), res.err[0] ? ": " : "", res.err);
+	r = applets_parse(res.out, res.outlen, self, &paths, &n, err, sizeof(err));
+	free(res.out);
+	if (r)
+		die("%s: %s --list-full: %s", where, busybox, err);
+	if (!n)
 		die("%s: %s --list-full listed no applets; is it BusyBox?", where, busybox);
+	snprintf(target, sizeof(target), "/%s", self);
+	for (i = 0; i < n; i++)
+		image_add_link(img, paths[i], target);
+	applets_free(paths, n);
 }
 
 /* A host program with its ELF interpreter and shared libraries, found as
@@ -543,8 +570,7 @@ static void run_hook(struct image *img, const char *datadir, const char *name,
 			if (!is_file(d->args[0]))
 				die("%s: %s is not on this host (apt-get install "
 				    "busybox-static)", where, d->args[0]);
-			snprintf(src, sizeof(src), "/%s", d->dest);
-			busybox_applets(img, d->args[0], src, where);
+			busybox_applets(img, d->args[0], d->dest, where);
 			break;
 		}
 	}

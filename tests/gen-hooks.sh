@@ -64,6 +64,63 @@ listed() {	# listed NAME PATTERN: an entry of $WORK/NAME.list matches (ERE)
 	grep -qE -- "$2" "$WORK/$1.list"
 }
 
+# ---- 1. programs run without a shell ----------------------------------------
+BB=/bin/busybox
+if [ -x "$BB" ]; then
+	# a file name that a shell would run as commands
+	evil="$WORK/bb';touch\${IFS}INJECTED;'"
+	cp "$BB" "$evil"
+	hook inj "applets $evil /bin/busybox"
+	(cd "$WORK" && "$MK" "${GEN[@]}" -H "$WORK/inj" -o "$WORK/inj.img" >"$WORK/inj.err" 2>&1 </dev/null)
+	if [ -e "$WORK/INJECTED" ]; then
+		notok gen-hooks-applets-no-shell "a shell ran the name: INJECTED was created"
+	elif ! "$MK" --list "$WORK/inj.img" 2>/dev/null | grep -q ' bin/sh -> /bin/busybox$'; then
+		notok gen-hooks-applets-no-shell "no applet links: $(head -2 "$WORK/inj.err")"
+	else
+		ok gen-hooks-applets-no-shell
+	fi
+else
+	notok gen-hooks-applets-no-shell "no $BB (apt-get install busybox-static)"
+fi
+
+# the program's stdin is /dev/null, not ours
+cat > "$WORK/readsin" <<'EOT'
+#!/bin/sh
+read -r x && echo "bin/$x"
+echo bin/fromprog
+EOT
+chmod 755 "$WORK/readsin"
+hook sin "applets $WORK/readsin /bin/busybox"
+echo stolen | "$MK" "${GEN[@]}" -H "$WORK/sin" -o "$WORK/sin.img" >"$WORK/sin.err" 2>&1
+"$MK" --list "$WORK/sin.img" > "$WORK/sin.list" 2>/dev/null
+if grep -q ' bin/stolen ' "$WORK/sin.list"; then
+	notok gen-hooks-applets-stdin-devnull "the program read our stdin"
+elif ! grep -q ' bin/fromprog -> /bin/busybox$' "$WORK/sin.list"; then
+	notok gen-hooks-applets-stdin-devnull "$(head -2 "$WORK/sin.err")"
+else
+	ok gen-hooks-applets-stdin-devnull
+fi
+
+# a failing program: named, with the hook line, its status and its stderr
+printf '#!/bin/sh\necho "bad option$(printf "\\033")[31m" >&2\nexit 3\n' > "$WORK/failing"
+chmod 755 "$WORK/failing"
+hook fail "# a comment" "applets $WORK/failing /bin/busybox"
+expect_fail gen-hooks-applets-program-fails \
+	"fail:2: $WORK/failing --list-full exited with status 3.*bad option\\\\x1b\\[31m" \
+	"${GEN[@]}" -H "$WORK/fail"
+printf '#!/bin/sh\necho ../../etc/evil\n' > "$WORK/climber"
+chmod 755 "$WORK/climber"
+hook climbs "applets $WORK/climber /bin/busybox"
+expect_fail gen-hooks-applets-dotdot "climbs:1: .*climber --list-full: line 1: '../../etc/evil' .*'\\.\\.'" \
+	"${GEN[@]}" -H "$WORK/climbs"
+hook noexec "applets $WORK/readsin.none /bin/busybox"
+expect_fail gen-hooks-applets-missing "noexec:1: .*readsin.none is not on this host" \
+	"${GEN[@]}" -H "$WORK/noexec"
+hook relbb "applets busybox /bin/busybox"
+expect_fail gen-hooks-applets-relative "relbb:1: .*absolute path" "${GEN[@]}" -H "$WORK/relbb"
+check gen-hooks-no-shell-in-generator sh -c "! grep -nE '\\<(popen|system)\\(' \
+	'$TOP'/mkinitramfs.c '$TOP'/modsel.c '$TOP'/hookparse.c '$TOP'/runprog.c '$TOP'/genutil.c"
+
 # ---- 2. paths in the image: normalised, never climbing out ------------------
 echo myhost > "$WORK/hostname"
 hook dd1 "file $WORK/hostname ../../escape"
