@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "hookparse.h"
 #include "modsel.h"
 #include "genutil.h"
 
@@ -295,17 +296,19 @@ static void path_to_name(const char *path, char *out, size_t size)
 
 int modsel_add_glob(struct modsel *ms, const char *glob, const char *origin)
 {
-	char path[PATH_MAX + 16], line[PATH_MAX];
+	char path[PATH_MAX + 16], *line = NULL;
+	size_t cap = 0;
 	FILE *f;
 	int r = 0, matched = 0;
 
-	/* modules.dep lists every module depmod knows: "relpath: deps..." */
+	/* modules.dep lists every module depmod knows: "relpath: deps...",
+	 * lines of any length (read whole: a cut tail is no module) */
 	snprintf(path, sizeof(path), "%s/modules.dep", ms->moddir);
 	f = fopen(path, "re");
 	if (!f)
 		return seterr(ms, -errno, "%s: cannot read %s: %s", origin, path,
 			      strerror(errno));
-	while (!r && fgets(line, sizeof(line), f)) {
+	while (!r && getline(&line, &cap, f) > 0) {
 		char *colon = strchr(line, ':'), name[256];
 
 		if (!colon)
@@ -317,6 +320,7 @@ int modsel_add_glob(struct modsel *ms, const char *glob, const char *origin)
 		path_to_name(line, name, sizeof(name));
 		r = modsel_add(ms, name, origin);
 	}
+	free(line);
 	fclose(f);
 	if (!r && !matched && ms->verbose)
 		msg("%s: no module matches %s", origin, glob);
@@ -325,41 +329,26 @@ int modsel_add_glob(struct modsel *ms, const char *glob, const char *origin)
 
 int modsel_add_set(struct modsel *ms, const char *file, int strict)
 {
-	char line[1024], origin[PATH_MAX + 32];
-	FILE *f = fopen(file, "re");
-	int lineno = 0, r = 0, optional;
+	char origin[PATH_MAX + 32], err[sizeof(ms->err)], *buf;
+	struct modset set;
+	size_t len, i;
+	int r;
 
-	if (!f)
-		return seterr(ms, -errno, "cannot read module set %s: %s", file,
-			      strerror(errno));
-	while (!r && fgets(line, sizeof(line), f)) {
-		char *p = line, *end;
+	r = read_file_max(file, TEXT_FILE_MAX, &buf, &len);
+	if (r == -EFBIG)
+		return seterr(ms, r, "module set %s is larger than %d bytes: is it a set?",
+			      file, TEXT_FILE_MAX);
+	if (r)
+		return seterr(ms, r, "cannot read module set %s: %s", file, strerror(-r));
+	r = modset_parse(file, buf, len, &set, err, sizeof(err));
+	free(buf);
+	if (r)
+		return seterr(ms, r, "%s", err);
+	for (i = 0; i < set.n && !r; i++) {
+		const char *p = set.e[i].name;
 
-		lineno++;
-		if (!strchr(line, '\n') && !feof(f)) {
-			r = seterr(ms, -EINVAL, "%s:%d: line too long", file, lineno);
-			break;
-		}
-		end = strchr(p, '#');
-		if (end)
-			*end = '\0';
-		while (*p == ' ' || *p == '\t')
-			p++;
-		end = p + strlen(p);
-		while (end > p && (end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
-			*--end = '\0';
-		if (!*p)
-			continue;
-		if (strpbrk(p, " \t"))
-			r = seterr(ms, -EINVAL, "%s:%d: one module per line, got '%s'",
-				   file, lineno, p);
-		snprintf(origin, sizeof(origin), "%s:%d", file, lineno);
-		if (r)
-			break;
-		optional = *p == '?';
-		if (optional)
-			p++;
-		if (strpbrk(p, "/*?[")) {
+		snprintf(origin, sizeof(origin), "%s:%u", file, set.e[i].line);
+		if (set.e[i].glob) {
 			enum modsel_request req = ms->req;
 
 			/* a pattern sweeps in everything under a directory: each
@@ -370,20 +359,19 @@ int modsel_add_set(struct modsel *ms, const char *file, int strict)
 			ms->req = req;
 		} else {
 			r = modsel_add(ms, p, origin);
-			if (r == -ENOENT && !strict && (optional || ms->verbose)) {
-				if (!optional || ms->verbose)
-					msg("%s: module '%s' is not "
-						"in this kernel; skipped", origin, p);
+			if (r == -ENOENT && !strict && (set.e[i].optional || ms->verbose)) {
+				if (!set.e[i].optional || ms->verbose)
+					msg("%s: module '%s' is not in this kernel; skipped",
+					    origin, p);
 				r = 0;
 			} else if (r == -ENOENT && !strict) {
-				msg("warning: %s: module '%s' is "
-					"not in this kernel; skipped (mark it '?%s' if that "
-					"is expected)", origin, p, p);
+				msg("warning: %s: module '%s' is not in this kernel; skipped "
+				    "(mark it '?%s' if that is expected)", origin, p, p);
 				r = 0;
 			}
 		}
 	}
-	fclose(f);
+	modset_free(&set);
 	return r;
 }
 

@@ -242,6 +242,25 @@ hook nested "hook $WORK/nested"
 expect_fail gen-hooks-include-loop "nested:1: hooks include each other more than 8 deep" \
 	"${GEN[@]}" -H "$WORK/nested"
 
+# module sets: the same rules
+mkdir -p "$WORK/sets"
+printf '# a set\n?no_such_module#x\n' > "$WORK/sets/hash"
+build sethash -v -M "$WORK/sets/hash"
+check gen-hooks-set-hash-in-name grep -q "module 'no_such_module#x' is not in this kernel" "$WORK/sethash.err"
+printf 'virtio_blk # the disk\n' > "$WORK/sets/trail"
+expect_fail gen-hooks-set-trailing-hash "trail:1: one module per line.*'#' starts a comment only" \
+	"${GEN[@]}" -M "$WORK/sets/trail"
+{ echo '# long'; head -c 9000 /dev/zero | tr '\0' a; echo; } > "$WORK/sets/long"
+expect_fail gen-hooks-set-long-line "sets/long:2: line longer than 8191 bytes" \
+	"${GEN[@]}" -M "$WORK/sets/long"
+printf 'virtio\033blk\n' > "$WORK/sets/ctl"
+expect_fail gen-hooks-set-control-char "sets/ctl:1: control character 0x1b" \
+	"${GEN[@]}" -M "$WORK/sets/ctl"
+printf '?\n' > "$WORK/sets/q"
+expect_fail gen-hooks-set-bare-question-mark "sets/q:1: '\\?' names no module" \
+	"${GEN[@]}" -M "$WORK/sets/q"
+check gen-hooks-shipped-sets-parse "$MK" "${GEN[@]}" --generic -o "$WORK/generic.img"
+
 # ---- 7. control characters in messages are escaped ---------------------------
 expect_fail gen-hooks-escape-module-arg "'bad\\\\x1b\\[31mname'" "${GEN[@]}" -m "bad${ESC}[31mname"
 expect_fail gen-hooks-escape-hook-arg "hook /nonexistent/\\\\x1b\\]0;x\\\\x07" \
