@@ -49,6 +49,7 @@ struct opts {
 	struct out_opts out;
 	int generic;			/* --generic: every module set */
 	const char *config;		/* -C FILE */
+	const char *level_arg;		/* -l LEVEL as written */
 	int basedir_set, comp_set;	/* given as flags: the config file's lose */
 	int microcode;			/* --microcode: early microcode first */
 	int hostonly;			/* --hostonly */
@@ -205,7 +206,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long v;
-	int c;
+	int c, r;
 
 	memset(o, 0, sizeof(*o));
 	o->basedir = "/";
@@ -236,11 +237,15 @@ static void parse_args(int argc, char **argv, struct opts *o)
 				    "or none)", optarg);
 			break;
 		case 'l':
-			/* the compressor's own range is checked once it is known */
-			if (parse_ulong(optarg, 0, CONFIG_LEVEL_MAX, &v))
-				die("-l %s: use a level from 0 to %d (gzip 1-12, zstd 1-19, "
-				    "xz 0-9, lz4 1-12)", optarg, CONFIG_LEVEL_MAX);
-			o->out.level = (int)v;
+			/* the compressor's own range is checked once it is known
+			 * (a later -c, or COMPRESS=); a number too large for any
+			 * is kept as INT_MAX, never wrapped */
+			r = parse_ulong(optarg, 0, INT_MAX, &v);
+			if (r == -EINVAL)
+				die("-l %s: the level is a number: gzip 1-12, zstd 1-19, "
+				    "xz 0-9, lz4 1-12", optarg);
+			o->out.level = r ? INT_MAX : (int)v;
+			o->level_arg = optarg;
 			break;
 		case 'L':
 			o->list = optarg;
@@ -361,10 +366,10 @@ static void apply_config(struct opts *o)
 			    comp_name(o->out.comp), min, max, def,
 			    comp_from_file ? " or COMPRESS" : "");
 		if (comp_from_file)
-			die("-l %d: %s levels go from %d to %d (default %d); %s:%u sets "
-			    "COMPRESS=%s", o->out.level, comp_name(o->out.comp), min, max, def,
+			die("-l %s: %s levels go from %d to %d (default %d); %s:%u sets "
+			    "COMPRESS=%s", o->level_arg, comp_name(o->out.comp), min, max, def,
 			    path, c.compress_line, c.compress);
-		die("-l %d: %s levels go from %d to %d (default %d)", o->out.level,
+		die("-l %s: %s levels go from %d to %d (default %d)", o->level_arg,
 		    comp_name(o->out.comp), min, max, def);
 	}
 	if (!o->output) {

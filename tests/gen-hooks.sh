@@ -184,9 +184,13 @@ check gen-hooks-output-last-wins sh -c "test -s '$WORK/out1.img' && test ! -e '$
 expect_fail gen-hooks-threads-wraps "-j 4294967297: .*1 to 64" "${GEN[@]}" -j 4294967297
 expect_fail gen-hooks-threads-plus "-j \\+4: .*1 to 64" "${GEN[@]}" -j +4
 expect_fail gen-hooks-threads-blank "-j  4: .*1 to 64" "${GEN[@]}" -j " 4"
-expect_fail gen-hooks-level-wraps "-l 4294967297: .*0 to 19" "${GEN[@]}" -l 4294967297
-expect_fail gen-hooks-level-huge "-l 99999999999999: .*0 to 19" "${GEN[@]}" -l 99999999999999
-expect_fail gen-hooks-level-negative "-l -1: .*0 to 19" "${GEN[@]}" -l -1
+expect_fail gen-hooks-level-wraps "-l 4294967297: gzip levels go from 1 to 12" "${GEN[@]}" -l 4294967297
+expect_fail gen-hooks-level-huge "-l 99999999999999: gzip levels go from 1 to 12" \
+	"${GEN[@]}" -l 99999999999999
+expect_fail gen-hooks-level-huge-zstd "-l 99999999999999999999999: zstd levels go from 1 to 19" \
+	"${GEN[@]}" -l 99999999999999999999999 -c zstd
+expect_fail gen-hooks-level-negative "-l -1: the level is a number" "${GEN[@]}" -l -1
+expect_fail gen-hooks-level-plus "-l \+3: the level is a number" "${GEN[@]}" -l +3
 expect_fail gen-hooks-level-for-compressor "-l 15: gzip levels go from 1 to 12" "${GEN[@]}" -l 15
 printf 'COMPRESS=gzip\nLEVEL=19\n' > "$WORK/lvl.conf"
 expect_fail gen-hooks-config-level-names-line "lvl\\.conf:2: LEVEL=19: gzip levels go from 1 to 12" \
