@@ -420,6 +420,9 @@ static int add_entry(const struct pos *p, const struct reader *r, struct modset 
 		w++;
 	if (!*w)
 		return fail(p, "'?' names no module: write ?NAME");
+	if (*w == '#')
+		return fail(p, "'?%.*s': no module name starts with '#'; a comment is a line "
+			    "starting with '#'", ECHO_MAX, w);
 	if (out->n == out->cap) {
 		size_t cap = out->cap ? 2 * out->cap : 32;
 		struct modset_entry *ne = realloc(out->e, cap * sizeof(*ne));

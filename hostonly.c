@@ -379,6 +379,9 @@ int hostonly_mountinfo_line(char *line, struct hostonly_mount *m)
 	unescape(f[4]);
 	unescape(f[dash + 1]);
 	unescape(f[dash + 2]);
+	/* one space between fields; only the source may be empty ("") */
+	if (!*f[3] || !*f[4] || !*f[dash + 1])
+		return -EINVAL;
 	m->root = strdup(f[3]);
 	m->point = strdup(f[4]);
 	m->fstype = strdup(f[dash + 1]);

@@ -293,6 +293,7 @@ static void test_modset(void **state)
 	set_bad("ext4 jbd2\n", "s:1: one module per line: put 'jbd2' on a line of its own");
 	set_bad("ext4\n?\n", "s:2: '?' names no module");
 	set_bad("ext\0334\n", "s:1: control character 0x1b");
+	set_bad("?#x\n", "s:1: '?#x': no module name starts with '#'");
 }
 
 static void applets(const char *out, const char *self, int want_r, size_t want_n,
