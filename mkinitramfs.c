@@ -408,13 +408,65 @@ static uint32_t source_date_epoch(void)
 #define APPLETS_TIMEOUT_MS	10000		/* BUSYBOX --list-full */
 #define APPLETS_OUT_MAX		(1024 * 1024)	/* bytes of its output */
 
+/* The entry the image has at @path (the last added: it wins), or NULL. */
+static const struct img_entry *find_entry(const struct image *img, const char *path)
+{
+	size_t i;
+
+	for (i = img->n; i-- > 0;)
+		if (!strcmp(img->e[i].path, path))
+			return &img->e[i];
+	return NULL;
+}
+
+/* Why a hook may not put an entry (a directory if @is_dir) at @dest, a
+ * normalised image path, or NULL if it may: /init and /etc/initkit are
+ * the generator's; an entry cannot go below one that is no directory, nor
+ * turn a directory into a file or a link (or back): in the archive the
+ * later entry would win and the kernel, or --extract, would go through it. */
+static const char *hook_dest_conflict(const struct image *img, const char *dest, int is_dir,
+				      char *why, size_t size)
+{
+	const struct img_entry *e;
+	char prefix[IMGPATH_MAX + 1];
+	size_t i, len = strlen(dest);
+
+	if (!strcmp(dest, "init") || !strncmp(dest, "init/", 5) ||
+	    !strcmp(dest, "etc/initkit") || !strncmp(dest, "etc/initkit/", 12)) {
+		snprintf(why, size, "/%.200s is the generator's own (the init is chosen with -i)",
+			 dest);
+		return why;
+	}
+	for (i = 1; i <= len && len <= IMGPATH_MAX; i++) {
+		if (dest[i] != '/' && dest[i] != '\0')
+			continue;
+		memcpy(prefix, dest, i);
+		prefix[i] = '\0';
+		e = find_entry(img, prefix);
+		if (!e)
+			continue;
+		if (i < len && e->kind != ENT_DIR) {
+			snprintf(why, size, "/%.200s is a %s in the image, not a directory", prefix,
+				 e->kind == ENT_LINK ? "symbolic link" : "file");
+			return why;
+		}
+		if (i == len && (e->kind == ENT_DIR) != !!is_dir) {
+			snprintf(why, size, "/%.200s is a %s in the image already", prefix,
+				 e->kind == ENT_DIR ? "directory" : e->kind == ENT_LINK ?
+				 "symbolic link" : "file");
+			return why;
+		}
+	}
+	return NULL;
+}
+
 /* The environment of the programs hooks run: nothing of ours. */
 static char *const child_env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL };
 
 /* Run "BUSYBOX --list-full" (no shell: the name is an argument, as is) and
  * link each applet it lists to /SELF, the BusyBox in the image. */
 static void busybox_applets(struct image *img, const char *busybox, const char *self,
-			    const char *where)
+			    const char *where, int verbose)
 {
 	/* argv[0] "busybox" whatever the file is called: BusyBox runs the
 	 * applet named by argv[0], and only "busybox" takes --list-full */
@@ -448,8 +500,23 @@ static void busybox_applets(struct image *img, const char *busybox, const char *
 	if (!n)
 		die("%s: %s --list-full listed no applets; is it BusyBox?", where, busybox);
 	snprintf(target, sizeof(target), "/%s", self);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		/* an applet never replaces what the image has, nor becomes
+		 * /linuxrc: with --format image that is our init (a hook line
+		 * 'link /bin/busybox /linuxrc' still makes BusyBox's init it) */
+		const char *why = !strcmp(paths[i], "linuxrc") ?
+			"with --format image, /linuxrc is the init" :
+			hook_dest_conflict(img, paths[i], 0, err, sizeof(err));
+
+		if (!why && find_entry(img, paths[i]))
+			why = "the image has one";
+		if (why) {
+			if (verbose)
+				msg("%s: applet /%s skipped: %s", where, paths[i], why);
+			continue;
+		}
 		image_add_link(img, paths[i], target);
+	}
 	applets_free(paths, n);
 }
 
@@ -463,7 +530,7 @@ static int set_err(char *err, size_t errlen, int r, const char *what)
 
 static void add_binary(struct image *img, const char *path, const char *where)
 {
-	char ipath[IMGPATH_MAX + 1];
+	char ipath[IMGPATH_MAX + 1], why[512];
 	struct elfdeps d;
 	size_t i;
 
@@ -476,6 +543,8 @@ static void add_binary(struct image *img, const char *path, const char *where)
 		/* elfdeps_add() gives normalised absolute paths: checked anyway */
 		if (imgpath_norm(d.paths[i], ipath, sizeof(ipath)))
 			die("%s: %s: not a path the image can hold", where, d.paths[i]);
+		if (hook_dest_conflict(img, ipath, 0, why, sizeof(why)))
+			die("%s: %s (needed for %s)", where, why, path);
 		if (d.links[i]) {
 			image_add_link(img, ipath, d.links[i]);
 		} else {
@@ -533,6 +602,9 @@ static void run_hook(struct image *img, const char *datadir, const char *name,
 		struct stat st;
 
 		snprintf(where, sizeof(where), "%s:%u", path, d->line);
+		if (d->dest && d->kind != HOOK_APPLETS &&
+		    hook_dest_conflict(img, d->dest, d->kind == HOOK_DIR, err, sizeof(err)))
+			die("%s: %s: choose another path", where, err);
 		switch (d->kind) {
 		case HOOK_OPTIONAL:
 			optional = 1;
@@ -575,7 +647,7 @@ static void run_hook(struct image *img, const char *datadir, const char *name,
 			if (!is_file(d->args[0]))
 				die("%s: %s is not on this host (apt-get install "
 				    "busybox-static)", where, d->args[0]);
-			busybox_applets(img, d->args[0], d->dest, where);
+			busybox_applets(img, d->args[0], d->dest, where, verbose);
 			break;
 		}
 	}

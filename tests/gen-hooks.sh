@@ -83,6 +83,14 @@ else
 	notok gen-hooks-applets-no-shell "no $BB (apt-get install busybox-static)"
 fi
 
+# BusyBox's own linuxrc applet never takes the place of our init
+if [ -x "$BB" ] && "$MK" "${GEN[@]}" -H busybox --format image -o "$WORK/bbimg.img" 2>/dev/null && zcat "$WORK/bbimg.img" > "$WORK/bbimg.raw" &&
+   debugfs -R 'cat /linuxrc' "$WORK/bbimg.raw" 2>/dev/null | cmp -s - "$TOP/init/init"; then
+	ok gen-hooks-busybox-keeps-our-linuxrc
+else
+	notok gen-hooks-busybox-keeps-our-linuxrc "$(debugfs -R 'stat /linuxrc' "$WORK/bbimg.raw" 2>/dev/null | head -1)"
+fi
+
 # the program's stdin is /dev/null, not ours
 cat > "$WORK/readsin" <<'EOT'
 #!/bin/sh
@@ -147,6 +155,24 @@ if build norm -H "$WORK/norm" && listed norm ' etc/hn2$' && listed norm ' a/b$' 
 else
 	notok gen-hooks-paths-normalised "$(head -2 "$WORK/norm.err") $(grep -E 'hn2|a/b|c/d' "$WORK/norm.list" 2>/dev/null | tr '\n' ' ')"
 fi
+# what the generator owns, and entries that would go through others
+hook own1 "file $WORK/hostname /init"
+expect_fail gen-hooks-init-is-ours "own1:1: /init is the generator's own" "${GEN[@]}" -H "$WORK/own1"
+hook own2 "file $WORK/hostname /etc/initkit/modules.db"
+expect_fail gen-hooks-initkit-dir-is-ours "own2:1: /etc/initkit/modules.db is the generator's own" \
+	"${GEN[@]}" -H "$WORK/own2"
+hook through "dir /a" "file $WORK/hostname /dev/console/x"
+expect_fail gen-hooks-below-a-file "through:2: /dev/console is a file in the image, not a directory" \
+	"${GEN[@]}" -H "$WORK/through"
+hook relink "link /x /b" "dir /b"
+expect_fail gen-hooks-dir-over-link "relink:2: /b is a symbolic link in the image already" \
+	"${GEN[@]}" -H "$WORK/relink"
+hook redir "dir /lib/y" "link /x /lib"
+expect_fail gen-hooks-link-over-dir "redir:2: /lib is a directory in the image already" \
+	"${GEN[@]}" -H "$WORK/redir"
+hook twice "file $WORK/hostname /etc/a" "file /etc/os-release /etc/a"
+check gen-hooks-later-file-wins sh -c "'$MK' ${GEN[*]} -H '$WORK/twice' -o '$WORK/twice.img' &&
+	'$MK' --list '$WORK/twice.img' | grep -q ' $(stat -L -c %s /etc/os-release) .* etc/a\$'"
 rm -rf "$WORK/x" && mkdir "$WORK/x"
 check gen-hooks-normalised-image-extracts "$MK" --extract "$WORK/norm.img" "$WORK/x"
 
