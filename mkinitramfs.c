@@ -664,7 +664,7 @@ static void pathf(char *out, size_t size, const char *fmt, ...)
 	n = vsnprintf(out, size, fmt, ap);
 	va_end(ap);
 	if (n < 0 || (size_t)n >= size)
-		die("path too long: %.80s...", out);
+		die("path longer than %zu bytes: %.80s...: use a shorter one", size - 1, out);
 }
 
 /* The base of every image: mount points, the console, the init, the
@@ -689,7 +689,7 @@ static void populate(struct image *img, struct modsel *ms, const char *kver,
 	for (i = 0; i < ms->n; i++) {
 		char ipath[PATH_MAX * 2];
 
-		snprintf(ipath, sizeof(ipath), "%s/%s", path, ms->items[i].relpath);
+		pathf(ipath, sizeof(ipath), "%s/%s", path, ms->items[i].relpath);
 		image_add_file(img, ipath, ms->items[i].path, 0644);
 	}
 	if (ms->n) {
@@ -997,9 +997,9 @@ int main(int argc, char **argv)
 	if (!o.init) {
 		static char initbuf[PATH_MAX];
 
-		snprintf(initbuf, sizeof(initbuf), "%s/init/init", o.datadir);
+		pathf(initbuf, sizeof(initbuf), "%s/init/init", o.datadir);
 		if (!is_file(initbuf))
-			snprintf(initbuf, sizeof(initbuf), "%s/init", o.datadir);
+			pathf(initbuf, sizeof(initbuf), "%s/init", o.datadir);
 		o.init = initbuf;
 	}
 	if (!is_file(o.init))
@@ -1011,9 +1011,9 @@ int main(int argc, char **argv)
 	ms.verbose = o.out.verbose;
 	for (i = 0; i < o.nsets; i++) {
 		if (strchr(o.sets[i], '/'))
-			snprintf(path, sizeof(path), "%s", o.sets[i]);
+			pathf(path, sizeof(path), "%s", o.sets[i]);
 		else
-			snprintf(path, sizeof(path), "%s/modules.d/%s", o.datadir, o.sets[i]);
+			pathf(path, sizeof(path), "%s/modules.d/%s", o.datadir, o.sets[i]);
 		if (!is_file(path))
 			die("-M %s: no module set %s (the sets are the files in "
 			    "%s/modules.d)", o.sets[i], path, o.datadir);
@@ -1025,14 +1025,14 @@ int main(int argc, char **argv)
 		struct dirent **names;
 		int k, n;
 
-		snprintf(path, sizeof(path), "%s/modules.d", o.datadir);
+		pathf(path, sizeof(path), "%s/modules.d", o.datadir);
 		n = scandir(path, &names, NULL, alphasort);
 		if (n < 0)
 			die("--generic: cannot read %s: %s", path, strerror(errno));
 		for (k = 0; k < n; k++) {
 			char set[PATH_MAX * 2];
 
-			snprintf(set, sizeof(set), "%s/%s", path, names[k]->d_name);
+			pathf(set, sizeof(set), "%s/%s", path, names[k]->d_name);
 			if (names[k]->d_name[0] != '.' && is_file(set)) {
 				ms.req = REQ_SET;
 				if (modsel_add_set(&ms, set, 0))
@@ -1045,9 +1045,10 @@ int main(int argc, char **argv)
 	if (o.hostonly)
 		add_hostonly(&ms, o.out.verbose);
 	for (i = 0; i < o.nmodules; i++) {
-		char origin[64];
+		char origin[PATH_MAX];
 
-		snprintf(origin, sizeof(origin), "-m %s", o.modules[i]);
+		/* the name is in modsel's messages whole; here a prefix will do */
+		snprintf(origin, sizeof(origin), "-m %.*s", PATH_MAX - 8, o.modules[i]);
 		ms.req = REQ_EXPLICIT;
 		if (modsel_add(&ms, o.modules[i], origin))
 			die("%s", ms.err);

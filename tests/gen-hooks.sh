@@ -301,3 +301,7 @@ expect_fail gen-hooks-escape-config-path "nosuch\\\\x1b\\.conf" "${GEN[@]}" -C "
 cp "$WORK/keep.img" "$WORK/utf.img"
 "$MK" "${GEN[@]}" -m "modulé" -o "$WORK/utf.img" > "$WORK/err" 2>&1
 check gen-hooks-utf8-kept grep -q "'modulé'" "$WORK/err"
+
+# ---- paths built from arguments are never cut short ----------------------------
+expect_fail gen-hooks-long-set-name "path longer than 4095 bytes: .*modules.d/aaaa" \
+	"${GEN[@]}" -M "$(head -c 5000 /dev/zero | tr '\0' a)"
