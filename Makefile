@@ -32,9 +32,9 @@ INIT_HDRS := $(wildcard init/*.h)
 INIT_MAX_BYTES := 49152
 
 GEN_SRCS := mkinitramfs.c cpio.c modsel.c output.c compress.c imgread.c config.c \
-            hostonly.c elfdeps.c imgext2.c regfile.c
+            hostonly.c elfdeps.c imgext2.c regfile.c hookparse.c runprog.c genutil.c
 GEN_HDRS := cpio.h modsel.h output.h compress.h imgread.h config.h hostonly.h \
-            elfdeps.h imgext2.h regfile.h
+            elfdeps.h imgext2.h regfile.h hookparse.h runprog.h genutil.h
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/%,$(wildcard tests/unit/test_*.c))
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -71,7 +71,7 @@ tests/qemu/no-thp: tests/qemu/no-thp.c
 	$(CC) $(CFLAGS) $(WARN) $(WERROR) -o $@ $<
 
 UNIT_LIB := $(INIT_PURE) cpio.c compress.c imgread.c config.c hostonly.c elfdeps.c \
-            output.c imgext2.c regfile.c
+            output.c imgext2.c regfile.c hookparse.c runprog.c genutil.c
 
 build/%: tests/unit/%.c tests/unit/unit.h $(UNIT_LIB) $(INIT_HDRS) $(GEN_HDRS)
 	@mkdir -p build

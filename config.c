@@ -25,30 +25,32 @@ struct key {
 	const char *name;
 	enum kind kind;
 	size_t off;		/* of the field in struct config */
+	size_t line_off;	/* of its line number, or NO_LINE */
 	int min, max;		/* K_INT */
 	const char *hint;	/* K_INT: appended to the range in messages */
 };
 
 #define F(x) offsetof(struct config, x)
+#define NO_LINE ((size_t)-1)
 
 static const struct key keys[] = {
-	{ "KVER",	K_STR,	F(kver),	0, 0, NULL },
-	{ "BASEDIR",	K_STR,	F(basedir),	0, 0, NULL },
-	{ "DATADIR",	K_STR,	F(datadir),	0, 0, NULL },
-	{ "INIT",	K_STR,	F(init),	0, 0, NULL },
-	{ "COMPRESS",	K_COMP,	F(compress),	0, 0, NULL },
-	{ "LEVEL",	K_INT,	F(level),	0, CONFIG_LEVEL_MAX,
+	{ "KVER",	K_STR,	F(kver),	NO_LINE, 0, 0, NULL },
+	{ "BASEDIR",	K_STR,	F(basedir),	NO_LINE, 0, 0, NULL },
+	{ "DATADIR",	K_STR,	F(datadir),	NO_LINE, 0, 0, NULL },
+	{ "INIT",	K_STR,	F(init),	NO_LINE, 0, 0, NULL },
+	{ "COMPRESS",	K_COMP,	F(compress),	F(compress_line), 0, 0, NULL },
+	{ "LEVEL",	K_INT,	F(level),	F(level_line), 0, CONFIG_LEVEL_MAX,
 	  " (gzip 1-12, zstd 1-19, xz 0-9, lz4 1-12)" },
-	{ "THREADS",	K_INT,	F(threads),	1, CONFIG_THREADS_MAX, "" },
-	{ "MODULES",	K_LIST,	F(modules),	0, 0, NULL },
-	{ "SETS",	K_LIST,	F(sets),	0, 0, NULL },
-	{ "HOOKS",	K_LIST,	F(hooks),	0, 0, NULL },
-	{ "GENERIC",	K_BOOL,	F(generic),	0, 0, NULL },
-	{ "HOSTONLY",	K_BOOL,	F(hostonly),	0, 0, NULL },
-	{ "VERBOSE",	K_BOOL,	F(verbose),	0, 0, NULL },
-	{ "BACKUP",	K_BOOL,	F(backup),	0, 0, NULL },
-	{ "MICROCODE",	K_BOOL,	F(microcode),	0, 0, NULL },
-	{ "OUTPUT",	K_STR,	F(output),	0, 0, NULL },
+	{ "THREADS",	K_INT,	F(threads),	F(threads_line), 1, CONFIG_THREADS_MAX, "" },
+	{ "MODULES",	K_LIST,	F(modules),	NO_LINE, 0, 0, NULL },
+	{ "SETS",	K_LIST,	F(sets),	NO_LINE, 0, 0, NULL },
+	{ "HOOKS",	K_LIST,	F(hooks),	NO_LINE, 0, 0, NULL },
+	{ "GENERIC",	K_BOOL,	F(generic),	NO_LINE, 0, 0, NULL },
+	{ "HOSTONLY",	K_BOOL,	F(hostonly),	NO_LINE, 0, 0, NULL },
+	{ "VERBOSE",	K_BOOL,	F(verbose),	NO_LINE, 0, 0, NULL },
+	{ "BACKUP",	K_BOOL,	F(backup),	NO_LINE, 0, 0, NULL },
+	{ "MICROCODE",	K_BOOL,	F(microcode),	NO_LINE, 0, 0, NULL },
+	{ "OUTPUT",	K_STR,	F(output),	NO_LINE, 0, 0, NULL },
 };
 
 #undef F
@@ -99,6 +101,12 @@ static char ***list_field(struct config *c, const struct key *k)
 	return (char ***)((char *)c + k->off);
 }
 
+/* Where the key's line number goes, or NULL if it keeps none. */
+static unsigned int *line_field(struct config *c, const struct key *k)
+{
+	return k->line_off == NO_LINE ? NULL : (unsigned int *)((char *)c + k->line_off);
+}
+
 static void list_free(char **l)
 {
 	size_t i;
@@ -115,6 +123,8 @@ void config_init(struct config *c)
 	size_t i;
 
 	for (i = 0; i < NKEYS; i++) {
+		if (line_field(c, &keys[i]))
+			*line_field(c, &keys[i]) = 0;
 		switch (keys[i].kind) {
 		case K_STR:
 		case K_COMP:
@@ -160,6 +170,8 @@ static void config_move(struct config *to, struct config *from)
 	for (i = 0; i < NKEYS; i++) {
 		const struct key *k = &keys[i];
 
+		if (line_field(from, k) && *line_field(from, k))
+			*line_field(to, k) = *line_field(from, k);
 		switch (k->kind) {
 		case K_STR:
 		case K_COMP:
@@ -484,6 +496,8 @@ static int parse_line(const struct pos *p, struct config *c, const char *line,
 		return fail(p, "%s is already set on line %u: keep one of the two", k->name,
 			    seen[k - keys]);
 	seen[k - keys] = p->line;
+	if (line_field(c, k))
+		*line_field(c, k) = p->line;
 	if (read_value(p, k->name, s + 1, val))
 		return -EINVAL;
 	return set_value(p, c, k, val);

@@ -84,6 +84,10 @@ struct config {
 	int level, threads;			/* -1 when unset */
 	char **modules, **sets, **hooks;	/* NULL when unset */
 	int generic, hostonly, verbose, backup, microcode;	/* -1 unset, 0 no, 1 yes */
+	/* the line that set COMPRESS, LEVEL and THREADS (0: unset), for the
+	 * caller's messages about their combination ("FILE:LINE: LEVEL=19:
+	 * gzip levels go from 1 to 12") */
+	unsigned int compress_line, level_line, threads_line;
 };
 
 /* Every setting unset. */

@@ -58,6 +58,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "elfdeps.h"
+#include "regfile.h"
 
 #define ED_PATH_MAX	PATH_MAX	/* a name, a symlink target */
 #define ED_MAX_LINKS	40		/* symlinks in one lookup: the kernel's */
@@ -1099,11 +1100,12 @@ static int conf_parse(struct ctx *c, const char *file, int depth)
 		r = host_path(c, phys, host, sizeof(host));
 	if (r)
 		return fail(c, r, "%.*s: %s", ED_NAME_SHOW, file, strerror(-r));
-	f = fopen(host, "re");
+	f = fopen_regular(host);	/* a FIFO here would hang the generator */
 	if (!f) {
 		if (errno == ENOENT)
 			return 0;
-		return fail(c, -errno, "%.*s: %s", ED_NAME_SHOW, file, strerror(errno));
+		return fail(c, -errno, "%.*s: %s", ED_NAME_SHOW, file,
+			    errno == EINVAL ? "not a regular file" : strerror(errno));
 	}
 	while (!r && getline(&line, &cap, f) > 0) {
 		p = line + strcspn(line, "#\n");

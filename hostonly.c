@@ -23,18 +23,12 @@
 #define HO_WHY_MAX	4096	/* longest why line */
 #define HO_DEVLINKS	8	/* symlink hops followed below /dev */
 
-struct mnt {
-	unsigned id;
-	unsigned major, minor;
-	char *root, *point, *fstype, *source;
-};
-
 struct walk {
 	struct hostonly *h;
 	const char *sysroot;
 	int rootfd;		/* SYSROOT or / */
 	int sysfd;		/* SYSROOT/sys */
-	struct mnt *mnts;
+	struct hostonly_mount *mnts;
 	size_t nmnt;
 	char **seen;		/* device directories already walked */
 	size_t nseen;
@@ -164,7 +158,7 @@ static int catpath(char *out, size_t size, const char *a, const char *b)
  * to the same fd) without touching the file system.  Sysfs links point
  * from real directories to real directories, so ".." is lexical.
  * -EINVAL for an absolute link or one climbing above the fd. */
-static int resolve(char *out, size_t size, const char *dir, const char *link)
+int hostonly_resolve(char *out, size_t size, const char *dir, const char *link)
 {
 	const char *s = link, *e;
 	size_t len, clen;
@@ -268,7 +262,7 @@ static int sys_link(struct walk *w, const char *dir, const char *name, char *out
 	if (n < 0)
 		return seterr(w->h, (int)n, "cannot read the link %s/sys/%s: %s", w->sysroot,
 			      lpath, strerror((int)-n));
-	r = resolve(out, size, dir, target);
+	r = hostonly_resolve(out, size, dir, target);
 	if (r < 0 || strncmp(out, "devices/", 8))
 		return seterr(w->h, r < 0 ? r : -EINVAL, "%s/sys/%s -> %s: not a link into "
 			      "/sys/devices", w->sysroot, lpath, target);
@@ -361,7 +355,7 @@ static int parse_uint(const char *s, char stop, unsigned *v, const char **end)
 }
 
 /* One line: ID PARENT MAJ:MIN ROOT POINT OPTS [OPTIONAL...] - TYPE SOURCE SUPEROPTS */
-static int parse_line(char *line, struct mnt *m)
+int hostonly_mountinfo_line(char *line, struct hostonly_mount *m)
 {
 	char *f[64], *s = line;
 	const char *e;
@@ -385,6 +379,9 @@ static int parse_line(char *line, struct mnt *m)
 	unescape(f[4]);
 	unescape(f[dash + 1]);
 	unescape(f[dash + 2]);
+	/* one space between fields; only the source may be empty ("") */
+	if (!*f[3] || !*f[4] || !*f[dash + 1])
+		return -EINVAL;
 	m->root = strdup(f[3]);
 	m->point = strdup(f[4]);
 	m->fstype = strdup(f[dash + 1]);
@@ -394,16 +391,21 @@ static int parse_line(char *line, struct mnt *m)
 	return 0;
 }
 
+void hostonly_mount_free(struct hostonly_mount *m)
+{
+	free(m->root);
+	free(m->point);
+	free(m->fstype);
+	free(m->source);
+	memset(m, 0, sizeof(*m));
+}
+
 static void free_mounts(struct walk *w)
 {
 	size_t i;
 
-	for (i = 0; i < w->nmnt; i++) {
-		free(w->mnts[i].root);
-		free(w->mnts[i].point);
-		free(w->mnts[i].fstype);
-		free(w->mnts[i].source);
-	}
+	for (i = 0; i < w->nmnt; i++)
+		hostonly_mount_free(&w->mnts[i]);
 	free(w->mnts);
 	w->mnts = NULL;
 	w->nmnt = 0;
@@ -411,7 +413,7 @@ static void free_mounts(struct walk *w)
 
 static int read_mountinfo(struct walk *w)
 {
-	struct mnt *nm;
+	struct hostonly_mount *nm;
 	size_t cap = 0, lineno = 0, linecap = 0;
 	char *line = NULL;
 	ssize_t len;
@@ -452,7 +454,7 @@ static int read_mountinfo(struct walk *w)
 			w->mnts = nm;
 		}
 		memset(&w->mnts[w->nmnt], 0, sizeof(w->mnts[0]));
-		r = parse_line(line, &w->mnts[w->nmnt]);
+		r = hostonly_mountinfo_line(line, &w->mnts[w->nmnt]);
 		w->nmnt++;	/* so that free_mounts sees partial strings */
 		if (r == -ENOMEM) {
 			r = nomem(w->h);
@@ -473,9 +475,9 @@ static int read_mountinfo(struct walk *w)
 
 /* The mount holding @path: the longest mount point that is a prefix of it
  * at a component boundary; the last one listed on a tie (over-mounts). */
-static const struct mnt *mount_of(struct walk *w, const char *path)
+static const struct hostonly_mount *mount_of(struct walk *w, const char *path)
 {
-	const struct mnt *best = NULL;
+	const struct hostonly_mount *best = NULL;
 	size_t i, len, bestlen = 0;
 
 	for (i = 0; i < w->nmnt; i++) {
@@ -719,7 +721,7 @@ static int walk_up(struct walk *w, const char *start, char *chain, int quiet, in
 /* The module of a device-mapper target, guessed from the uuid prefix the
  * user-space tool sets.  LVM's linear and striped targets are in dm_mod;
  * its raid, cache and integrity layers are not visible here. */
-static const char *dm_target(const char *uuid)
+const char *hostonly_dm_module(const char *uuid)
 {
 	if (!strncmp(uuid, "CRYPT-VERITY-", 13))
 		return "dm_verity";
@@ -738,7 +740,7 @@ static const char *dm_target(const char *uuid)
 	return NULL;
 }
 
-static const char *md_level_module(const char *level)
+const char *hostonly_md_module(const char *level)
 {
 	static const char *const map[][2] = {
 		{ "raid0", "raid0" }, { "raid1", "raid1" }, { "raid4", "raid456" },
@@ -754,12 +756,12 @@ static const char *md_level_module(const char *level)
 }
 
 static int walk_block(struct walk *w, const char *devpath, int depth);
-static int walk_mount(struct walk *w, const struct mnt *m, int depth, int is_root);
+static int walk_mount(struct walk *w, const struct hostonly_mount *m, int depth, int is_root);
 
 /* A loop device's backing file: the file system holding it, and its device. */
 static int walk_backing(struct walk *w, const char *file, int depth)
 {
-	const struct mnt *m = mount_of(w, file);
+	const struct hostonly_mount *m = mount_of(w, file);
 	char alias[64];
 	int r;
 
@@ -802,7 +804,7 @@ static int stacked(struct walk *w, const char *disk, const char *chain, int dept
 			attr) < 0)
 			return toolong(w, attr);
 		r = note_module(w, "dm_mod", what, sizeof(what));
-		mod = dm_target(attr);
+		mod = hostonly_dm_module(attr);
 		if (!r && mod)
 			r = note_module(w, mod, what, sizeof(what));
 		if (r < 0)
@@ -816,7 +818,7 @@ static int stacked(struct walk *w, const char *disk, const char *chain, int dept
 		if (app(what, sizeof(what), "%smd %s:", what[0] ? " " : "", attr) < 0)
 			return toolong(w, attr);
 		r = note_module(w, "md_mod", what, sizeof(what));
-		mod = md_level_module(attr);
+		mod = hostonly_md_module(attr);
 		if (!r && mod)
 			r = note_module(w, mod, what, sizeof(what));
 		else if (!r && strcmp(attr, "container"))
@@ -936,7 +938,8 @@ static int dev_name(struct walk *w, const char *source, char *out, size_t size)
 			break;
 		strcpy(dir, p);
 		path_up(dir);
-		r = t[0] == '/' ? resolve(q, sizeof(q), "", t + 1) : resolve(q, sizeof(q), dir, t);
+		r = t[0] == '/' ? hostonly_resolve(q, sizeof(q), "", t + 1) :
+				  hostonly_resolve(q, sizeof(q), dir, t);
 		if (r < 0)
 			return r;
 		strcpy(p, q);
@@ -952,7 +955,7 @@ static int dev_name(struct walk *w, const char *source, char *out, size_t size)
 /* btrfs shows an anonymous 0:N device: find its block devices from the
  * source and /sys/fs/btrfs/UUID/devices/ (all of them: a multi-device
  * file system needs every one). */
-static int walk_btrfs(struct walk *w, const struct mnt *m, int depth)
+static int walk_btrfs(struct walk *w, const struct hostonly_mount *m, int depth)
 {
 	char name[NAME_MAX + 1] = "", uuid[NAME_MAX + 1] = "", one[NAME_MAX + 1] = "";
 	char p[PATH_MAX], link[PATH_MAX], what[HO_WHY_MAX] = "";
@@ -1018,7 +1021,7 @@ static int walk_btrfs(struct walk *w, const struct mnt *m, int depth)
 		      m->minor, m->source, w->sysroot);
 }
 
-static int walk_mount(struct walk *w, const struct mnt *m, int depth, int is_root)
+static int walk_mount(struct walk *w, const struct hostonly_mount *m, int depth, int is_root)
 {
 	char name[32], link[PATH_MAX];
 	int r;
@@ -1048,7 +1051,7 @@ static int walk_mount(struct walk *w, const struct mnt *m, int depth, int is_roo
 
 int hostonly_detect(struct hostonly *h, const char *sysroot, const char *mountpoint)
 {
-	const struct mnt *m = NULL;
+	const struct hostonly_mount *m = NULL;
 	struct walk w;
 	char mp[PATH_MAX];
 	size_t i, len;

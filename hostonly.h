@@ -51,4 +51,29 @@ int hostonly_detect(struct hostonly *h, const char *sysroot, const char *mountpo
 /* Release the lists; @h may then be reused.  Safe to call twice. */
 void hostonly_free(struct hostonly *h);
 
+/* ---- the pure parsers hostonly_detect() uses (unit tests, fuzz/fuzz_sysfs.c) */
+
+struct hostonly_mount {
+	unsigned id;
+	unsigned major, minor;
+	char *root, *point, *fstype, *source;	/* malloc'd, unescaped */
+};
+
+/* Parse one line of /proc/self/mountinfo, "ID PARENT MAJ:MIN ROOT POINT
+ * OPTS [OPTIONAL...] - TYPE SOURCE SUPEROPTS", without its newline; @line
+ * is changed.  Returns 0, -EINVAL if malformed, -ENOMEM; on error @m may
+ * hold some strings: hostonly_mount_free() it either way (@m zeroed first). */
+int hostonly_mountinfo_line(char *line, struct hostonly_mount *m);
+void hostonly_mount_free(struct hostonly_mount *m);
+
+/* Resolve the relative sysfs link target @link found in directory @dir
+ * (both relative to /sys) lexically into @out.  Returns 0, -EINVAL for an
+ * absolute link or one climbing above /sys, -ENAMETOOLONG. */
+int hostonly_resolve(char *out, size_t size, const char *dir, const char *link);
+
+/* The module of a device-mapper target from the dm/uuid attribute, and of
+ * an md array from its md/level attribute; NULL when none is known. */
+const char *hostonly_dm_module(const char *uuid);
+const char *hostonly_md_module(const char *level);
+
 #endif

@@ -11,17 +11,21 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "compress.h"
 #include "config.h"
 #include "cpio.h"
 #include "elfdeps.h"
+#include "hookparse.h"
 #include "hostonly.h"
 #include "imgext2.h"
 #include "imgread.h"
 #include "modsel.h"
 #include "output.h"
 #include "regfile.h"
+#include "runprog.h"
+#include "genutil.h"
 
 #ifndef INITKIT_DATADIR
 #define INITKIT_DATADIR "/usr/local/lib/initkit"
@@ -46,6 +50,7 @@ struct opts {
 	struct out_opts out;
 	int generic;			/* --generic: every module set */
 	const char *config;		/* -C FILE */
+	const char *level_arg;		/* -l LEVEL as written */
 	int basedir_set, comp_set;	/* given as flags: the config file's lose */
 	int microcode;			/* --microcode: early microcode first */
 	int hostonly;			/* --hostonly */
@@ -118,11 +123,11 @@ static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2
 
 static void vdie(int status, const char *fmt, va_list ap) __attribute__((noreturn));
 
+/* Every message goes through vmsg() (genutil.h): control characters from
+ * arguments, files and programs are escaped, never sent to the terminal. */
 static void vdie(int status, const char *fmt, va_list ap)
 {
-	fputs("mkinitramfs: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vmsg(fmt, ap);
 	exit(status);
 }
 
@@ -259,8 +264,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
-	char *end;
+	unsigned long v;
+	int c, r;
 
 	memset(o, 0, sizeof(*o));
 	o->basedir = "/";
@@ -284,9 +289,10 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case 'i': o->init = optarg; break;
 		case 'v': o->out.verbose = 1; break;
 		case 'j':
-			o->out.threads = (int)strtol(optarg, &end, 10);
-			if (*end || o->out.threads < 1 || o->out.threads > 64)
-				usage_error("--threads %s: a number from 1 to 64", optarg);
+			if (parse_ulong(optarg, 1, CONFIG_THREADS_MAX, &v))
+				usage_error("-j %s: the number of threads goes from 1 to %d",
+					    optarg, CONFIG_THREADS_MAX);
+			o->out.threads = (int)v;
 			break;
 		case 'c':
 			o->comp_set = 1;
@@ -295,9 +301,15 @@ static void parse_args(int argc, char **argv, struct opts *o)
 					    "lz4 or none)", optarg);
 			break;
 		case 'l':
-			o->out.level = (int)strtol(optarg, &end, 10);
-			if (*end || !*optarg || o->out.level < 0)
-				usage_error("-l %s: the level is a number", optarg);
+			/* the compressor's own range is checked once it is known
+			 * (a later -c, or COMPRESS=); a number too large for any
+			 * is kept as INT_MAX, never wrapped */
+			r = parse_ulong(optarg, 0, INT_MAX, &v);
+			if (r == -EINVAL)
+				usage_error("-l %s: the level is a number: gzip 1-12, zstd 1-19, "
+					    "xz 0-9, lz4 1-12", optarg);
+			o->out.level = r ? INT_MAX : (int)v;
+			o->level_arg = optarg;
 			break;
 		case 'L':
 			o->list = optarg;
@@ -314,8 +326,11 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case 'F':
 			if (!strcmp(optarg, "image"))
 				o->format_image = 1;
-			else if (strcmp(optarg, "cpio"))
-				usage_error("--format %s: use cpio (the default) or image", optarg);
+			else if (!strcmp(optarg, "cpio"))
+				o->format_image = 0;	/* the last --format wins */
+			else
+				usage_error("--format %s: use cpio (the default) or image",
+					    optarg);
 			break;
 		case 'P':
 			o->cpio_front = 1;
@@ -361,7 +376,8 @@ static void apply_config(struct opts *o)
 	static struct config c;
 	const char *path = o->config ? o->config : CONFIG_DEFAULT_PATH;
 	char err[1024];
-	int r, min, max, def, level_flag = o->out.level >= 0;
+	int r, min, max, def;
+	unsigned int level_line = 0;	/* LEVEL= set it, on that line */
 	size_t i;
 
 	config_init(&c);
@@ -384,9 +400,12 @@ static void apply_config(struct opts *o)
 	if (!o->output && c.output)
 		o->output = c.output;
 	if (!o->comp_set && c.compress && comp_parse(c.compress, &o->out.comp))
-		die("%s: COMPRESS=%s: use gzip, zstd, xz, lz4 or none", path, c.compress);
-	if (o->out.level < 0 && c.level >= 0)
+		die("%s:%u: COMPRESS=%s: use gzip, zstd, xz, lz4 or none", path,
+		    c.compress_line, c.compress);
+	if (o->out.level < 0 && c.level >= 0) {
 		o->out.level = c.level;
+		level_line = c.level_line;
+	}
 	if (!o->out.threads && c.threads > 0)
 		o->out.threads = c.threads;
 	if (c.generic == 1)
@@ -407,10 +426,21 @@ static void apply_config(struct opts *o)
 		add_arg(o->hooks, &o->nhooks, c.hooks[i], "HOOKS");
 
 	comp_level_range(o->out.comp, &min, &max, &def);
-	if (o->out.level >= 0 && (o->out.level < min || o->out.level > max))
-		(level_flag ? usage_error : die)("level %d: %s levels go from %d to %d "
-						 "(default %d)", o->out.level,
-						 comp_name(o->out.comp), min, max, def);
+	if (o->out.level >= 0 && (o->out.level < min || o->out.level > max)) {
+		int comp_from_file = !o->comp_set && c.compress;
+
+		if (level_line)
+			die("%s:%u: LEVEL=%d: %s levels go from %d to %d (default %d): change "
+			    "LEVEL%s, or pass -l", path, level_line, o->out.level,
+			    comp_name(o->out.comp), min, max, def,
+			    comp_from_file ? " or COMPRESS" : "");
+		if (comp_from_file)
+			die("-l %s: %s levels go from %d to %d (default %d); %s:%u sets "
+			    "COMPRESS=%s", o->level_arg, comp_name(o->out.comp), min, max, def,
+			    path, c.compress_line, c.compress);
+		usage_error("-l %s: %s levels go from %d to %d (default %d)", o->level_arg,
+			    comp_name(o->out.comp), min, max, def);
+	}
 	if (!o->output) {
 		usage(stderr);
 		usage_error("-o OUTPUT is required (or OUTPUT= in %s)", path);
@@ -420,20 +450,18 @@ static void apply_config(struct opts *o)
 static uint32_t source_date_epoch(void)
 {
 	const char *s = getenv("SOURCE_DATE_EPOCH");
-	char *end;
-	unsigned long long v;
+	unsigned long v;
 
 	if (!s || !*s)
 		return 0;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v > UINT32_MAX)
-		die("SOURCE_DATE_EPOCH=%s is not a number of seconds since 1970", s);
+	if (parse_ulong(s, 0, UINT32_MAX, &v))
+		die("SOURCE_DATE_EPOCH=%s: use a number of seconds since 1970, from 0 to %lu",
+		    s, (unsigned long)UINT32_MAX);
 	return (uint32_t)v;
 }
 
 /* ---- build hooks ----------------------------------------------------
- * A build hook is a text file of directives:
+ * A build hook is a text file of directives (the language: hookparse.h):
  *   file HOST [IMAGE]     copy a host file (to the same path by default)
  *   binary PROGRAM...     programs with their ELF interpreter and libraries
  *   hook NAME             everything another hook adds
@@ -445,26 +473,120 @@ static uint32_t source_date_epoch(void)
  *   optional              the following file lines may be missing on the host
  */
 
-static void busybox_applets(struct image *img, const char *busybox,
-			    const char *imgpath, const char *where)
-{
-	char cmd[PATH_MAX + 32], line[PATH_MAX];
-	FILE *p;
-	int n = 0;
+#define HOOK_DEPTH_MAX		8		/* hooks including hooks */
+#define APPLETS_TIMEOUT_MS	10000		/* BUSYBOX --list-full */
+#define APPLETS_OUT_MAX		(1024 * 1024)	/* bytes of its output */
 
-	snprintf(cmd, sizeof(cmd), "'%s' --list-full", busybox);
-	p = popen(cmd, "re");
-	if (!p)
-		die("%s: cannot run %s --list-full: %s", where, busybox, strerror(errno));
-	while (fgets(line, sizeof(line), p)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (!line[0] || !strcmp(line, imgpath + (imgpath[0] == '/')))
-			continue;
-		image_add_link(img, line, imgpath);
-		n++;
+/* The entry the image has at @path (the last added: it wins), or NULL. */
+static const struct img_entry *find_entry(const struct image *img, const char *path)
+{
+	size_t i;
+
+	for (i = img->n; i-- > 0;)
+		if (!strcmp(img->e[i].path, path))
+			return &img->e[i];
+	return NULL;
+}
+
+/* Why a hook may not put an entry (a directory if @is_dir) at @dest, a
+ * normalised image path, or NULL if it may: /init and /etc/initkit are
+ * the generator's; an entry cannot go below one that is no directory, nor
+ * turn a directory into a file or a link (or back): in the archive the
+ * later entry would win and the kernel, or --extract, would go through it. */
+static const char *hook_dest_conflict(const struct image *img, const char *dest, int is_dir,
+				      char *why, size_t size)
+{
+	const struct img_entry *e;
+	char prefix[IMGPATH_MAX + 1];
+	size_t i, len = strlen(dest);
+
+	if (!strcmp(dest, "init") || !strncmp(dest, "init/", 5) ||
+	    !strcmp(dest, "etc/initkit") || !strncmp(dest, "etc/initkit/", 12)) {
+		snprintf(why, size, "/%.200s is the generator's own (the init is chosen with -i)",
+			 dest);
+		return why;
 	}
-	if (pclose(p) != 0 || n == 0)
+	for (i = 1; i <= len && len <= IMGPATH_MAX; i++) {
+		if (dest[i] != '/' && dest[i] != '\0')
+			continue;
+		memcpy(prefix, dest, i);
+		prefix[i] = '\0';
+		e = find_entry(img, prefix);
+		if (!e)
+			continue;
+		if (i < len && e->kind != ENT_DIR) {
+			snprintf(why, size, "/%.200s is a %s in the image, not a directory", prefix,
+				 e->kind == ENT_LINK ? "symbolic link" : "file");
+			return why;
+		}
+		if (i == len && (e->kind == ENT_DIR) != !!is_dir) {
+			snprintf(why, size, "/%.200s is a %s in the image already", prefix,
+				 e->kind == ENT_DIR ? "directory" : e->kind == ENT_LINK ?
+				 "symbolic link" : "file");
+			return why;
+		}
+	}
+	return NULL;
+}
+
+/* The environment of the programs hooks run: nothing of ours. */
+static char *const child_env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL };
+
+/* Run "BUSYBOX --list-full" (no shell: the name is an argument, as is) and
+ * link each applet it lists to /SELF, the BusyBox in the image. */
+static void busybox_applets(struct image *img, const char *busybox, const char *self,
+			    const char *where, int verbose)
+{
+	/* argv[0] "busybox" whatever the file is called: BusyBox runs the
+	 * applet named by argv[0], and only "busybox" takes --list-full */
+	char *argv[] = { "busybox", "--list-full", NULL };
+	char err[512], target[IMGPATH_MAX + 2], **paths;
+	struct runprog_result res;
+	size_t n, i;
+	int r;
+
+	r = runprog_capture(busybox, argv, child_env, APPLETS_TIMEOUT_MS, APPLETS_OUT_MAX, &res);
+	res.err[strcspn(res.err, "\n")] = '\0';	/* its first line */
+	if (r == -ETIMEDOUT)
+		die("%s: %s --list-full did not finish within %d s (killed); is it BusyBox?",
+		    where, busybox, APPLETS_TIMEOUT_MS / 1000);
+	if (r == -EFBIG)
+		die("%s: %s --list-full wrote more than %d KiB (killed); is it BusyBox?",
+		    where, busybox, APPLETS_OUT_MAX / 1024);
+	if (r)
+		die("%s: cannot run %s --list-full: %s", where, busybox, strerror(-r));
+	if (WIFSIGNALED(res.status))
+		die("%s: %s --list-full was killed by signal %d%s%s; is it BusyBox?", where,
+		    busybox, WTERMSIG(res.status), res.err[0] ? ": " : "", res.err);
+	if (WEXITSTATUS(res.status))
+		die("%s: %s --list-full exited with status %d%s%s; is it BusyBox "
+		    "(apt-get install busybox-static)?", where, busybox,
+		    WEXITSTATUS(res.status), res.err[0] ? ": " : "", res.err);
+	r = applets_parse(res.out, res.outlen, self, &paths, &n, err, sizeof(err));
+	free(res.out);
+	if (r)
+		die("%s: %s --list-full: %s", where, busybox, err);
+	if (!n)
 		die("%s: %s --list-full listed no applets; is it BusyBox?", where, busybox);
+	snprintf(target, sizeof(target), "/%s", self);
+	for (i = 0; i < n; i++) {
+		/* an applet never replaces what the image has, nor becomes
+		 * /linuxrc: with --format image that is our init (a hook line
+		 * 'link /bin/busybox /linuxrc' still makes BusyBox's init it) */
+		const char *why = !strcmp(paths[i], "linuxrc") ?
+			"with --format image, /linuxrc is the init" :
+			hook_dest_conflict(img, paths[i], 0, err, sizeof(err));
+
+		if (!why && find_entry(img, paths[i]))
+			why = "the image has one";
+		if (why) {
+			if (verbose)
+				msg("%s: applet /%s skipped: %s", where, paths[i], why);
+			continue;
+		}
+		image_add_link(img, paths[i], target);
+	}
+	applets_free(paths, n);
 }
 
 /* A host program with its ELF interpreter and shared libraries, found as
@@ -477,6 +599,7 @@ static int set_err(char *err, size_t errlen, int r, const char *what)
 
 static void add_binary(struct image *img, const char *path, const char *where)
 {
+	char ipath[IMGPATH_MAX + 1], why[512];
 	struct elfdeps d;
 	size_t i;
 
@@ -486,126 +609,121 @@ static void add_binary(struct image *img, const char *path, const char *where)
 	for (i = 0; i < d.n; i++) {
 		struct stat st;
 
+		/* elfdeps_add() gives normalised absolute paths: checked anyway */
+		if (imgpath_norm(d.paths[i], ipath, sizeof(ipath)))
+			die("%s: %s: not a path the image can hold", where, d.paths[i]);
+		if (hook_dest_conflict(img, ipath, 0, why, sizeof(why)))
+			die("%s: %s (needed for %s)", where, why, path);
 		if (d.links[i]) {
-			image_add_link(img, d.paths[i], d.links[i]);
+			image_add_link(img, ipath, d.links[i]);
 		} else {
 			if (stat(d.paths[i], &st) < 0)
 				die("%s: %s: %s", where, d.paths[i], strerror(errno));
-			image_add_file(img, d.paths[i], d.paths[i],
+			image_add_file(img, ipath, d.paths[i],
 				       (st.st_mode & 0111) ? 0755 : 0644);
 		}
 	}
 	elfdeps_free(&d);
 }
 
-static void run_hook(struct image *img, const char *datadir, const char *name,
-		     int verbose)
-{
-	static int depth;
-
-	char path[PATH_MAX], line[PATH_MAX * 2], where[PATH_MAX + 16];
-	FILE *f;
-	int lineno = 0, optional = 0;
-
-	if (strchr(name, '/'))
-		snprintf(path, sizeof(path), "%s", name);
-	else
-		snprintf(path, sizeof(path), "%s/hooks/%s", datadir, name);
-	f = fopen(path, "re");
-	if (!f)
-		die("hook %s: cannot read %s: %s (hooks are in %s/hooks)", name, path,
-		    strerror(errno), datadir);
-	while (fgets(line, sizeof(line), f)) {
-		char *w[8] = { NULL }, *save = NULL, *t;
-		int nw = 0;
-
-		lineno++;
-		snprintf(where, sizeof(where), "%s:%d", path, lineno);
-		line[strcspn(line, "#\n")] = '\0';
-		for (t = strtok_r(line, " \t", &save); t && nw < 8; t = strtok_r(NULL, " \t", &save))
-			w[nw++] = t;
-		if (!nw)
-			continue;
-		if (!strcmp(w[0], "optional") && nw == 1) {
-			optional = 1;
-		} else if (!strcmp(w[0], "file") && (nw == 2 || nw == 3)) {
-			if (!is_file(w[1])) {
-				if (optional) {
-					if (verbose)
-						fprintf(stderr, "mkinitramfs: %s: %s not on this "
-							"host; skipped\n", where, w[1]);
-					continue;
-				}
-				die("%s: %s is not on this host (install it, or drop "
-				    "the hook)", where, w[1]);
-			}
-			{
-				struct stat st;
-
-				stat(w[1], &st);
-				image_add_file(img, nw == 3 ? w[2] : w[1], w[1],
-					       (st.st_mode & 0111) ? 0755 : 0644);
-			}
-		} else if (!strcmp(w[0], "binary") && nw >= 2) {
-			int k;
-
-			for (k = 1; k < nw; k++) {
-				if (!is_file(w[k])) {
-					if (optional)
-						continue;
-					die("%s: %s is not on this host (install it, or drop "
-					    "the hook)", where, w[k]);
-				}
-				add_binary(img, w[k], where);
-			}
-		} else if (!strcmp(w[0], "hook") && nw == 2) {
-			if (++depth > 8)
-				die("%s: hooks include each other more than 8 deep", where);
-			run_hook(img, datadir, w[1], verbose);
-			depth--;
-		} else if (!strcmp(w[0], "dir") && nw == 2) {
-			image_add_dir(img, w[1], 0755);
-		} else if (!strcmp(w[0], "link") && nw == 3) {
-			image_add_link(img, w[2], w[1]);
-		} else if (!strcmp(w[0], "runtime") && nw == 3) {
-			static const char *const stages[] = { LAYOUT_HOOK_STAGES };
-			char src[PATH_MAX], dst[PATH_MAX];
-			const char *base = strrchr(w[1], '/');
-			size_t k;
-
-			for (k = 0; k < sizeof(stages) / sizeof(stages[0]); k++)
-				if (!strcmp(w[2], stages[k]))
-					break;
-			if (k == sizeof(stages) / sizeof(stages[0]))
-				die("%s: no runtime stage '%s' (init-top, premount, "
-				    "local-premount, local-bottom, init-bottom)", where, w[2]);
-			if (w[1][0] == '/')
-				snprintf(src, sizeof(src), "%s", w[1]);
-			else
-				snprintf(src, sizeof(src), "%s/hooks/%s", datadir, w[1]);
-			if (!is_file(src))
-				die("%s: runtime hook %s does not exist", where, src);
-			snprintf(dst, sizeof(dst), LAYOUT_HOOKS "/%s/%s", w[2],
-				 base ? base + 1 : w[1]);
-			image_add_file(img, dst, src, 0755);
-		} else if (!strcmp(w[0], "applets") && nw == 3) {
-			if (!is_file(w[1]))
-				die("%s: %s is not on this host (apt-get install "
-				    "busybox-static)", where, w[1]);
-			busybox_applets(img, w[1], w[2], where);
-		} else {
-			die("%s: cannot parse '%s' (directives: file HOST [PATH], binary "
-			    "PROGRAM..., dir PATH, link TARGET PATH, applets BUSYBOX PATH, "
-			    "runtime SCRIPT STAGE, hook NAME, optional)", where, w[0]);
-		}
-	}
-	fclose(f);
-}
-
-/* snprintf that refuses to cut a path short. */
 static void pathf(char *out, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A host file a hook names: 1 if it is there, 0 if it may be missing
+ * (optional) and is, else an error. */
+static int host_file(const char *file, int optional, int verbose, const char *where)
+{
+	if (is_file(file))
+		return 1;
+	if (!optional)
+		die("%s: %s is not on this host (install it, or drop the hook)", where, file);
+	if (verbose)
+		msg("%s: %s not on this host; skipped", where, file);
+	return 0;
+}
+
+static void run_hook(struct image *img, const char *datadir, const char *name,
+		     int verbose, int depth)
+{
+	char path[PATH_MAX], where[PATH_MAX + 16], err[1024], *buf;
+	struct hook_prog prog;
+	int optional = 0, r;
+	size_t len, i, k;
+
+	if (strchr(name, '/'))
+		pathf(path, sizeof(path), "%s", name);
+	else
+		pathf(path, sizeof(path), "%s/hooks/%s", datadir, name);
+	r = read_file_max(path, TEXT_FILE_MAX, &buf, &len);
+	if (r == -EFBIG)
+		die("hook %s: %s is larger than %d bytes: is it a hook?", name, path,
+		    TEXT_FILE_MAX);
+	if (r)
+		die("hook %s: cannot read %s: %s (hooks are in %s/hooks)", name, path,
+		    strerror(-r), datadir);
+	r = hook_parse(path, buf, len, &prog, err, sizeof(err));
+	free(buf);
+	if (r)
+		die("%s", err);
+	for (i = 0; i < prog.n; i++) {
+		const struct hook_directive *d = &prog.d[i];
+		char src[PATH_MAX];
+		struct stat st;
+
+		snprintf(where, sizeof(where), "%s:%u", path, d->line);
+		if (d->dest && d->kind != HOOK_APPLETS &&
+		    hook_dest_conflict(img, d->dest, d->kind == HOOK_DIR, err, sizeof(err)))
+			die("%s: %s: choose another path", where, err);
+		switch (d->kind) {
+		case HOOK_OPTIONAL:
+			optional = 1;
+			break;
+		case HOOK_FILE:
+			if (!host_file(d->args[0], optional, verbose, where))
+				break;
+			if (stat(d->args[0], &st) < 0)
+				die("%s: %s: %s", where, d->args[0], strerror(errno));
+			image_add_file(img, d->dest, d->args[0],
+				       (st.st_mode & 0111) ? 0755 : 0644);
+			break;
+		case HOOK_BINARY:
+			for (k = 0; k < d->nargs; k++)
+				if (host_file(d->args[k], optional, verbose, where))
+					add_binary(img, d->args[k], where);
+			break;
+		case HOOK_HOOK:
+			if (depth >= HOOK_DEPTH_MAX)
+				die("%s: hooks include each other more than %d deep: is "
+				    "there a loop?", where, HOOK_DEPTH_MAX);
+			run_hook(img, datadir, d->args[0], verbose, depth + 1);
+			break;
+		case HOOK_DIR:
+			image_add_dir(img, d->dest, 0755);
+			break;
+		case HOOK_LINK:
+			image_add_link(img, d->dest, d->args[0]);
+			break;
+		case HOOK_RUNTIME:
+			if (d->args[0][0] == '/')
+				pathf(src, sizeof(src), "%s", d->args[0]);
+			else
+				pathf(src, sizeof(src), "%s/hooks/%s", datadir, d->args[0]);
+			if (!is_file(src))
+				die("%s: runtime hook %s does not exist", where, src);
+			image_add_file(img, d->dest, src, 0755);
+			break;
+		case HOOK_APPLETS:
+			if (!is_file(d->args[0]))
+				die("%s: %s is not on this host (apt-get install "
+				    "busybox-static)", where, d->args[0]);
+			busybox_applets(img, d->args[0], d->dest, where, verbose);
+			break;
+		}
+	}
+	hook_prog_free(&prog);
+}
+
+/* snprintf that refuses to cut a path short. */
 static void pathf(char *out, size_t size, const char *fmt, ...)
 {
 	va_list ap;
@@ -615,7 +733,7 @@ static void pathf(char *out, size_t size, const char *fmt, ...)
 	n = vsnprintf(out, size, fmt, ap);
 	va_end(ap);
 	if (n < 0 || (size_t)n >= size)
-		die("path too long: %.80s...", out);
+		die("path longer than %zu bytes: %.80s...: use a shorter one", size - 1, out);
 }
 
 /* The base of every image: mount points, the console, the init, the
@@ -640,7 +758,7 @@ static void populate(struct image *img, struct modsel *ms, const char *kver,
 	for (i = 0; i < ms->n; i++) {
 		char ipath[PATH_MAX * 2];
 
-		snprintf(ipath, sizeof(ipath), "%s/%s", path, ms->items[i].relpath);
+		pathf(ipath, sizeof(ipath), "%s/%s", path, ms->items[i].relpath);
 		image_add_file(img, ipath, ms->items[i].path, 0644);
 	}
 	if (ms->n) {
@@ -672,7 +790,7 @@ static int write_image_format(struct opts *o, struct image *img, char *err, size
 	if (r)
 		return r;
 	if (o->out.verbose)
-		fprintf(stderr, "mkinitramfs: ext2 image of %zu bytes\n", rawlen);
+		msg("ext2 image of %zu bytes", rawlen);
 	if (o->cpio_front) {
 		struct modsel fms;
 		struct image front;
@@ -731,13 +849,13 @@ static void add_hostonly(struct modsel *ms, int verbose)
 	ms->req = REQ_SET;
 	for (i = 0; i < h.nwhy; i++)
 		if (verbose)
-			fprintf(stderr, "mkinitramfs: --hostonly: %s\n", h.why[i]);
+			msg("--hostonly: %s", h.why[i]);
 	for (i = 0; i < h.nmod; i++) {
 		r = modsel_add(ms, h.modules[i], "--hostonly: root device driver");
 		if (r == -ENOENT)
-			fprintf(stderr, "mkinitramfs: warning: --hostonly: this machine's "
+			msg("warning: --hostonly: this machine's "
 				"root needs %s, which the target kernel does not have as "
-				"a module (built in there?)\n", h.modules[i]);
+				"a module (built in there?)", h.modules[i]);
 		else if (r)
 			die("%s", ms->err);
 	}
@@ -752,12 +870,12 @@ static void add_hostonly(struct modsel *ms, int verbose)
 		if (r && r != -ENOENT)
 			die("%s", ms->err);
 		if (verbose && r == -ENOENT)
-			fprintf(stderr, "mkinitramfs: --hostonly: %s is built into the "
-				"target kernel\n", h.fstype);
+			msg("--hostonly: %s is built into the "
+				"target kernel", h.fstype);
 	}
 	if (!h.nmod && !h.nalias && !h.nbuiltin)
-		fprintf(stderr, "mkinitramfs: warning: --hostonly: no driver found "
-			"between the root (%s) and its bus; add what it needs with -m\n",
+		msg("warning: --hostonly: no driver found "
+			"between the root (%s) and its bus; add what it needs with -m",
 			h.rootdev);
 	hostonly_free(&h);
 }
@@ -793,14 +911,14 @@ static void add_firmware(const char *module, const char *fw, void *arg)
 			pathf(dst, sizeof(dst), "lib/firmware/%s%s%s", s[i], fw, ext[k]);
 			image_add_file(c->img, dst, src, 0644);
 			if (c->verbose)
-				fprintf(stderr, "mkinitramfs: firmware %s for %s\n", dst, module);
+				msg("firmware %s for %s", dst, module);
 			return;
 		}
 	}
 	c->missing++;
-	fprintf(stderr, "mkinitramfs: warning: module %s wants firmware %s, which is "
+	msg("warning: module %s wants firmware %s, which is "
 		"not in %s/lib/firmware; the device may not work (install its "
-		"firmware package)\n", module, fw, strcmp(c->basedir, "/") ? c->basedir : "");
+		"firmware package)", module, fw, strcmp(c->basedir, "/") ? c->basedir : "");
 }
 
 /* ---- early microcode -------------------------------------------------- */
@@ -904,9 +1022,9 @@ static void build_microcode(const char *basedir, uint32_t mtime, struct membuf *
 		free(blob.p);
 	}
 	if (!any) {
-		fprintf(stderr, "mkinitramfs: warning: --microcode: no microcode in "
+		msg("warning: --microcode: no microcode in "
 			"%s/lib/firmware/intel-ucode or amd-ucode (install intel-microcode "
-			"or amd64-microcode); the image has none\n",
+			"or amd64-microcode); the image has none",
 			strcmp(basedir, "/") ? basedir : "");
 		return;
 	}
@@ -991,9 +1109,9 @@ int main(int argc, char **argv)
 	if (!o.init) {
 		static char initbuf[PATH_MAX];
 
-		snprintf(initbuf, sizeof(initbuf), "%s/init/init", o.datadir);
+		pathf(initbuf, sizeof(initbuf), "%s/init/init", o.datadir);
 		if (!is_file(initbuf))
-			snprintf(initbuf, sizeof(initbuf), "%s/init", o.datadir);
+			pathf(initbuf, sizeof(initbuf), "%s/init", o.datadir);
 		o.init = initbuf;
 	}
 	if (!is_file(o.init))
@@ -1006,9 +1124,9 @@ int main(int argc, char **argv)
 	ms.verbose = o.out.verbose;
 	for (i = 0; i < o.nsets; i++) {
 		if (strchr(o.sets[i], '/'))
-			snprintf(path, sizeof(path), "%s", o.sets[i]);
+			pathf(path, sizeof(path), "%s", o.sets[i]);
 		else
-			snprintf(path, sizeof(path), "%s/modules.d/%s", o.datadir, o.sets[i]);
+			pathf(path, sizeof(path), "%s/modules.d/%s", o.datadir, o.sets[i]);
 		if (!is_file(path))
 			die("-M %s: no module set %s (the sets are the files in "
 			    "%s/modules.d)", o.sets[i], path, o.datadir);
@@ -1020,14 +1138,14 @@ int main(int argc, char **argv)
 		struct dirent **names;
 		int k, n;
 
-		snprintf(path, sizeof(path), "%s/modules.d", o.datadir);
+		pathf(path, sizeof(path), "%s/modules.d", o.datadir);
 		n = scandir(path, &names, NULL, alphasort);
 		if (n < 0)
 			die("--generic: cannot read %s: %s", path, strerror(errno));
 		for (k = 0; k < n; k++) {
 			char set[PATH_MAX * 2];
 
-			snprintf(set, sizeof(set), "%s/%s", path, names[k]->d_name);
+			pathf(set, sizeof(set), "%s/%s", path, names[k]->d_name);
 			if (names[k]->d_name[0] != '.' && is_file(set)) {
 				ms.req = REQ_SET;
 				if (modsel_add_set(&ms, set, 0))
@@ -1040,9 +1158,10 @@ int main(int argc, char **argv)
 	if (o.hostonly)
 		add_hostonly(&ms, o.out.verbose);
 	for (i = 0; i < o.nmodules; i++) {
-		char origin[64];
+		char origin[PATH_MAX];
 
-		snprintf(origin, sizeof(origin), "-m %s", o.modules[i]);
+		/* the name is in modsel's messages whole; here a prefix will do */
+		snprintf(origin, sizeof(origin), "-m %.*s", PATH_MAX - 8, o.modules[i]);
 		ms.req = REQ_EXPLICIT;
 		if (modsel_add(&ms, o.modules[i], origin))
 			die("%s", ms.err);
@@ -1056,7 +1175,7 @@ int main(int argc, char **argv)
 		modsel_firmware(&ms, add_firmware, &fc);
 	}
 	for (i = 0; i < o.nhooks; i++)
-		run_hook(&img, o.datadir, o.hooks[i], o.out.verbose);
+		run_hook(&img, o.datadir, o.hooks[i], o.out.verbose, 0);
 	for (i = 0; i < o.nprograms; i++) {
 		if (!is_file(o.programs[i]))
 			die("-I %s: no such file on this host", o.programs[i]);
@@ -1072,7 +1191,7 @@ int main(int argc, char **argv)
 	}
 
 	if (o.out.verbose)
-		fprintf(stderr, "mkinitramfs: %zu modules (%zu built in) for %s\n",
+		msg("%zu modules (%zu built in) for %s",
 			ms.n, ms.nbuiltin, o.kver);
 	if (o.format_image)
 		r = write_image_format(&o, &img, err, sizeof(err));

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "hookparse.h"
 #include "modsel.h"
+#include "genutil.h"
 #include "regfile.h"
 
 static char *xstrdup(const char *s)
@@ -17,7 +19,7 @@ static char *xstrdup(const char *s)
 	char *p = strdup(s);
 
 	if (!p) {
-		fprintf(stderr, "mkinitramfs: out of memory\n");
+		fputs("mkinitramfs: out of memory\n", stderr);
 		exit(1);
 	}
 	return p;
@@ -128,7 +130,7 @@ static char **names_of(const struct modsel *ms, struct kmod_list *list, size_t *
 		if (find_item(ms, name)) {
 			v = realloc(v, (k + 1) * sizeof(*v));
 			if (!v) {
-				fprintf(stderr, "mkinitramfs: out of memory\n");
+				fputs("mkinitramfs: out of memory\n", stderr);
 				exit(1);
 			}
 			v[k++] = xstrdup(name);
@@ -149,7 +151,7 @@ static struct modsel_item *push_item(struct modsel *ms, const char *name,
 		ms->cap = ms->cap ? 2 * ms->cap : 64;
 		ms->items = realloc(ms->items, ms->cap * sizeof(*ms->items));
 		if (!ms->items) {
-			fprintf(stderr, "mkinitramfs: out of memory\n");
+			fputs("mkinitramfs: out of memory\n", stderr);
 			exit(1);
 		}
 	}
@@ -198,7 +200,7 @@ static int visit(struct modsel *ms, struct kmod_module *mod, const char *origin)
 	if (!path) {
 		ms->nbuiltin++;
 		if (ms->verbose)
-			fprintf(stderr, "mkinitramfs: %s is built into the kernel (%s)\n",
+			msg("%s is built into the kernel (%s)",
 				name, origin);
 		goto out;
 	}
@@ -221,7 +223,7 @@ static int visit(struct modsel *ms, struct kmod_module *mod, const char *origin)
 		ms->capvisiting = ms->capvisiting ? 2 * ms->capvisiting : 32;
 		ms->visiting = realloc(ms->visiting, ms->capvisiting * sizeof(char *));
 		if (!ms->visiting) {
-			fprintf(stderr, "mkinitramfs: out of memory\n");
+			fputs("mkinitramfs: out of memory\n", stderr);
 			exit(1);
 		}
 	}
@@ -243,7 +245,7 @@ static int visit(struct modsel *ms, struct kmod_module *mod, const char *origin)
 		d = names_of(ms, deps, &nd);
 		it->needs = realloc(a, (na + nd + 1) * sizeof(char *));
 		if (!it->needs) {
-			fprintf(stderr, "mkinitramfs: out of memory\n");
+			fputs("mkinitramfs: out of memory\n", stderr);
 			exit(1);
 		}
 		if (nd)
@@ -251,7 +253,7 @@ static int visit(struct modsel *ms, struct kmod_module *mod, const char *origin)
 		free(d);
 		it->nneeds = na + nd;
 		if (ms->verbose)
-			fprintf(stderr, "mkinitramfs: module %s (%s)\n", name, origin);
+			msg("module %s (%s)", name, origin);
 		r = visit_list(ms, post, name);
 		if (!r) {
 			it = find_item(ms, name);	/* items may have moved */
@@ -311,17 +313,19 @@ static void path_to_name(const char *path, char *out, size_t size)
 
 int modsel_add_glob(struct modsel *ms, const char *glob, const char *origin)
 {
-	char path[PATH_MAX + 16], line[PATH_MAX];
+	char path[PATH_MAX + 16], *line = NULL;
+	size_t cap = 0;
 	FILE *f;
 	int r = 0, matched = 0;
 
-	/* modules.dep lists every module depmod knows: "relpath: deps..." */
+	/* modules.dep lists every module depmod knows: "relpath: deps...",
+	 * lines of any length (read whole: a cut tail is no module) */
 	snprintf(path, sizeof(path), "%s/modules.dep", ms->moddir);
 	f = fopen_regular(path);
 	if (!f)
 		return seterr(ms, -errno, "%s: cannot read %s: %s", origin, path,
 			      strerror(errno));
-	while (!r && fgets(line, sizeof(line), f)) {
+	while (!r && getline(&line, &cap, f) > 0) {
 		char *colon = strchr(line, ':'), name[256];
 
 		if (!colon)
@@ -333,49 +337,36 @@ int modsel_add_glob(struct modsel *ms, const char *glob, const char *origin)
 		path_to_name(line, name, sizeof(name));
 		r = modsel_add(ms, name, origin);
 	}
+	free(line);
 	fclose(f);
 	if (!r && !matched && ms->verbose)
-		fprintf(stderr, "mkinitramfs: %s: no module matches %s\n", origin, glob);
+		msg("%s: no module matches %s", origin, glob);
 	return r;
 }
 
 int modsel_add_set(struct modsel *ms, const char *file, int strict)
 {
-	char line[1024], origin[PATH_MAX + 32];
-	FILE *f = fopen_regular(file);
-	int lineno = 0, r = 0, optional;
+	char origin[PATH_MAX + 32], err[sizeof(ms->err)], *buf;
+	struct modset set;
+	size_t len, i;
+	int r;
 
-	if (!f)
-		return seterr(ms, -errno, "cannot read module set %s: %s", file,
-			      errno == EINVAL ? "not a regular file" : strerror(errno));
-	while (!r && fgets(line, sizeof(line), f)) {
-		char *p = line, *end;
+	r = read_file_max(file, TEXT_FILE_MAX, &buf, &len);
+	if (r == -EFBIG)
+		return seterr(ms, r, "module set %s is larger than %d bytes: is it a set?",
+			      file, TEXT_FILE_MAX);
+	if (r)
+		return seterr(ms, r, "cannot read module set %s: %s", file,
+			      r == -EINVAL ? "not a regular file" : strerror(-r));
+	r = modset_parse(file, buf, len, &set, err, sizeof(err));
+	free(buf);
+	if (r)
+		return seterr(ms, r, "%s", err);
+	for (i = 0; i < set.n && !r; i++) {
+		const char *p = set.e[i].name;
 
-		lineno++;
-		if (!strchr(line, '\n') && !feof(f)) {
-			r = seterr(ms, -EINVAL, "%s:%d: line too long", file, lineno);
-			break;
-		}
-		end = strchr(p, '#');
-		if (end)
-			*end = '\0';
-		while (*p == ' ' || *p == '\t')
-			p++;
-		end = p + strlen(p);
-		while (end > p && (end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
-			*--end = '\0';
-		if (!*p)
-			continue;
-		if (strpbrk(p, " \t"))
-			r = seterr(ms, -EINVAL, "%s:%d: one module per line, got '%s'",
-				   file, lineno, p);
-		snprintf(origin, sizeof(origin), "%s:%d", file, lineno);
-		if (r)
-			break;
-		optional = *p == '?';
-		if (optional)
-			p++;
-		if (strpbrk(p, "/*?[")) {
+		snprintf(origin, sizeof(origin), "%s:%u", file, set.e[i].line);
+		if (set.e[i].glob) {
 			enum modsel_request req = ms->req;
 
 			/* a pattern sweeps in everything under a directory: each
@@ -386,20 +377,19 @@ int modsel_add_set(struct modsel *ms, const char *file, int strict)
 			ms->req = req;
 		} else {
 			r = modsel_add(ms, p, origin);
-			if (r == -ENOENT && !strict && (optional || ms->verbose)) {
-				if (!optional || ms->verbose)
-					fprintf(stderr, "mkinitramfs: %s: module '%s' is not "
-						"in this kernel; skipped\n", origin, p);
+			if (r == -ENOENT && !strict && (set.e[i].optional || ms->verbose)) {
+				if (!set.e[i].optional || ms->verbose)
+					msg("%s: module '%s' is not in this kernel; skipped",
+					    origin, p);
 				r = 0;
 			} else if (r == -ENOENT && !strict) {
-				fprintf(stderr, "mkinitramfs: warning: %s: module '%s' is "
-					"not in this kernel; skipped (mark it '?%s' if that "
-					"is expected)\n", origin, p, p);
+				msg("warning: %s: module '%s' is not in this kernel; skipped "
+				    "(mark it '?%s' if that is expected)", origin, p, p);
 				r = 0;
 			}
 		}
 	}
-	fclose(f);
+	modset_free(&set);
 	return r;
 }
 
@@ -448,7 +438,7 @@ int modsel_write_db(struct modsel *ms, const char *imgdir, FILE *out)
 
 	post = calloc(ms->n ? ms->n : 1, 1);
 	if (!closure || !post) {
-		fprintf(stderr, "mkinitramfs: out of memory\n");
+		fputs("mkinitramfs: out of memory\n", stderr);
 		exit(1);
 	}
 	/* closure(i) = each need and its closure; needs come earlier in the
@@ -496,7 +486,7 @@ int modsel_write_db(struct modsel *ms, const char *imgdir, FILE *out)
 		fprintf(out, "\t%d\n", it->req == REQ_EXPLICIT ||
 			(it->req == REQ_SET && !demand));
 		if (ms->verbose)
-			fprintf(stderr, "mkinitramfs: %s: %s\n", it->name,
+			msg("%s: %s", it->name,
 				it->req == REQ_EXPLICIT ? "loaded at boot (-m)" :
 				it->req == REQ_SET ? (demand ? "loaded when its hardware or "
 				"file system is found" : "loaded at boot (no device alias)") :

@@ -54,10 +54,11 @@ int modsel_add(struct modsel *ms, const char *name, const char *origin);
  * fnmatch(3) pattern @glob (e.g. "kernel/drivers/ata/ *"). */
 int modsel_add_glob(struct modsel *ms, const char *glob, const char *origin);
 
-/* Read a set file: one module name, alias or path glob per line, '#'
- * comments; "?name" marks a module some kernels lack (silent when
- * missing).  Other names missing from this kernel are warnings (sets are
- * generic); @strict makes them errors. */
+/* Read a set file (format: hookparse.h): one module name, alias or path
+ * glob per line, comment lines starting with '#'; "?name" marks a module
+ * some kernels lack (silent when missing).  Other names missing from this
+ * kernel are warnings (sets are generic); @strict makes them errors.  A
+ * malformed file is an error naming its line. */
 int modsel_add_set(struct modsel *ms, const char *file, int strict);
 
 /* Call @fn with each firmware file name (the modules' "firmware" field) of

@@ -25,7 +25,8 @@ ALL_TARGETS=$(ls fuzz/fuzz_*.c | sed 's|fuzz/fuzz_\(.*\)\.c|\1|')
 TARGETS=${TARGETS:-$ALL_TARGETS}
 B=build/fuzz
 LIB_SRCS="init/cmdline.c init/rootspec.c init/probe.c init/parttable.c init/moddb.c init/wildcard.c
-          init/uevent.c cpio.c compress.c imgread.c config.c regfile.c"
+          init/uevent.c cpio.c compress.c imgread.c config.c regfile.c hookparse.c genutil.c
+          elfdeps.c hostonly.c"
 LIBS="-ldeflate -lz -lzstd -llzma -llz4"
 CFLAGS="-g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=undefined -Iinit -I."
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -33,7 +34,8 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 
 # The largest input each target is given: a little over what its parser
 # reads (probe: PROBE_READ_SIZE; cmdline: CMDLINE_MAX; parttable: the seed
-# disks; imgread, extract: small images; config: lines over CONFIG_LINE_MAX).
+# disks; imgread, extract: small images; config: lines over CONFIG_LINE_MAX;
+# hook and modset: lines over TEXT_LINE_MAX; elf: small programs).
 max_len() {
 	case $1 in
 	cmdline) echo 4200 ;;
@@ -44,6 +46,9 @@ max_len() {
 	imgread) echo 262144 ;;
 	extract) echo 131072 ;;
 	config) echo 16384 ;;
+	hook|modset) echo 20000 ;;	# lines over TEXT_LINE_MAX (8191)
+	elf) echo 262144 ;;		# small real programs and libraries
+	sysfs) echo 16384 ;;
 	*) echo 65536 ;;
 	esac
 }

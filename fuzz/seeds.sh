@@ -16,6 +16,11 @@
 #              tests/newc.py: escapes by .., absolute names and symlinks,
 #              hard links to what a later entry put in place, nodes
 #   config     mkinitramfs.conf files
+#   hook       the build hooks of hooks/, hand-made ones, BusyBox's applet list
+#   modset     the module sets of modules.d/
+#   elf        small programs and libraries of this host, scripts
+#   sysfs      this host's mountinfo (pure mode) and fake systems (detect
+#              mode), behind fuzz_sysfs.c's mode byte
 # Missing tools are installed with apt-get when running as root; a seed
 # that still cannot be made is skipped with a warning.
 set -u
@@ -43,7 +48,7 @@ need() {
 	command -v "$1" >/dev/null 2>&1 || { warn "no $1 ($2): skipping its seeds"; return 1; }
 }
 
-mkdir -p "$OUT"/{probe,parttable,cmdline,uevent,moddb,imgread,extract,config}
+mkdir -p "$OUT"/{probe,parttable,cmdline,uevent,moddb,imgread,extract,config,hook,modset,elf,sysfs}
 
 # a small tree to put in file systems and archives
 tree=$TMP/tree
@@ -286,6 +291,50 @@ printf 'COMPRES=gzip\n' > "$OUT/config/typo"
 printf 'LEVEL = 3\n' > "$OUT/config/spaces"
 printf 'KVER=$(uname -r)\n' > "$OUT/config/dollar"
 printf 'HOSTONLY=yes\nHOSTONLY=no\n' > "$OUT/config/twice"
+
+# ---- hook and modset: the shipped ones, and edge cases -----------------------
+for f in "$TOP"/hooks/*; do
+	[ -f "$f" ] && cp "$f" "$OUT/hook/shipped-$(basename "$f")"
+done
+printf '# all directives\noptional\nfile /etc/hostname\nfile /etc/host#name /etc/x\nbinary /bin/sh /bin/ls /bin/cat\nhook busybox\ndir /run/x\nlink ../lib /lib64\napplets /bin/busybox /bin/busybox\nruntime runtime/x.sh local-premount\n' \
+	> "$OUT/hook/all"
+printf 'dir /a\r\n  # indented\r\n\tdir\t/b\t\r\n' > "$OUT/hook/crlf"
+printf 'file /etc/hostname ../../escape\ndir ../x\n' > "$OUT/hook/dotdot"
+printf 'dir /x # trailing\n' > "$OUT/hook/trailing-hash"
+{ printf 'binary'; for i in $(seq 1 820); do printf ' /bin/true'; done; echo; } > "$OUT/hook/long-line"
+command -v busybox >/dev/null && busybox --list-full > "$OUT/hook/busybox-list" 2>/dev/null
+for f in "$TOP"/modules.d/*; do
+	[ -f "$f" ] && cp "$f" "$OUT/modset/shipped-$(basename "$f")"
+done
+printf '# a set\nvirtio_blk\n  ?virtio_scsi\nkernel/drivers/ata/*\npci:v00008086d*\nmod#x\n' > "$OUT/modset/mixed"
+
+# ---- elf: small real programs and libraries, scripts --------------------------
+for f in /bin/true /usr/bin/env /usr/lib/x86_64-linux-gnu/libacl.so.1 \
+	 /usr/lib/x86_64-linux-gnu/libattr.so.1 "$TOP/init/init" "$TOP/tests/qemu/guest-init"; do
+	[ -f "$f" ] && [ "$(stat -L -c %s "$f")" -le 262144 ] &&
+		cp -L "$f" "$OUT/elf/$(basename "$f")"
+done
+printf '#!/sbin/sh -e\necho hi\n' > "$OUT/elf/script"
+printf '#!/bin/prog\n' > "$OUT/elf/script-self"
+printf '\001include /etc/ld.so.conf.d/*.conf\n/usr/local/lib\n' > "$OUT/elf/ldsoconf"
+
+# ---- sysfs: mountinfo lines (mode 0), fake systems (mode 1) --------------------
+{ printf '\000'; cat /proc/self/mountinfo; } > "$OUT/sysfs/host-mountinfo" 2>/dev/null
+{ printf '\000'; printf 'devices/../x\n../../devices/pci0000:00/0000:00:04.0\nCRYPT-LUKS2-1234-root\nraid1\n'; } \
+	> "$OUT/sysfs/pure-mixed"
+sysfs() {	# sysfs NAME MOUNTINFO UUID LEVEL BACKING MODALIAS
+	local name=$1
+	shift
+	{ printf '\001'; printf '%s\0%s\0%s\0%s\0%s' "$@"; } > "$OUT/sysfs/$name"
+}
+sysfs partition '22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw' '' '' '' \
+	'virtio:d00000002v00001AF4'
+sysfs dm-crypt '22 1 253:0 / / rw - ext4 /dev/mapper/root rw' 'CRYPT-LUKS2-0123-root' '' '' ''
+sysfs md '22 1 253:0 / / rw - xfs /dev/md0 rw' '' 'raid1' '' ''
+sysfs loop '22 1 253:0 / / rw - ext4 /dev/loop0 rw
+23 22 254:1 / /data rw - ext4 /dev/vda1 rw' '' '' '/data/disk.img' ''
+sysfs btrfs '22 1 0:42 /@ / rw - btrfs /dev/mapper/root rw' 'LVM-abc-tpool' '' '' ''
+sysfs tmpfs '22 1 0:20 / / rw - tmpfs tmpfs rw' '' '' '' ''
 
 for d in "$OUT"/*/; do
 	printf 'seeds: %-10s %3d files\n' "$(basename "$d")" "$(ls "$d" | wc -l)" >&2

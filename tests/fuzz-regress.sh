@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.." || exit 2
 CC=${CC:-gcc}
 B=build/fuzz-regress
 LIB_SRCS="init/cmdline.c init/rootspec.c init/probe.c init/parttable.c init/moddb.c init/wildcard.c
-          init/uevent.c cpio.c compress.c imgread.c config.c regfile.c"
+          init/uevent.c cpio.c compress.c imgread.c config.c regfile.c hookparse.c genutil.c
+          elfdeps.c hostonly.c"
 LIBS="-ldeflate -lz -lzstd -llzma -llz4"
 CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined
         -fno-sanitize-recover=all -Iinit -I."

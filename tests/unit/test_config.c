@@ -60,6 +60,9 @@ static void assert_unset(const struct config *c)
 	assert_int_equal(c->verbose, -1);
 	assert_int_equal(c->backup, -1);
 	assert_int_equal(c->microcode, -1);
+	assert_int_equal(c->compress_line, 0);
+	assert_int_equal(c->level_line, 0);
+	assert_int_equal(c->threads_line, 0);
 }
 
 /* @s must fail with -EINVAL, a message starting "t.conf:LINE: " and
@@ -526,6 +529,29 @@ static void test_layering(void **state)
 	config_free(&c);
 }
 
+/* The lines of COMPRESS, LEVEL and THREADS, for the caller's messages about
+ * their combination: kept through layering, untouched by a failed parse. */
+static void test_lines(void **state)
+{
+	struct config c;
+
+	(void)state;
+	ok(&c, "# settings\nCOMPRESS=gzip\n\nLEVEL=19\nKVER=1\n");
+	assert_int_equal(c.compress_line, 2);
+	assert_int_equal(c.level_line, 4);
+	assert_int_equal(c.threads_line, 0);
+	assert_int_equal(parse(&c, "THREADS=4\nLEVEL=3\n"), 0);
+	assert_int_equal(c.compress_line, 2);
+	assert_int_equal(c.level_line, 2);
+	assert_int_equal(c.threads_line, 1);
+	assert_int_equal(parse(&c, "\n\nLEVEL=5\nBOGUS=1\n"), -EINVAL);
+	assert_int_equal(c.level_line, 2);
+	assert_int_equal(c.level, 3);
+	config_free(&c);
+	assert_int_equal(c.level_line, 0);
+	assert_int_equal(c.compress_line, 0);
+}
+
 /* Exact messages, as a user sees them. */
 static void test_messages(void **state)
 {
@@ -799,6 +825,7 @@ int main(void)
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_bom),
 		cmocka_unit_test(test_layering),
+		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_err_buffer),
 		cmocka_unit_test(test_file),

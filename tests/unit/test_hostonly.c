@@ -846,9 +846,77 @@ static void test_real_machine(void **state)
 	hostonly_free(&h);
 }
 
+/* ---- the pure parsers (also fuzzed: fuzz/fuzz_sysfs.c) ---- */
+
+static int mline(const char *text, struct hostonly_mount *m)
+{
+	char *copy = strdup(text);
+	int r;
+
+	assert_non_null(copy);
+	memset(m, 0, sizeof(*m));
+	r = hostonly_mountinfo_line(copy, m);
+	free(copy);
+	return r;
+}
+
+static void test_mountinfo_line(void **state)
+{
+	struct hostonly_mount m;
+
+	(void)state;
+	assert_int_equal(mline("29 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw", &m), 0);
+	assert_int_equal(m.id, 29);
+	assert_int_equal(m.major, 254);
+	assert_int_equal(m.minor, 1);
+	assert_string_equal(m.point, "/");
+	assert_string_equal(m.fstype, "ext4");
+	assert_string_equal(m.source, "/dev/vda1");
+	hostonly_mount_free(&m);
+	assert_int_equal(mline("30 29 0:42 /@\\040x /mnt\\011t rw - btrfs  rw", &m), 0);
+	assert_string_equal(m.root, "/@ x");
+	assert_string_equal(m.point, "/mnt\tt");
+	assert_string_equal(m.source, "");	/* an empty source exists */
+	hostonly_mount_free(&m);
+	/* empty type, root or mount point: malformed, not a mount of nothing */
+	assert_int_equal(mline("22 1 253:0 / / r -  253:0 x", &m), -EINVAL);
+	hostonly_mount_free(&m);
+	assert_int_equal(mline("22 1 253:0 / / r - \\000 /dev/x rw", &m), -EINVAL);
+	hostonly_mount_free(&m);
+	assert_int_equal(mline("22 1 253:0  / r - ext4 /dev/x rw", &m), -EINVAL);
+	hostonly_mount_free(&m);
+	assert_int_equal(mline("22 1 253 / / r - ext4 /dev/x rw", &m), -EINVAL);
+	hostonly_mount_free(&m);
+	assert_int_equal(mline("22 1 1:2 / / r ext4 /dev/x rw", &m), -EINVAL);
+	hostonly_mount_free(&m);
+	assert_int_equal(mline("4294967296 1 1:2 / / r - ext4 /dev/x rw", &m), -EINVAL);
+	hostonly_mount_free(&m);
+}
+
+static void test_resolve_and_names(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_int_equal(hostonly_resolve(out, sizeof(out), "devices/virtual/block/dm-0/slaves",
+					  "../../../../pci0000:00/vda/vda1"), 0);
+	assert_string_equal(out, "devices/pci0000:00/vda/vda1");
+	assert_int_equal(hostonly_resolve(out, sizeof(out), "dev/block", "../../../x"), -EINVAL);
+	assert_int_equal(hostonly_resolve(out, sizeof(out), "dev/block", "/sys/devices"), -EINVAL);
+	assert_int_equal(hostonly_resolve(out, 8, "dev/block", "../../devices/long"), -ENAMETOOLONG);
+	assert_string_equal(hostonly_dm_module("CRYPT-LUKS2-0123-root"), "dm_crypt");
+	assert_string_equal(hostonly_dm_module("CRYPT-VERITY-x"), "dm_verity");
+	assert_string_equal(hostonly_dm_module("LVM-abc-tpool"), "dm_thin_pool");
+	assert_null(hostonly_dm_module("LVM-abc"));
+	assert_string_equal(hostonly_md_module("raid5"), "raid456");
+	assert_null(hostonly_md_module("container"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mountinfo_line),
+		cmocka_unit_test(test_resolve_and_names),
 		cmocka_unit_test(test_virtio_partition),
 		cmocka_unit_test(test_nvme),
 		cmocka_unit_test(test_nvme_multipath),

@@ -1,0 +1,43 @@
+/* genutil.h - small helpers of the generator: numbers from the command line,
+ * messages with control characters escaped, bounded reads of text files. */
+#ifndef INITKIT_GENUTIL_H
+#define INITKIT_GENUTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/*
+ * Parse @s as a decimal number from @min to @max: digits only (no sign, no
+ * blanks, no "0x"), at least one.  Returns 0 with *@out set, -EINVAL if @s
+ * is not such a number, -ERANGE if it is one outside [@min, @max] (however
+ * many digits it has: nothing wraps).  *@out is untouched on error.
+ */
+int parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+
+/*
+ * Copy @in to @out (@size bytes, NUL-terminated, cut at a character if too
+ * small), so that it cannot drive a terminal: bytes 0x00-0x1f and 0x7f,
+ * the C1 controls U+0080-U+009F, and bytes that are not part of valid
+ * UTF-8 become \xNN (\t, \n and \r as such); valid UTF-8 text, including
+ * non-ASCII letters, is kept.  Returns the length the whole escaped text
+ * needs, without the NUL (as snprintf does).
+ */
+size_t str_escape(const char *in, char *out, size_t size);
+
+/*
+ * Print "mkinitramfs: " and the formatted message to stderr, escaped as
+ * str_escape() does, in one write with a newline.  For the callers that
+ * report: the generator's main program, and the warnings of modsel.c.
+ */
+void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vmsg(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/*
+ * Read the whole of @path into a malloc'd buffer (*@buf, NUL-terminated for
+ * convenience; *@len bytes without it).  Returns 0 or -errno: -EFBIG if it
+ * is larger than @max bytes, -EISDIR, -EINVAL if it is not a regular file
+ * (never opened: open_regular()), -ENOENT, -EACCES, -ENOMEM, ...
+ */
+int read_file_max(const char *path, size_t max, char **buf, size_t *len);
+
+#endif

@@ -1,0 +1,564 @@
+/* hookparse.c - build hooks, module sets and BusyBox's applet list, parsed
+ * from buffers (format: hookparse.h).
+ *
+ * Each line is bounds-checked and copied into a NUL-terminated buffer of
+ * TEXT_LINE_MAX + 1 bytes before it is split into words, so nothing is
+ * ever cut or read past the caller's buffer. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hookparse.h"
+#include "init/layout.h"
+
+#define ECHO_MAX	160	/* bytes of a word quoted back in a message */
+
+struct pos {
+	const char *name;
+	unsigned int line;
+	char *err;
+	size_t errlen;
+};
+
+static int fail(const struct pos *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Set the message "NAME:LINE: ..." and return -EINVAL. */
+static int fail(const struct pos *p, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!p->err || !p->errlen)
+		return -EINVAL;
+	n = snprintf(p->err, p->errlen, "%s:%u: ", p->name, p->line);
+	if (n >= 0 && (size_t)n < p->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static int is_blank(char ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
+/* ---- lines and words ---- */
+
+struct reader {
+	const char *buf;
+	size_t len, at;
+	char *line;		/* TEXT_LINE_MAX + 1 bytes */
+	char **words;		/* room for TEXT_LINE_MAX / 2 + 1 words */
+	size_t nwords;
+};
+
+/* The next line into r->line, checked; 1 if there is one, 0 at the end,
+ * -EINVAL with the message set. */
+static int next_line(struct reader *r, struct pos *p)
+{
+	const char *b, *nl;
+	size_t n, i;
+
+	if (r->at >= r->len)
+		return 0;
+	b = r->buf + r->at;
+	nl = memchr(b, '\n', r->len - r->at);
+	n = nl ? (size_t)(nl - b) : r->len - r->at;
+	r->at += n + (nl ? 1 : 0);
+	p->line++;
+	if (n && b[n - 1] == '\r')
+		n--;
+	if (n > TEXT_LINE_MAX)
+		return fail(p, "line longer than %d bytes: split it (a directive or module "
+			    "list may take several lines)", TEXT_LINE_MAX);
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)b[i];
+
+		if (!ch)
+			return fail(p, "NUL byte: is this a text file?");
+		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
+			return fail(p, "control character 0x%02x: the file is plain text; "
+				    "remove it", ch);
+	}
+	if (p->line == 1 && n >= 3 && !memcmp(b, "\xef\xbb\xbf", 3))
+		return fail(p, "the file starts with a UTF-8 byte order mark: save it "
+			    "without one");
+	memcpy(r->line, b, n);
+	r->line[n] = '\0';
+	return 1;
+}
+
+/* Split r->line at blanks; a comment line or a blank one has no words. */
+static void split_words(struct reader *r)
+{
+	char *s = r->line;
+
+	r->nwords = 0;
+	while (is_blank(*s))
+		s++;
+	if (*s == '#')
+		return;
+	while (*s) {
+		r->words[r->nwords++] = s;
+		while (*s && !is_blank(*s))
+			s++;
+		if (*s)
+			*s++ = '\0';
+		while (is_blank(*s))
+			s++;
+	}
+}
+
+static int reader_open(struct reader *r, const char *buf, size_t len)
+{
+	memset(r, 0, sizeof(*r));
+	r->buf = buf;
+	r->len = len;
+	r->line = malloc(TEXT_LINE_MAX + 1);
+	r->words = malloc((TEXT_LINE_MAX / 2 + 1) * sizeof(*r->words));
+	if (!r->line || !r->words) {
+		free(r->line);
+		free(r->words);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void reader_close(struct reader *r)
+{
+	free(r->line);
+	free(r->words);
+}
+
+/* A hint for a line whose later word starts with '#', which the old
+ * format took for a comment. */
+static const char *hash_hint(const struct reader *r)
+{
+	size_t i;
+
+	for (i = 1; i < r->nwords; i++)
+		if (r->words[i][0] == '#')
+			return " ('#' starts a comment only at the start of a line: put the "
+			       "comment on a line of its own)";
+	return "";
+}
+
+static int too_big(const struct pos *p, size_t len)
+{
+	if (len <= TEXT_FILE_MAX)
+		return 0;
+	if (p->err && p->errlen)
+		snprintf(p->err, p->errlen, "%s: larger than %d bytes: is this the right "
+			 "file?", p->name, TEXT_FILE_MAX);
+	return -EFBIG;
+}
+
+/* ---- image paths ---- */
+
+int imgpath_norm(const char *in, char *out, size_t size)
+{
+	const char *s = in, *e;
+	size_t o = 0, clen, i;
+
+	if (size > IMGPATH_MAX + 1)
+		size = IMGPATH_MAX + 1;
+	if (!size)
+		return -ENAMETOOLONG;
+	for (i = 0; in[i]; i++)
+		if ((unsigned char)in[i] < 0x20 || in[i] == 0x7f)
+			return -EILSEQ;
+	while (*s) {
+		while (*s == '/')
+			s++;
+		if (!*s)
+			break;
+		e = strchrnul(s, '/');
+		clen = (size_t)(e - s);
+		if (clen == 1 && s[0] == '.') {
+			s = e;
+			continue;
+		}
+		if (clen == 2 && s[0] == '.' && s[1] == '.')
+			return -EINVAL;
+		if (o + !!o + clen >= size)
+			return -ENAMETOOLONG;
+		if (o)
+			out[o++] = '/';
+		memcpy(out + o, s, clen);
+		o += clen;
+		s = e;
+	}
+	if (!o)
+		return -ENOENT;
+	out[o] = '\0';
+	return 0;
+}
+
+/* Normalise the image path @word of directive @what into a malloc'd string. */
+static int take_path(const struct pos *p, const char *what, const char *word, char **dest)
+{
+	char *buf = malloc(IMGPATH_MAX + 1);
+	int r;
+
+	if (!buf)
+		return -ENOMEM;
+	r = imgpath_norm(word, buf, IMGPATH_MAX + 1);
+	if (r) {
+		free(buf);
+		if (r == -EINVAL)
+			return fail(p, "%s %.*s: '..' in a path in the image: write the path "
+				    "from the image's root, without '..'", what, ECHO_MAX, word);
+		if (r == -ENOENT)
+			return fail(p, "%s %.*s: the path names the image's root itself: name "
+				    "a path below it", what, ECHO_MAX, word);
+		if (r == -ENAMETOOLONG)
+			return fail(p, "%s %.*s...: the path in the image is longer than %d "
+				    "bytes", what, ECHO_MAX, word, IMGPATH_MAX);
+		return fail(p, "%s: a control character in the path", what);
+	}
+	*dest = buf;
+	return 0;
+}
+
+/* ---- build hooks ---- */
+
+static const struct {
+	const char *name;
+	enum hook_kind kind;
+	size_t min, max;	/* words after the name (SIZE_MAX: any number) */
+	const char *usage;
+} directives[] = {
+	{ "file",	HOOK_FILE,	1, 2, "file HOST [PATH]" },
+	{ "binary",	HOOK_BINARY,	1, SIZE_MAX, "binary PROGRAM..." },
+	{ "hook",	HOOK_HOOK,	1, 1, "hook NAME" },
+	{ "dir",	HOOK_DIR,	1, 1, "dir PATH" },
+	{ "link",	HOOK_LINK,	2, 2, "link TARGET PATH" },
+	{ "applets",	HOOK_APPLETS,	2, 2, "applets BUSYBOX PATH" },
+	{ "runtime",	HOOK_RUNTIME,	2, 2, "runtime SCRIPT STAGE" },
+	{ "optional",	HOOK_OPTIONAL,	0, 0, "optional" },
+};
+
+#define NDIRECTIVES (sizeof(directives) / sizeof(directives[0]))
+
+void hook_prog_free(struct hook_prog *p)
+{
+	size_t i, k;
+
+	for (i = 0; i < p->n; i++) {
+		for (k = 0; k < p->d[i].nargs; k++)
+			free(p->d[i].args[k]);
+		free(p->d[i].args);
+		free(p->d[i].dest);
+	}
+	free(p->d);
+	memset(p, 0, sizeof(*p));
+}
+
+/* The runtime directive: a known stage, a script with a file name. */
+static int runtime_dest(const struct pos *p, const char *script, const char *stage,
+			char **dest)
+{
+	static const char *const stages[] = { LAYOUT_HOOK_STAGES };
+	const char *base = strrchr(script, '/');
+	char *path;
+	size_t k;
+	int r;
+
+	for (k = 0; k < sizeof(stages) / sizeof(stages[0]); k++)
+		if (!strcmp(stage, stages[k]))
+			break;
+	if (k == sizeof(stages) / sizeof(stages[0]))
+		return fail(p, "no runtime stage '%.*s' (init-top, premount, local-premount, "
+			    "local-bottom, init-bottom)", ECHO_MAX, stage);
+	base = base ? base + 1 : script;
+	if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
+		return fail(p, "runtime %.*s: name a script file, not a directory", ECHO_MAX,
+			    script);
+	if (asprintf(&path, LAYOUT_HOOKS "/%s/%s", stage, base) < 0)
+		return -ENOMEM;
+	r = take_path(p, "runtime", path, dest);
+	free(path);
+	return r;
+}
+
+static int add_directive(const struct pos *p, const struct reader *r, struct hook_prog *out)
+{
+	struct hook_directive *d;
+	const char *what = r->words[0];
+	size_t nargs = r->nwords - 1, k, i;
+	int ret = 0;
+
+	for (k = 0; k < NDIRECTIVES; k++)
+		if (!strcmp(what, directives[k].name))
+			break;
+	if (k == NDIRECTIVES)
+		return fail(p, "unknown directive '%.*s' (the directives are file, binary, "
+			    "hook, dir, link, applets, runtime and optional)", ECHO_MAX, what);
+	if (nargs < directives[k].min || nargs > directives[k].max)
+		return fail(p, "write %s; this line has %zu word%s after '%s'%s",
+			    directives[k].usage, nargs, nargs == 1 ? "" : "s", what,
+			    *hash_hint(r) ? hash_hint(r) : nargs > directives[k].max ?
+			    " (words are separated by blanks, with no quoting: a name "
+			    "holding blanks cannot be written)" : "");
+	if (out->n == out->cap) {
+		size_t cap = out->cap ? 2 * out->cap : 16;
+		struct hook_directive *nd = realloc(out->d, cap * sizeof(*nd));
+
+		if (!nd)
+			return -ENOMEM;
+		out->d = nd;
+		out->cap = cap;
+	}
+	d = &out->d[out->n];
+	memset(d, 0, sizeof(*d));
+	d->kind = directives[k].kind;
+	d->line = p->line;
+	d->args = calloc(nargs + 1, sizeof(*d->args));
+	if (!d->args)
+		return -ENOMEM;
+	out->n++;	/* from here on, hook_prog_free() frees it */
+	for (i = 0; i < nargs; i++) {
+		d->args[i] = strdup(r->words[i + 1]);
+		if (!d->args[i])
+			return -ENOMEM;
+		d->nargs++;
+	}
+	switch (d->kind) {
+	case HOOK_FILE:
+		ret = take_path(p, what, d->args[nargs - 1], &d->dest);
+		break;
+	case HOOK_DIR:
+		ret = take_path(p, what, d->args[0], &d->dest);
+		break;
+	case HOOK_LINK:
+		ret = take_path(p, what, d->args[1], &d->dest);
+		break;
+	case HOOK_APPLETS:
+		if (d->args[0][0] != '/')
+			return fail(p, "applets %.*s: write the absolute path of the BusyBox "
+				    "to run", ECHO_MAX, d->args[0]);
+		ret = take_path(p, what, d->args[1], &d->dest);
+		break;
+	case HOOK_BINARY:
+		for (i = 0; i < nargs; i++)
+			if (d->args[i][0] != '/')
+				return fail(p, "binary %.*s: write the program's absolute path",
+					    ECHO_MAX, d->args[i]);
+		break;
+	case HOOK_RUNTIME:
+		ret = runtime_dest(p, d->args[0], d->args[1], &d->dest);
+		break;
+	case HOOK_HOOK:
+	case HOOK_OPTIONAL:
+		break;
+	}
+	return ret;
+}
+
+int hook_parse(const char *name, const char *buf, size_t len, struct hook_prog *out,
+	       char *err, size_t errlen)
+{
+	struct pos p = { name ? name : "hook", 0, err, errlen };
+	struct reader r;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (err && errlen)
+		err[0] = '\0';
+	ret = too_big(&p, len);
+	if (ret)
+		return ret;
+	ret = reader_open(&r, buf, len);
+	if (ret)
+		return ret;
+	while ((ret = next_line(&r, &p)) > 0) {
+		split_words(&r);
+		if (!r.nwords)
+			continue;
+		ret = add_directive(&p, &r, out);
+		if (ret)
+			break;
+	}
+	reader_close(&r);
+	if (ret == -ENOMEM && err && errlen)
+		snprintf(err, errlen, "%s:%u: out of memory", p.name, p.line);
+	if (ret)
+		hook_prog_free(out);
+	return ret;
+}
+
+/* ---- module sets ---- */
+
+void modset_free(struct modset *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->e[i].name);
+	free(s->e);
+	memset(s, 0, sizeof(*s));
+}
+
+static int add_entry(const struct pos *p, const struct reader *r, struct modset *out)
+{
+	struct modset_entry *e;
+	const char *w = r->words[0];
+	int optional = w[0] == '?';
+
+	if (r->nwords > 1 && *hash_hint(r))
+		return fail(p, "one module per line, and '#' starts a comment only at the "
+			    "start of a line: put the comment on a line of its own");
+	if (r->nwords > 1)
+		return fail(p, "one module per line: put '%.*s' on a line of its own",
+			    ECHO_MAX, r->words[1]);
+	if (optional)
+		w++;
+	if (!*w)
+		return fail(p, "'?' names no module: write ?NAME");
+	if (*w == '#')
+		return fail(p, "'?%.*s': no module name starts with '#'; a comment is a line "
+			    "starting with '#'", ECHO_MAX, w);
+	if (out->n == out->cap) {
+		size_t cap = out->cap ? 2 * out->cap : 32;
+		struct modset_entry *ne = realloc(out->e, cap * sizeof(*ne));
+
+		if (!ne)
+			return -ENOMEM;
+		out->e = ne;
+		out->cap = cap;
+	}
+	e = &out->e[out->n];
+	e->line = p->line;
+	e->optional = optional;
+	e->glob = strpbrk(w, "/*?[") != NULL;
+	e->name = strdup(w);
+	if (!e->name)
+		return -ENOMEM;
+	out->n++;
+	return 0;
+}
+
+int modset_parse(const char *name, const char *buf, size_t len, struct modset *out,
+		 char *err, size_t errlen)
+{
+	struct pos p = { name ? name : "set", 0, err, errlen };
+	struct reader r;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (err && errlen)
+		err[0] = '\0';
+	ret = too_big(&p, len);
+	if (ret)
+		return ret;
+	ret = reader_open(&r, buf, len);
+	if (ret)
+		return ret;
+	while ((ret = next_line(&r, &p)) > 0) {
+		split_words(&r);
+		if (!r.nwords)
+			continue;
+		ret = add_entry(&p, &r, out);
+		if (ret)
+			break;
+	}
+	reader_close(&r);
+	if (ret == -ENOMEM && err && errlen)
+		snprintf(err, errlen, "%s:%u: out of memory", p.name, p.line);
+	if (ret)
+		modset_free(out);
+	return ret;
+}
+
+/* ---- BusyBox's applet list ---- */
+
+void applets_free(char **paths, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
+
+int applets_parse(const char *buf, size_t len, const char *self, char ***paths, size_t *n,
+		  char *err, size_t errlen)
+{
+	char **v = NULL, *path = NULL, *line = NULL;
+	size_t nv = 0, cap = 0, at = 0, lineno = 0;
+	int r = 0;
+
+	*paths = NULL;
+	*n = 0;
+	if (err && errlen)
+		err[0] = '\0';
+	line = malloc(IMGPATH_MAX + 1);
+	path = malloc(IMGPATH_MAX + 1);
+	if (!line || !path) {
+		r = -ENOMEM;
+		goto out;
+	}
+	while (at < len) {
+		const char *b = buf + at, *nl = memchr(b, '\n', len - at);
+		size_t ln = nl ? (size_t)(nl - b) : len - at;
+
+		at += ln + (nl ? 1 : 0);
+		lineno++;
+		if (!ln)
+			continue;
+		if (ln > IMGPATH_MAX || memchr(b, '\0', ln)) {
+			r = -EINVAL;
+			if (err && errlen)
+				snprintf(err, errlen, "line %zu: %s", lineno, ln > IMGPATH_MAX ?
+					 "longer than a path in the image may be" : "a NUL byte");
+			goto out;
+		}
+		memcpy(line, b, ln);
+		line[ln] = '\0';
+		r = imgpath_norm(line, path, IMGPATH_MAX + 1);
+		if (r) {
+			if (err && errlen)
+				snprintf(err, errlen, "line %zu: '%.*s' is no path in the image "
+					 "(%s)", lineno, ECHO_MAX, line, r == -EINVAL ?
+					 "it has a '..' component" : r == -EILSEQ ?
+					 "a control character" : r == -ENOENT ? "empty" :
+					 "too long");
+			r = -EINVAL;
+			goto out;
+		}
+		if (self && !strcmp(path, self))
+			continue;
+		if (nv == cap) {
+			char **nn = realloc(v, (cap = cap ? 2 * cap : 64) * sizeof(*nn));
+
+			if (!nn) {
+				r = -ENOMEM;
+				goto out;
+			}
+			v = nn;
+		}
+		v[nv] = strdup(path);
+		if (!v[nv]) {
+			r = -ENOMEM;
+			goto out;
+		}
+		nv++;
+	}
+out:
+	free(line);
+	free(path);
+	if (r == -ENOMEM && err && errlen)
+		snprintf(err, errlen, "out of memory");
+	if (r) {
+		applets_free(v, nv);
+		return r;
+	}
+	*paths = v;
+	*n = nv;
+	return 0;
+}
