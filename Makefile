@@ -31,10 +31,11 @@ INIT_HDRS := $(wildcard init/*.h)
 # right after it: see init/init below).
 INIT_MAX_BYTES := 49152
 
+# The generator checks its module database with /init's own parser.
 GEN_SRCS := mkinitramfs.c cpio.c modsel.c output.c compress.c imgread.c config.c \
-            hostonly.c elfdeps.c imgext2.c
+            hostonly.c elfdeps.c imgext2.c init/moddb.c init/wildcard.c
 GEN_HDRS := cpio.h modsel.h output.h compress.h imgread.h config.h hostonly.h \
-            elfdeps.h imgext2.h
+            elfdeps.h imgext2.h init/moddb.h init/wildcard.h
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/%,$(wildcard tests/unit/test_*.c))
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

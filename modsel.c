@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "modsel.h"
+#include "init/moddb.h"
 
 static char *xstrdup(const char *s)
 {
@@ -525,6 +526,32 @@ int modsel_write_db(struct modsel *ms, const char *imgdir, FILE *out)
 	}
 	free(closure);
 	free(post);
+	return r;
+}
+
+int modsel_check_db(struct modsel *ms, const char *text, size_t len)
+{
+	struct moddb db;
+	char *copy;
+	int r, bad;
+
+	if (len > MODDB_MAX_BYTES)
+		return seterr(ms, -EFBIG, "the module database of these %zu modules "
+			      "would be %zu bytes; /init reads at most %d: select fewer "
+			      "modules", ms->n, len, MODDB_MAX_BYTES);
+	/* /init's own parser, on a copy: it cuts the text into fields */
+	copy = malloc(len + 1);
+	if (!copy)
+		return seterr(ms, -ENOMEM, "out of memory");
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	r = moddb_parse(copy, &db, &bad);
+	if (r)
+		seterr(ms, r, "/init would refuse the module database of these %zu "
+		       "modules (line %d: %s): a module name of %d bytes or more, or "
+		       "a million modules?", ms->n, bad, strerror(-r), MODDB_NAME_MAX);
+	moddb_free(&db);
+	free(copy);
 	return r;
 }
 
