@@ -20,10 +20,11 @@
  * kernel (4,000 modules, 26,000 aliases, 1.5 MB for Debian's 6.1) loads.
  * What /init still cannot take, the generator refuses to write
  * (modsel_check_db() runs this parser on what it wrote):
- *   - a file of more than MODDB_MAX_BYTES: /init reads it whole;
  *   - a module name of MODDB_NAME_MAX bytes or more (the kernel's own
  *     limit, MODULE_NAME_LEN, is 56);
- *   - a module index of more than six digits, a million modules. */
+ *   - a module index of more than six digits, a million modules;
+ * and, as /init holds the file and its tables in memory, a file of more
+ * than MODDB_MAX_BYTES, ten times every module of a kernel. */
 #ifndef INITKIT_MODDB_H
 #define INITKIT_MODDB_H
 
