@@ -79,7 +79,13 @@ build/%: tests/unit/%.c tests/unit/unit.h $(UNIT_LIB) $(INIT_HDRS) $(GEN_HDRS)
 	$(CC) -g -O1 $(WARN) $(WERROR) $(SAN) -Iinit -I. -o $@ $< \
 		$(UNIT_LIB) -lcmocka $(COMP_LIBS)
 
-unit: $(UNIT_TESTS)
+# /init's module database parser on a real file (tests/gen-limits.sh)
+build/moddb-load: tests/moddb-load.c init/moddb.c init/wildcard.c init/moddb.h init/wildcard.h
+	@mkdir -p build
+	$(CC) -g -O1 $(WARN) $(WERROR) $(SAN) -Iinit -o $@ tests/moddb-load.c \
+		init/moddb.c init/wildcard.c
+
+unit: $(UNIT_TESTS) build/moddb-load
 
 check: all unit
 	tests/check.sh
