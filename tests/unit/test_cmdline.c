@@ -182,11 +182,13 @@ static void test_parse_uint(void **state)
 	assert_int_equal(parse_uint("1 ", &v), -EINVAL);
 }
 
-/* cmdline_read() reads /proc/cmdline at boot; here it reads files.  A
- * boot loader cannot pass more than COMMAND_LINE_SIZE (2048 bytes on
- * x86), but bootconfig appends up to 32 KiB to what /proc/cmdline shows:
- * the QEMU case long_cmdline boots with one of 5 KB.  A line longer than
- * the 64 KiB read cannot be made at all, so only these tests see one. */
+/* cmdline_read() reads /proc/cmdline at boot; here it reads files, and
+ * these tests are the only ones of a long line.  No QEMU case can make
+ * one: a boot loader passes at most COMMAND_LINE_SIZE (2048 bytes on
+ * x86), and bootconfig, which appends up to 32 KiB to what /proc/cmdline
+ * shows, is not in Debian's kernel (CONFIG_BOOT_CONFIG is not set); a
+ * file bound over /proc/cmdline would be hidden by the proc /init mounts.
+ * Longer than the 64 KiB read, no kernel makes one at all. */
 static char *tmpdir;
 
 /* Write @text to a file and read it back with cmdline_read() into a
