@@ -34,7 +34,8 @@ static int valid_index_list(const char *s, int limit)
 	return *p == '\0';
 }
 
-/* The next line of @line, now NUL-terminated, or its end. */
+/* Where the line after @line starts (the end of the text if none); with
+ * @cut, @line's newline becomes its terminating NUL. */
 static char *line_end(char *line, int cut)
 {
 	char *next = strchr(line, '\n');
