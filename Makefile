@@ -31,10 +31,13 @@ INIT_HDRS := $(wildcard init/*.h)
 # right after it: see init/init below).
 INIT_MAX_BYTES := 49152
 
+# The generator checks its module database with /init's own parser.
 GEN_SRCS := mkinitramfs.c cpio.c modsel.c output.c compress.c imgread.c config.c \
-            hostonly.c elfdeps.c imgext2.c regfile.c hookparse.c runprog.c genutil.c
+            hostonly.c elfdeps.c imgext2.c regfile.c hookparse.c runprog.c genutil.c \
+            init/moddb.c init/wildcard.c
 GEN_HDRS := cpio.h modsel.h output.h compress.h imgread.h config.h hostonly.h \
-            elfdeps.h imgext2.h regfile.h hookparse.h runprog.h genutil.h
+            elfdeps.h imgext2.h regfile.h hookparse.h runprog.h genutil.h init/moddb.h \
+            init/wildcard.h
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/%,$(wildcard tests/unit/test_*.c))
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -78,7 +81,13 @@ build/%: tests/unit/%.c tests/unit/unit.h $(UNIT_LIB) $(INIT_HDRS) $(GEN_HDRS)
 	$(CC) -g -O1 $(WARN) $(WERROR) $(SAN) -Iinit -I. -o $@ $< \
 		$(UNIT_LIB) -lcmocka $(COMP_LIBS)
 
-unit: $(UNIT_TESTS)
+# /init's module database parser on a real file (tests/gen-limits.sh)
+build/moddb-load: tests/moddb-load.c init/moddb.c init/wildcard.c init/moddb.h init/wildcard.h
+	@mkdir -p build
+	$(CC) -g -O1 $(WARN) $(WERROR) $(SAN) -Iinit -o $@ tests/moddb-load.c \
+		init/moddb.c init/wildcard.c
+
+unit: $(UNIT_TESTS) build/moddb-load
 
 check: all unit
 	tests/check.sh

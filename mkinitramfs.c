@@ -768,6 +768,8 @@ static void populate(struct image *img, struct modsel *ms, const char *kver,
 		if (modsel_write_db(ms, path, lf))
 			die("%s", ms->err);
 		fclose(lf);
+		if (modsel_check_db(ms, list, listlen))
+			die("%s", ms->err);
 		image_add_data(img, LAYOUT_MODULES_DB, list, listlen, 0644);
 		free(list);
 	}

@@ -13,6 +13,7 @@
 #include "modsel.h"
 #include "genutil.h"
 #include "regfile.h"
+#include "init/moddb.h"
 
 static char *xstrdup(const char *s)
 {
@@ -532,6 +533,40 @@ int modsel_write_db(struct modsel *ms, const char *imgdir, FILE *out)
 	}
 	free(closure);
 	free(post);
+	return r;
+}
+
+int modsel_check_db(struct modsel *ms, const char *text, size_t len)
+{
+	struct moddb db;
+	char *copy;
+	size_t i;
+	int r, bad;
+
+	if (len > MODDB_MAX_BYTES)
+		return seterr(ms, -EFBIG, "the module database would be %zu bytes "
+			      "(%zu modules), over the %d MiB allowed: /init holds it "
+			      "in memory; select fewer modules", len, ms->n,
+			      MODDB_MAX_BYTES >> 20);
+	for (i = 0; i < ms->n; i++)
+		if (strlen(ms->items[i].name) >= MODDB_NAME_MAX)
+			return seterr(ms, -ENAMETOOLONG, "module %s (%s): /init takes "
+				      "names of up to %d bytes (the kernel's own are "
+				      "at most 55)", ms->items[i].name,
+				      ms->items[i].path, MODDB_NAME_MAX - 1);
+	/* /init's own parser, on a copy: it cuts the text into fields */
+	copy = malloc(len + 1);
+	if (!copy)
+		return seterr(ms, -ENOMEM, "out of memory");
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	r = moddb_parse(copy, &db, &bad);
+	if (r)
+		seterr(ms, r, "/init would refuse the module database (%zu modules; "
+		       "line %d: %s)%s", ms->n, bad, strerror(-r),
+		       r == -EINVAL ? ": a bug in mkinitramfs, please report it" : "");
+	moddb_free(&db);
+	free(copy);
 	return r;
 }
 

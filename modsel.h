@@ -71,4 +71,9 @@ int modsel_firmware(struct modsel *ms,
  * Returns 0 or -errno with ms->err set. */
 int modsel_write_db(struct modsel *ms, const char *imgdir, FILE *out);
 
+/* Refuse (-errno, ms->err set) a database of @len bytes at @text that
+ * /init could not take: too large, or one its parser rejects (the limits
+ * in init/moddb.h). */
+int modsel_check_db(struct modsel *ms, const char *text, size_t len);
+
 #endif

@@ -1,6 +1,8 @@
-/* cmdline.c - kernel command line parsing (pure: no syscalls) */
+/* cmdline.c - kernel command line parsing (pure but for read(2) of the
+ * file descriptor cmdline_read() is given) */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include "cmdline.h"
 
 static int is_space(char c)
@@ -47,6 +49,57 @@ int cmdline_each(char *buf, int (*fn)(char *param, char *val, void *arg),
 			return r;
 	}
 	return 0;
+}
+
+/* @buf (@len bytes) is the start of a longer line: cut it before its last
+ * parameter, which may have been read only in part, and copy that
+ * parameter's name (what precedes any '=', without quotes) to @name.
+ * Spaces inside double quotes separate nothing, as in cmdline_each(). */
+static size_t cut_last(char *buf, size_t len, char *name, size_t size)
+{
+	size_t i, start = 0, n = 0;
+	int inq = 0, sep = 1;
+
+	for (i = 0; i < len; i++) {
+		if (!inq && is_space(buf[i])) {
+			sep = 1;
+			continue;
+		}
+		if (sep)
+			start = i;
+		sep = 0;
+		if (buf[i] == '"')
+			inq = !inq;
+	}
+	for (i = start; i < len && buf[i] != '=' && n + 1 < size; i++)
+		if (buf[i] != '"')
+			name[n++] = buf[i];
+	name[n] = '\0';
+	buf[start] = '\0';
+	return start;
+}
+
+ssize_t cmdline_read(int fd, char *buf, size_t size, char *ignored, size_t ignored_size)
+{
+	size_t len = 0;
+	ssize_t n;
+	char c;
+
+	ignored[0] = '\0';
+	while (len < size - 1) {
+		n = read(fd, buf + len, size - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (!n)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	if (len == size - 1 && read(fd, &c, 1) == 1)
+		len = cut_last(buf, len, ignored, ignored_size);
+	return (ssize_t)len;
 }
 
 int list_next(const char **p, char *item, size_t size)

@@ -3,8 +3,11 @@
 #define INITKIT_CMDLINE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
-#define CMDLINE_MAX     4096	/* COMMAND_LINE_SIZE on x86 is 2048; leave room */
+/* The longest command line read.  COMMAND_LINE_SIZE is 2048 on x86, but
+ * bootconfig (up to 32 KiB) adds to what /proc/cmdline shows. */
+#define CMDLINE_MAX     65536
 #define PARAM_VALUE_MAX 256	/* longest value we keep for any parameter */
 #define FSTYPE_MAX      64
 #define BREAK_MAX       64
@@ -50,6 +53,13 @@ struct boot_params {
  */
 int cmdline_each(char *buf, int (*fn)(char *param, char *val, void *arg),
 		 void *arg, int *unterminated_quote);
+
+/* Read the command line from @fd into @buf (@size bytes, NUL-terminated).
+ * If there is more than @size-1 bytes, the last parameter read (perhaps
+ * only in part) and all after it are left out, and its name is copied to
+ * @ignored (@ignored_size bytes; "" when nothing was left out).  Returns
+ * the length kept, or -errno. */
+ssize_t cmdline_read(int fd, char *buf, size_t size, char *ignored, size_t ignored_size);
 
 /* Fill @bp from the command line in @buf (modified in place).  The last
  * occurrence of a parameter wins; unknown parameters are ignored. */

@@ -1,5 +1,7 @@
 /* moddb.c - parse and query the pre-digested module database */
 #include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include "moddb.h"
 #include "wildcard.h"
@@ -32,19 +34,27 @@ static int valid_index_list(const char *s, int limit)
 	return *p == '\0';
 }
 
-int moddb_parse(char *buf, struct moddb *db, int *bad_line)
+/* Where the line after @line starts (the end of the text if none); with
+ * @cut, @line's newline becomes its terminating NUL. */
+static char *line_end(char *line, int cut)
+{
+	char *next = strchr(line, '\n');
+
+	if (!next)
+		return line + strlen(line);
+	if (cut)
+		*next = '\0';
+	return next + 1;
+}
+
+static int parse_records(char *buf, struct moddb *db, int *bad_line)
 {
 	char *line = buf, *next, *f[6];
 	int lineno = 0, n;
 
-	db->nmod = db->nalias = db->ncpu = 0;
 	for (; *line; line = next) {
 		lineno++;
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		else
-			next = line + strlen(line);
+		next = line_end(line, 1);
 		if (!*line || *line == '#')
 			continue;
 		*bad_line = lineno;
@@ -52,13 +62,11 @@ int moddb_parse(char *buf, struct moddb *db, int *bad_line)
 			struct moddb_module *m;
 
 			n = split(line + 2, f, 5);
-			if (n != 5 || !*f[0] || *f[1] != '/' ||
-			    (strcmp(f[4], "0") && strcmp(f[4], "1")))
+			if (n != 5 || !*f[0] || strlen(f[0]) >= MODDB_NAME_MAX ||
+			    *f[1] != '/' || (strcmp(f[4], "0") && strcmp(f[4], "1")))
 				return -EINVAL;
 			if (db->nalias || db->ncpu)
 				return -EINVAL;		/* modules come first */
-			if (db->nmod == MODDB_MAX_MODULES)
-				return -E2BIG;
 			m = &db->mod[db->nmod];
 			m->name = f[0];
 			m->path = f[1];
@@ -68,7 +76,7 @@ int moddb_parse(char *buf, struct moddb *db, int *bad_line)
 			m->cpu_req = 0;
 			/* a closure may only name earlier modules: load order */
 			if (!valid_index_list(f[2], db->nmod) ||
-			    !valid_index_list(f[3], MODDB_MAX_MODULES))
+			    !valid_index_list(f[3], INT_MAX))
 				return -EINVAL;
 			db->nmod++;
 		} else if ((line[0] == 'a' || line[0] == 'c') && line[1] == '\t') {
@@ -81,31 +89,72 @@ int moddb_parse(char *buf, struct moddb *db, int *bad_line)
 			if (n != 2 || !*f[0] || (idx = moddb_next_index(&p)) < 0 ||
 			    *p || idx >= db->nmod)
 				return -EINVAL;
-			if (cpu ? db->ncpu == MODDB_MAX_CPU : db->nalias == MODDB_MAX_ALIASES)
-				return -E2BIG;
 			if (cpu)
 				db->mod[idx].cpu_req++;
 			a = cpu ? &db->cpu[db->ncpu++] : &db->alias[db->nalias++];
 			a->pattern = f[0];
-			a->module = (unsigned short)idx;
-			a->fixed = (unsigned short)strcspn(f[0], "*?[\\");
+			a->module = idx;
+			a->fixed = (int)strcspn(f[0], "*?[\\");
 		} else {
 			return -EINVAL;
 		}
 	}
 	/* post lists may name later modules: check them now */
-	for (n = 0; n < db->nmod; n++) {
-		const char *p = db->mod[n].post;
-		int i;
-
-		while ((i = moddb_next_index(&p)) >= 0)
-			if (i >= db->nmod) {
-				*bad_line = 0;
-				return -EINVAL;
-			}
-	}
 	*bad_line = 0;
+	for (n = 0; n < db->nmod; n++)
+		if (!valid_index_list(db->mod[n].post, db->nmod))
+			return -EINVAL;
 	return 0;
+}
+
+int moddb_parse(char *buf, struct moddb *db, int *bad_line)
+{
+	static const char kinds[] = "mac";
+	size_t count[3] = { 0, 0, 0 }, size;
+	const char *k;
+	char *line;
+	int r;
+
+	/* Size the tables first: a pass counting the lines that start with
+	 * "m", "a" or "c".  The parse takes no more records of each kind. */
+	for (line = buf; *line; line = line_end(line, 0))
+		if ((k = strchr(kinds, *line)))
+			count[k - kinds]++;
+	size = count[0] * sizeof(*db->mod) + (count[1] + count[2]) * sizeof(*db->alias);
+	db->nmod = db->nalias = db->ncpu = 0;
+	*bad_line = 0;
+	db->mod = malloc(size ? size : 1);
+	if (!db->mod)
+		return -ENOMEM;
+	db->alias = (struct moddb_alias *)(db->mod + count[0]);
+	db->cpu = db->alias + count[1];
+	r = parse_records(buf, db, bad_line);
+	if (r)
+		moddb_free(db);
+	return r;
+}
+
+void moddb_free(struct moddb *db)
+{
+	free(db->mod);
+	db->mod = NULL;
+	db->alias = db->cpu = NULL;
+	db->nmod = db->nalias = db->ncpu = 0;
+}
+
+int moddb_bus(const char *pattern, const char **bus)
+{
+	size_t n = strcspn(pattern, ":*?[");
+
+	/* "pci:...", "acpi*:..."; not "char-major-10-*" */
+	if (!n || (pattern[n] != ':' && (pattern[n] != '*' || pattern[n + 1] != ':')))
+		return 0;
+	*bus = pattern;
+	if ((n == 4 && !strncmp(pattern, "acpi", 4)) || (n == 2 && !strncmp(pattern, "of", 2))) {
+		*bus = "platform";
+		n = 8;
+	}
+	return (int)n;
 }
 
 int moddb_next_index(const char **p)
@@ -130,14 +179,14 @@ int moddb_match(const struct moddb *db, const char *modalias,
 {
 	/* A module may have many aliases matching one device: report once.
 	 * Matches are few, so a small list of the ones reported will do. */
-	unsigned short seen[64];
+	int seen[64];
 	int nseen = 0, i, j, r;
 	size_t len = strlen(modalias);
 
 	for (i = 0; i < db->nalias; i++) {
 		const struct moddb_alias *a = &db->alias[i];
 
-		if (a->fixed > len || memcmp(a->pattern, modalias, a->fixed))
+		if ((size_t)a->fixed > len || memcmp(a->pattern, modalias, (size_t)a->fixed))
 			continue;
 		if (!wildcard_match(a->pattern, modalias))
 			continue;

@@ -14,15 +14,23 @@
  *                                   feature: it loads only on a CPU whose
  *                                   modalias matches PATTERN or another of
  *                                   its "c" lines (crc32c-intel: SSE4.2)
- * Lines starting with '#' are comments.  Module records come first. */
+ * Lines starting with '#' are comments.  Module records come first.
+ *
+ * The tables are sized from the file, so a database of every module of a
+ * kernel (4,000 modules, 26,000 aliases, 1.5 MB for Debian's 6.1) loads.
+ * What /init still cannot take, the generator refuses to write
+ * (modsel_check_db() runs this parser on what it wrote):
+ *   - a module name of MODDB_NAME_MAX bytes or more (the kernel's own
+ *     limit, MODULE_NAME_LEN, is 56);
+ *   - a module index of more than six digits, a million modules;
+ * and, as /init holds the file and its tables in memory, a file of more
+ * than MODDB_MAX_BYTES, ten times every module of a kernel. */
 #ifndef INITKIT_MODDB_H
 #define INITKIT_MODDB_H
 
 #include <stddef.h>
 
-#define MODDB_MAX_MODULES 2048
-#define MODDB_MAX_ALIASES 16384
-#define MODDB_MAX_CPU     1024
+#define MODDB_MAX_BYTES   (16 * 1024 * 1024)
 #define MODDB_NAME_MAX    64
 
 struct moddb_module {
@@ -36,21 +44,33 @@ struct moddb_module {
 
 struct moddb_alias {
 	const char *pattern;
-	unsigned short module;
-	unsigned short fixed;	/* length of the literal prefix before any
+	int module;
+	int fixed;		/* length of the literal prefix before any
 				 * wildcard: a cheap filter before matching */
 };
 
+/* The tables are one allocation, as large as the file needs. */
 struct moddb {
-	struct moddb_module mod[MODDB_MAX_MODULES];
-	struct moddb_alias alias[MODDB_MAX_ALIASES];
-	struct moddb_alias cpu[MODDB_MAX_CPU];	/* the "c" lines */
+	struct moddb_module *mod;
+	struct moddb_alias *alias;
+	struct moddb_alias *cpu;	/* the "c" lines */
 	int nmod, nalias, ncpu;
 };
 
-/* Parse @buf (modified in place; @db points into it).  Returns 0, -EINVAL
- * with *bad_line set for a malformed line, -E2BIG past the limits. */
+/* Parse @buf (modified in place; @db points into it), after counting its
+ * records to allocate the tables once.  Returns 0 (free the tables with
+ * moddb_free()), -EINVAL with *bad_line set for a malformed line (0: a
+ * post list names a module that does not exist), or -ENOMEM; on an error
+ * nothing stays allocated. */
 int moddb_parse(char *buf, struct moddb *db, int *bad_line);
+
+void moddb_free(struct moddb *db);
+
+/* The bus whose devices alias @pattern can match: the length of its name,
+ * with *@bus pointing at it ("pci" at the start of "pci:v*...",
+ * "platform" for "acpi*:..." and "of:..."), or 0 for none (fs-TYPE,
+ * char-major-10-*, ...). */
+int moddb_bus(const char *pattern, const char **bus);
 
 /* Call @fn for each module whose alias matches @modalias (each module at
  * most once per call), with the length of the alias's literal prefix: the

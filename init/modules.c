@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,7 +19,6 @@
 #include "modules.h"
 #include "util.h"
 
-#define MODULES_DB_MAX  (1024 * 1024)
 #define MODALIAS_MAX    256
 #define PARAMS_MAX      512
 #define SYSPATH_MAX     128
@@ -31,8 +31,8 @@ enum { ST_NONE, ST_LOADING, ST_LOADED, ST_FAILED, ST_SKIPPED };
 extern int finit_module(int fd, const char *params, int flags);
 
 static struct moddb db;
-static unsigned char state[MODDB_MAX_MODULES];
-static unsigned char is_fs[MODDB_MAX_MODULES];	/* has an fs-TYPE alias */
+static unsigned char *state;	/* db.nmod of each, sized with the database */
+static unsigned char *is_fs;	/* has an fs-TYPE alias */
 static int have_db, nloaded, nfailed, ninserts;
 static long long load_us, load_cpu_us;
 
@@ -395,29 +395,27 @@ int modules_load_fs(struct boot *b, const char *type)
 /* The buses worth walking: those whose devices an alias of the image can
  * match.  Devices that ACPI or a device tree describe ("acpi:", "of:")
  * are matched through their platform-bus twins. */
-#define MAX_BUSES 16
-static char buses[MAX_BUSES][16];
+struct bus {
+	const char *name;	/* in an alias pattern: not NUL-terminated */
+	int len;
+};
+static struct bus *buses;	/* room for one per alias; 40-odd for every
+				 * module of a kernel */
 static int nbuses;
 
 static void add_bus(const char *pattern)
 {
-	char name[16];
-	size_t n = strcspn(pattern, ":*?[");
-	int i;
+	const char *name;
+	int i, len = moddb_bus(pattern, &name);
 
-	if (pattern[n] != ':' && pattern[n] != '*')
-		return;		/* fs-TYPE, crypto-..., char-major-...: not a bus */
-	if (!n || n >= sizeof(name))
+	if (!len)
 		return;
-	memcpy(name, pattern, n);
-	name[n] = '\0';
-	if (!strcmp(name, "acpi") || !strcmp(name, "of"))
-		strcpy(name, "platform");
-	for (i = 0; i < nbuses; i++)
-		if (!strcmp(buses[i], name))
+	/* the newest first: a module's aliases are mostly on one bus */
+	for (i = nbuses; i-- > 0;)
+		if (buses[i].len == len && !memcmp(buses[i].name, name, (size_t)len))
 			return;
-	if (nbuses < MAX_BUSES)
-		strcpy(buses[nbuses++], name);
+	buses[nbuses].name = name;
+	buses[nbuses++].len = len;
 }
 
 /* Devices found at boot wait in a queue, the likeliest way to the root
@@ -486,13 +484,13 @@ static void enqueue(const char *alias, const char *syspath)
 	nqueue++;
 }
 
-static void coldplug_bus(const char *bus)
+static void coldplug_bus(const struct bus *bus)
 {
 	char path[64], alias[MODALIAS_MAX], sys[SYSPATH_MAX];
 	struct dir_iter devs;
 	const char *dev;
 
-	if (path_fmt(path, sizeof(path), "/sys/bus/%s/devices", bus) ||
+	if (path_fmt(path, sizeof(path), "/sys/bus/%.*s/devices", bus->len, bus->name) ||
 	    dir_open(&devs, AT_FDCWD, path))
 		return;
 	while ((dev = dir_next(&devs, NULL))) {
@@ -515,7 +513,7 @@ void modules_coldplug(struct boot *b)
 	int i;
 
 	for (i = 0; have_db && i < nbuses; i++)
-		coldplug_bus(buses[i]);
+		coldplug_bus(&buses[i]);
 }
 
 int modules_coldplug_next(struct boot *b)
@@ -544,27 +542,43 @@ int modules_loaded(void)
 
 int stage_modules(struct boot *b)
 {
-	static char buf[MODULES_DB_MAX];
-	ssize_t len = read_file(MODULES_DB, buf, sizeof(buf));
+	struct stat st;
+	ssize_t len;
 	const char *p;
-	char name[MODDB_NAME_MAX];
+	char name[MODDB_NAME_MAX], *buf;
 	int r, bad, i, n;
 
-	if (len == -ENOENT)
-		return 0;	/* an image without modules: all built in */
+	/* Read whole, into memory of its size (every module of a kernel
+	 * makes 1.5 MB; the generator writes no more than MODDB_MAX_BYTES),
+	 * and kept: the tables point into it. */
+	if (stat(MODULES_DB, &st))
+		return errno == ENOENT ? 0 :	/* no modules: all built in */
+			fail(b, -errno, "cannot read %s: %s", MODULES_DB, strerror(errno));
+	buf = malloc((size_t)st.st_size + 1);
+	len = buf ? read_file(MODULES_DB, buf, (size_t)st.st_size + 1) : -ENOMEM;
 	if (len < 0)
 		return fail(b, (int)len, "cannot read %s: %s", MODULES_DB,
 			    strerror((int)-len));
 	r = moddb_parse(buf, &db, &bad);
-	if (r)
+	if (r == -EINVAL)
 		return fail(b, r, "%s is damaged (line %d: %s); rebuild the image "
 			    "with mkinitramfs", MODULES_DB, bad, strerror(-r));
-	have_db = 1;
+	/* the buses, then a state and an is_fs of each module: the pages
+	 * of the bus table that no bus needs are never touched */
+	if (!r && !(buses = malloc(db.nalias * sizeof(*buses) + 2 * (size_t)db.nmod + 1)))
+		r = -ENOMEM;
+	if (r)
+		return fail(b, r, "not enough memory for the module database (%lld "
+			    "bytes)", (long long)st.st_size);
+	state = (unsigned char *)(buses + db.nalias);
+	is_fs = state + db.nmod;
+	memset(state, 0, 2 * (size_t)db.nmod);
 	for (i = 0; i < db.nalias; i++) {
 		add_bus(db.alias[i].pattern);
 		if (!strncmp(db.alias[i].pattern, "fs-", 3))
 			is_fs[db.alias[i].module] = 1;
 	}
+	have_db = 1;
 
 	/* rd.driver.pre=a,b: first, in that order */
 	for (p = b->bp.driver_pre; (n = list_next(&p, name, sizeof(name))) >= 0;) {

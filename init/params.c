@@ -1,5 +1,6 @@
 /* params.c - stage "cmdline": read /proc/cmdline and the root spec */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 #include "init.h"
@@ -11,16 +12,24 @@
 
 int stage_cmdline(struct boot *b)
 {
-	char buf[CMDLINE_MAX], sentinel[64];
-	ssize_t n = read_file("/proc/cmdline", buf, sizeof(buf));
-	int r;
+	static char buf[CMDLINE_MAX];	/* touched only as far as it is read */
+	char ignored[64], sentinel[64];
+	int r, fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -errno : cmdline_read(fd, buf, sizeof(buf), ignored,
+						   sizeof(ignored));
 
+	if (fd >= 0)
+		close(fd);
 	if (n < 0)
 		return fail(b, (int)n, "cannot read /proc/cmdline: %s", strerror((int)-n));
 	cmdline_parse(buf, &b->bp);
 	log_debug = b->bp.debug;
 
 	/* Bad input costs a warning, never the boot. */
+	if (ignored[0])
+		log_msg(L_WARN, "cmdline: /proc/cmdline is longer than %d bytes; "
+			"ignored %s and every parameter after it", CMDLINE_MAX - 1,
+			ignored);
 	if (b->bp.unterminated_quote)
 		log_msg(L_WARN, "cmdline: unterminated double quote; the rest of the "
 			"line was read as one value; check the boot loader entry");

@@ -1,6 +1,7 @@
 /* test_cmdline.c - kernel command line parsing */
 #include "unit.h"
 #include <errno.h>
+#include <fcntl.h>
 #include "cmdline.h"
 
 static struct boot_params parse(const char *s)
@@ -181,6 +182,125 @@ static void test_parse_uint(void **state)
 	assert_int_equal(parse_uint("1 ", &v), -EINVAL);
 }
 
+/* cmdline_read() reads /proc/cmdline at boot; here it reads files, and
+ * these tests are the only ones of a long line.  No QEMU case can make
+ * one: a boot loader passes at most COMMAND_LINE_SIZE (2048 bytes on
+ * x86), and bootconfig, which appends up to 32 KiB to what /proc/cmdline
+ * shows, is not in Debian's kernel (CONFIG_BOOT_CONFIG is not set); a
+ * file bound over /proc/cmdline would be hidden by the proc /init mounts.
+ * Longer than the 64 KiB read, no kernel makes one at all. */
+static char *tmpdir;
+
+/* Write @text to a file and read it back with cmdline_read() into a
+ * buffer of @size bytes. */
+static ssize_t read_text(const char *text, size_t len, char *buf, size_t size,
+			 char *ignored, size_t isize)
+{
+	char path[256];
+	FILE *f;
+	ssize_t n;
+	int fd;
+
+	if (!tmpdir)
+		tmpdir = unit_tmpdir();
+	snprintf(path, sizeof(path), "%s/cmdline", tmpdir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	fclose(f);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	n = cmdline_read(fd, buf, size, ignored, isize);
+	close(fd);
+	return n;
+}
+
+/* Longer than the 4 KiB /init used to take (it failed the boot): all of it */
+static void test_read_long(void **state)
+{
+	static char text[6000], buf[CMDLINE_MAX];
+	struct boot_params bp;
+	char ignored[64];
+	size_t o = 0;
+	int i;
+
+	for (i = 0; i < 50; i++)
+		o += (size_t)snprintf(text + o, sizeof(text) - o, "pad%02d=%0100d ", i, i);
+	o += (size_t)snprintf(text + o, sizeof(text) - o, "root=UUID=abcd rw\n");
+	assert_true(o > 4096);
+	assert_int_equal(read_text(text, o, buf, sizeof(buf), ignored, sizeof(ignored)), o);
+	assert_string_equal(ignored, "");
+	cmdline_parse(buf, &bp);
+	assert_string_equal(bp.root, "UUID=abcd");
+	assert_int_equal(bp.ro, RO_RW);
+}
+
+/* Longer than the read: what fits is parsed, the parameter cut in two is
+ * left out and named, and so is nothing that follows; the boot goes on. */
+static void test_read_over_bound(void **state)
+{
+	size_t len = CMDLINE_MAX + 8192, o = 0;
+	char *text = malloc(len + 64), ignored[64];
+	static char buf[CMDLINE_MAX];
+	struct boot_params bp;
+
+	assert_non_null(text);
+	o += (size_t)snprintf(text, len, "root=LABEL=r rootdelay=7 ");
+	while (o < CMDLINE_MAX - 200)
+		o += (size_t)snprintf(text + o, len - o, "x=%080d ", 0);
+	/* a parameter across the end of what is read */
+	o += (size_t)snprintf(text + o, len - o, "\"straddle=%0400d\" ", 1);
+	o += (size_t)snprintf(text + o, len - o, "rw rootdelay=9\n");
+	assert_int_equal(read_text(text, o, buf, sizeof(buf), ignored, sizeof(ignored)),
+			 strstr(text, "\"straddle") - text);
+	assert_string_equal(ignored, "straddle");
+	cmdline_parse(buf, &bp);
+	assert_string_equal(bp.root, "LABEL=r");
+	assert_int_equal(bp.rootdelay, 7);	/* not the 9 after the cut */
+	assert_int_equal(bp.ro, RO_UNSET);
+	assert_int_equal(bp.unterminated_quote, 0);
+	free(text);
+}
+
+/* Where the cut falls, with a small buffer */
+static void test_read_cut(void **state)
+{
+	char buf[10], ignored[8];
+
+	/* fits exactly: nothing left out */
+	assert_int_equal(read_text("a=1 b=222", 9, buf, sizeof(buf), ignored, sizeof(ignored)), 9);
+	assert_string_equal(buf, "a=1 b=222");
+	assert_string_equal(ignored, "");
+	/* cut inside a value */
+	assert_int_equal(read_text("a=1 b=2222", 10, buf, sizeof(buf), ignored, sizeof(ignored)), 4);
+	assert_string_equal(buf, "a=1 ");
+	assert_string_equal(ignored, "b");
+	/* the buffer ends between two parameters: the last one read may
+	 * have been whole, but it is the one named, and left out */
+	assert_int_equal(read_text("a=1 b=22 c", 10, buf, sizeof(buf), ignored, sizeof(ignored)), 4);
+	assert_string_equal(ignored, "b");
+	/* a space inside quotes separates nothing */
+	assert_int_equal(read_text("q x=\"a b c d\"", 14, buf, sizeof(buf), ignored,
+				   sizeof(ignored)), 2);
+	assert_string_equal(buf, "q ");
+	assert_string_equal(ignored, "x");
+	/* one parameter longer than everything: all of it left out; a long
+	 * name is cut to fit the message */
+	assert_int_equal(read_text("verylongname=1", 14, buf, sizeof(buf), ignored,
+				   sizeof(ignored)), 0);
+	assert_string_equal(buf, "");
+	assert_string_equal(ignored, "verylon");
+	/* an error is -errno */
+	assert_int_equal(cmdline_read(-1, buf, sizeof(buf), ignored, sizeof(ignored)), -EBADF);
+}
+
+static int cleanup(void **state)
+{
+	if (tmpdir)
+		unit_sh("rm -rf %s", tmpdir);
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -197,7 +317,10 @@ int main(void)
 		cmocka_unit_test(test_modparams),
 		cmocka_unit_test(test_list_next),
 		cmocka_unit_test(test_parse_uint),
+		cmocka_unit_test(test_read_long),
+		cmocka_unit_test(test_read_over_bound),
+		cmocka_unit_test(test_read_cut),
 	};
 
-	return cmocka_run_group_tests_name("cmdline", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("cmdline", tests, NULL, cleanup);
 }

@@ -22,6 +22,7 @@ static int parse(const char *text)
 	static char buf[4096];
 	int bad = -1;
 
+	moddb_free(&db);	/* the previous test's tables */
 	snprintf(buf, sizeof(buf), "%s", text);
 	return moddb_parse(buf, &db, &bad);
 }
@@ -283,14 +284,82 @@ static void test_bad(void **state)
 	assert_int_equal(db.nmod, 0);
 }
 
+/* The tables are sized from the file: a database of every module of a
+ * kernel (Debian's 6.1: 4,023 modules, 26,222 aliases) loads, and so do
+ * module indices past 65,535. */
+static void test_sized_from_file(void **state)
+{
+	enum { NMOD = 70000, NALIAS = 30000 };
+	size_t size = (size_t)NMOD * 40 + NALIAS * 40, o = 0;
+	char *big = malloc(size);
+	int i, bad = -1;
+	struct hits h = { .n = 0 };
+
+	assert_non_null(big);
+	for (i = 0; i < NMOD; i++)
+		o += snprintf(big + o, size - o, "m\tm%d\t/m.ko\t%s\t-\t0\n", i,
+			      i ? "0" : "-");
+	for (i = 0; i < NALIAS; i++)
+		o += snprintf(big + o, size - o, "a\tpci:v%08Xd*\t%d\n", i, NMOD - 1 - i);
+	assert_true(o < size - 1);
+	moddb_free(&db);
+	assert_int_equal(moddb_parse(big, &db, &bad), 0);
+	assert_int_equal(db.nmod, NMOD);
+	assert_int_equal(db.nalias, NALIAS);
+	assert_int_equal(db.ncpu, 0);
+	assert_string_equal(db.mod[NMOD - 1].name, "m69999");
+	assert_int_equal(db.alias[0].module, NMOD - 1);
+	moddb_match(&db, "pci:v00000000d00001234", collect, &h);
+	assert_int_equal(h.n, 1);
+	assert_int_equal(h.idx[0], NMOD - 1);
+	assert_int_equal(moddb_find(&db, "m69998"), NMOD - 2);
+	moddb_free(&db);
+	free(big);
+}
+
 static void test_limits(void **state)
 {
-	static char big[(MODDB_MAX_MODULES + 2) * 24];
-	int i, o = 0, bad;
+	char name[MODDB_NAME_MAX + 32];
 
-	for (i = 0; i < MODDB_MAX_MODULES + 1; i++)
-		o += snprintf(big + o, sizeof(big) - o, "m\tm%d\t/m.ko\t-\t-\t0\n", i);
-	assert_int_equal(moddb_parse(big, &db, &bad), -E2BIG);
+	/* a name as long as the kernel allows (55), and one it cannot have */
+	snprintf(name, sizeof(name), "m\t%055d\t/a.ko\t-\t-\t0\n", 0);
+	assert_int_equal(parse(name), 0);
+	snprintf(name, sizeof(name), "m\t%0*d\t/a.ko\t-\t-\t0\n", MODDB_NAME_MAX, 0);
+	assert_int_equal(parse(name), -EINVAL);
+	assert_null(db.mod);	/* nothing stays allocated on an error */
+	/* an index of seven digits: more modules than the format has */
+	assert_int_equal(parse("m\ta\t/a.ko\t-\t-\t0\na\tx\t0000000\n"), -EINVAL);
+}
+
+static void test_bus(void **state)
+{
+	const char *bus = NULL;
+	static const char pci[] = "pci:v00001AF4d*sv*sd*bc*sc*i*";
+
+	assert_int_equal(moddb_bus(pci, &bus), 3);
+	assert_ptr_equal(bus, pci);
+	assert_int_equal(moddb_bus("virtio:d00000002v*", &bus), 6);
+	assert_int_equal(moddb_bus("acpi*:PNP0A03:*", &bus), 8);
+	assert_memory_equal(bus, "platform", 8);
+	assert_int_equal(moddb_bus("of:N*T*Cfoo", &bus), 8);
+	assert_memory_equal(bus, "platform", 8);
+	assert_int_equal(moddb_bus("dmi*:svnLENOVO:*", &bus), 3);
+	assert_int_equal(moddb_bus("ofx:y", &bus), 3);
+	/* no bus: a file system, a device number, a name */
+	assert_int_equal(moddb_bus("fs-ext4", &bus), 0);
+	assert_int_equal(moddb_bus("char-major-10-229", &bus), 0);
+	assert_int_equal(moddb_bus("block-major-8-*", &bus), 0);
+	assert_int_equal(moddb_bus("crc32c", &bus), 0);
+	assert_int_equal(moddb_bus(":x", &bus), 0);
+	assert_int_equal(moddb_bus("", &bus), 0);
+	/* a long name is a bus all the same: /init has no table to fill */
+	assert_int_equal(moddb_bus("a-bus-with-a-rather-long-name:x", &bus), 29);
+}
+
+static int teardown(void **state)
+{
+	moddb_free(&db);
+	return 0;
 }
 
 int main(void)
@@ -304,8 +373,10 @@ int main(void)
 		cmocka_unit_test(test_cpu_recorded),
 		cmocka_unit_test(test_cpu_bitmap_equals_matching),
 		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_sized_from_file),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_bus),
 	};
 
-	return cmocka_run_group_tests_name("moddb", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("moddb", tests, NULL, teardown);
 }
