@@ -89,6 +89,15 @@ echo "  (the timeline's figure: CPU time from main() to the switch, outside"
 echo "   finit_module, mount(2) and disk reads; QEMU with THP off, see below)"
 printf '%-44s %s ms (median; wall clock not in finit_module, waits, disk reads, mount)\n' \
 	"/init's other wall time per boot" "$(median < "$WORK/other")"
+ratio() { awk -v a="$(median < "$1")" -v b="$(median < "$2")" 'BEGIN { printf "%.3f", a / b }'; }
+if [ -n "$BASELINE" ]; then
+	row "baseline: /init start -> root's init" "$WORK/boots.base"
+	row "baseline: kernel start -> root's init" "$WORK/k.base"
+	row "baseline: /init's own CPU time (ms)" "$WORK/own.base"
+	printf '%-44s %sx /init start -> root, %sx kernel start -> root, %sx own CPU\n' \
+		"ours / baseline (medians)" "$(ratio "$WORK/boots.virtio" "$WORK/boots.base")" \
+		"$(ratio "$WORK/k.virtio" "$WORK/k.base")" "$(ratio "$WORK/own" "$WORK/own.base")"
+fi
 
 # The same boots with QEMU's default, transparent huge pages: the host
 # zeroes 2 MiB at the guest's first touch of it (on a host that is itself
@@ -107,10 +116,13 @@ printf '%-44s %s ms (median; most %s; each: %s)\n' "  the same, QEMU with THP (i
 # the time TCG spends translating code the first time it runs, and host
 # stalls, drop out.  What is left is the work /init makes the CPU do.
 ICOUNT_SHIFT=3	# 8 ns an instruction: a 125-MIPS CPU
+# One guest CPU: under -icount a second one stalls the kernel's SMP bring-up
+# for minutes of guest time.  The shape's -cpu stays.
+icount_shape=$(sed -E 's/(^| )-smp +[^ ]+//g' <<< "${INITKIT_QEMU_SHAPE:--smp 1}")
 : > "$WORK/own.icount"; : > "$WORK/own.icount.base"
 for i in $(seq 3); do
 	for img in virtio ${BASELINE:+base}; do
-		boot "icount$img$i" 300 "$WORK/$img.img" "root=UUID=$ROOT_UUID" \
+		INITKIT_QEMU_SHAPE="$icount_shape -smp 1" boot "icount$img$i" 300 "$WORK/$img.img" "root=UUID=$ROOT_UUID" \
 			-drive "file=$WORK/root.img,if=virtio,format=raw,snapshot=on" \
 			-icount "shift=$ICOUNT_SHIFT,sleep=off" >/dev/null || true
 		own_cpu "$WORK/icount$img$i.log" >> "$WORK/own.icount${BASELINE:+.$img}"
