@@ -20,35 +20,43 @@ WERROR  ?=
 PKG_LIBS := -lkmod -lext2fs -lcom_err -ldeflate -lz -lzstd -llzma -llz4 -lpthread
 COMP_LIBS := -lext2fs -lcom_err -ldeflate -lz -lzstd -llzma -llz4 -lpthread
 
-INIT_PURE := init/cmdline.c init/rootspec.c init/probe.c init/parttable.c init/moddb.c \
-             init/uevent.c init/wildcard.c
+# lib/: the contract (layout.h) and the pure parsers, no system calls:
+# linked by /init, the generator, the unit tests and the fuzzers.
+LIB_SRCS  := $(wildcard lib/*.c)
+LIB_HDRS  := $(wildcard lib/*.h)
+INIT_PURE := $(LIB_SRCS)
 INIT_SYS  := init/main.c init/log.c init/util.c init/mounts.c init/params.c \
              init/modules.c init/rootwait.c init/mountroot.c init/switchroot.c \
              init/rmtree.c init/panic.c init/hooks.c init/imageinitrd.c
-INIT_HDRS := $(wildcard init/*.h)
+INIT_HDRS := $(wildcard init/*.h) $(LIB_HDRS)
 # Largest stripped /init we accept (48 KiB; the file layout packs the code
 # and read-only data into one segment, -z noseparate-code, and the data
 # right after it: see init/init below).
 INIT_MAX_BYTES := 49152
 
-# The generator checks its module database with /init's own parser.
-GEN_SRCS := mkinitramfs.c cpio.c modsel.c output.c compress.c imgread.c config.c \
-            hostonly.c elfdeps.c imgext2.c regfile.c hookparse.c runprog.c genutil.c \
-            init/moddb.c init/wildcard.c
-GEN_HDRS := cpio.h modsel.h output.h compress.h imgread.h config.h hostonly.h \
-            elfdeps.h imgext2.h regfile.h hookparse.h runprog.h genutil.h init/moddb.h \
-            init/wildcard.h
+# gen/: the generator.  It checks its module database with /init's own
+# parser (lib/moddb.c).
+GEN_SRCS := gen/main.c gen/cpio.c gen/modsel.c gen/output.c gen/compress.c gen/imgread.c \
+            gen/config.c gen/hostonly.c gen/elfdeps.c gen/imgext2.c gen/regfile.c \
+            gen/hookparse.c gen/runprog.c gen/genutil.c lib/moddb.c lib/wildcard.c
+GEN_HDRS := $(wildcard gen/*.h) $(LIB_HDRS)
+INCS     := -Ilib -Igen -Iinit
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/%,$(wildcard tests/unit/test_*.c))
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 all: mkinitramfs init/init tests/qemu/guest-init tests/qemu/no-thp
 
-INIT_OBJS := $(patsubst init/%.c,build/klibc/%.o,$(INIT_PURE) $(INIT_SYS))
+INIT_OBJS := $(patsubst lib/%.c,build/klibc/%.o,$(INIT_PURE)) \
+             $(patsubst init/%.c,build/klibc/%.o,$(INIT_SYS))
 
 build/klibc/%.o: init/%.c $(INIT_HDRS)
 	@mkdir -p build/klibc
-	$(KLCC) -Os -Wall -Wno-unused-parameter $(WERROR) -c -o $@ $<
+	$(KLCC) -Os -Wall -Wno-unused-parameter $(WERROR) -Ilib -c -o $@ $<
+
+build/klibc/%.o: lib/%.c $(INIT_HDRS)
+	@mkdir -p build/klibc
+	$(KLCC) -Os -Wall -Wno-unused-parameter $(WERROR) -Ilib -c -o $@ $<
 
 # Linked twice: ld would start the data segment on a page of its own in
 # the file (up to 4 KiB of padding); the second link puts it right after
@@ -61,7 +69,7 @@ init/init: $(INIT_OBJS)
 	strip --strip-all -R .comment -o $@ $@.unstripped
 
 mkinitramfs: $(GEN_SRCS) $(GEN_HDRS)
-	$(CC) $(CFLAGS) $(WARN) $(WERROR) -DINITKIT_DATADIR=\"$(DATADIR)\" \
+	$(CC) $(CFLAGS) $(WARN) $(WERROR) $(INCS) -DINITKIT_DATADIR=\"$(DATADIR)\" \
 		-o $@ $(GEN_SRCS) $(PKG_LIBS) $(LDFLAGS)
 
 # The stand-in init of the QEMU test root: prints a token, powers off.
@@ -73,19 +81,18 @@ tests/qemu/guest-init: tests/qemu/guest-init.c
 tests/qemu/no-thp: tests/qemu/no-thp.c
 	$(CC) $(CFLAGS) $(WARN) $(WERROR) -o $@ $<
 
-UNIT_LIB := $(INIT_PURE) cpio.c compress.c imgread.c config.c hostonly.c elfdeps.c \
-            output.c imgext2.c regfile.c hookparse.c runprog.c genutil.c
+UNIT_LIB := $(LIB_SRCS) $(filter-out gen/main.c gen/modsel.c lib/%,$(GEN_SRCS))
 
 build/%: tests/unit/%.c tests/unit/unit.h $(UNIT_LIB) $(INIT_HDRS) $(GEN_HDRS)
 	@mkdir -p build
-	$(CC) -g -O1 $(WARN) $(WERROR) $(SAN) -Iinit -I. -o $@ $< \
+	$(CC) -g -O1 $(WARN) $(WERROR) $(SAN) $(INCS) -o $@ $< \
 		$(UNIT_LIB) -lcmocka $(COMP_LIBS)
 
-# /init's module database parser on a real file (tests/gen-limits.sh)
-build/moddb-load: tests/moddb-load.c init/moddb.c init/wildcard.c init/moddb.h init/wildcard.h
+# /init's module database parser on a real file (tests/gen/limits.sh)
+build/moddb-load: tests/gen/moddb-load.c lib/moddb.c lib/wildcard.c lib/moddb.h lib/wildcard.h
 	@mkdir -p build
-	$(CC) -g -O1 $(WARN) $(WERROR) $(SAN) -Iinit -o $@ tests/moddb-load.c \
-		init/moddb.c init/wildcard.c
+	$(CC) -g -O1 $(WARN) $(WERROR) $(SAN) -Ilib -o $@ tests/gen/moddb-load.c \
+		lib/moddb.c lib/wildcard.c
 
 unit: $(UNIT_TESTS) build/moddb-load
 
@@ -99,12 +106,12 @@ bench: all
 	tests/bench-peers.sh
 
 # libFuzzer targets for every parser of untrusted input (clang), each for
-# FUZZ_SECONDS; crashes found are kept in tests/fuzz-regressions/, which
+# FUZZ_SECONDS; crashes found are kept in tests/fuzz/regressions/, which
 # the test command replays (gcc, ASan/UBSan).
 FUZZ_SECONDS ?= 60
 fuzz:
 	tools/deps --fuzz
-	fuzz/run.sh $(FUZZ_SECONDS)
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # The demo VM halted with a gdb stub (-s -S); prints how to attach.
 debug-vm:
@@ -120,7 +127,7 @@ size-check: init/init
 # whatever PREFIX the tree's ./mkinitramfs was built with.
 build/mkinitramfs.installed: $(GEN_SRCS) $(GEN_HDRS) FORCE
 	@mkdir -p build
-	$(CC) $(CFLAGS) $(WARN) $(WERROR) -DINITKIT_DATADIR=\"$(DATADIR)\" \
+	$(CC) $(CFLAGS) $(WARN) $(WERROR) $(INCS) -DINITKIT_DATADIR=\"$(DATADIR)\" \
 		-o $@ $(GEN_SRCS) $(PKG_LIBS) $(LDFLAGS)
 
 install: all build/mkinitramfs.installed

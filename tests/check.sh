@@ -35,8 +35,8 @@ count_suite() {	# a script printing "ok NAME" / "not ok NAME" lines
 for t in build/test_*; do
 	[ -x "$t" ] && count_unit "$t"
 done
-count_suite tests/fuzz-regress.sh
-for s in tests/gen-*.sh; do
+count_suite tests/fuzz/regress.sh
+for s in tests/gen/*.sh; do
 	count_suite "$s"
 done
 count_suite tests/qemu/boot-tests.sh

@@ -846,7 +846,7 @@ static void test_real_machine(void **state)
 	hostonly_free(&h);
 }
 
-/* ---- the pure parsers (also fuzzed: fuzz/fuzz_sysfs.c) ---- */
+/* ---- the pure parsers (also fuzzed: tests/fuzz/fuzz_sysfs.c) ---- */
 
 static int mline(const char *text, struct hostonly_mount *m)
 {

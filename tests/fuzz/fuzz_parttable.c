@@ -10,7 +10,7 @@
  *                     CRC checks to the code behind them
  *   bytes 1-2:        partition number 1 + (LE16 % 300)
  *   byte 3:           unused
- * fuzz/seeds.sh writes real GPT and MBR disks behind such a prefix. */
+ * tests/fuzz/seeds.sh writes real GPT and MBR disks behind such a prefix. */
 #include <errno.h>
 #include <string.h>
 #include <zlib.h>

@@ -1,21 +1,21 @@
 #!/bin/bash
-# tests/fuzz-regress.sh - the fuzz regression tier: no clang, no libFuzzer.
-# Links each fuzz target (fuzz/fuzz_TARGET.c) with fuzz/replay.c using gcc
+# tests/fuzz/regress.sh - the fuzz regression tier: no clang, no libFuzzer.
+# Links each fuzz target (tests/fuzz/fuzz_TARGET.c) with tests/fuzz/replay.c using gcc
 # and ASan/UBSan, then replays the built-in edge inputs (empty, one byte,
-# 64 KiB of 0xff) and every file in tests/fuzz-regressions/TARGET/ (the
-# crashes fuzz/run.sh found).  Prints "ok fuzz-regress-TARGET (N inputs)"
+# 64 KiB of 0xff) and every file in tests/fuzz/regressions/TARGET/ (the
+# crashes tests/fuzz/run.sh found).  Prints "ok fuzz-regress-TARGET (N inputs)"
 # or "not ok fuzz-regress-TARGET: FILE", with the sanitizer's summary on
 # "# " lines.
 set -u
-cd "$(dirname "$0")/.." || exit 2
+cd "$(dirname "$0")/../.." || exit 2
 CC=${CC:-gcc}
 B=build/fuzz-regress
-LIB_SRCS="init/cmdline.c init/rootspec.c init/probe.c init/parttable.c init/moddb.c init/wildcard.c
-          init/uevent.c cpio.c compress.c imgread.c config.c regfile.c hookparse.c genutil.c
-          elfdeps.c hostonly.c"
+LIB_SRCS="lib/cmdline.c lib/rootspec.c lib/probe.c lib/parttable.c lib/moddb.c lib/wildcard.c
+          lib/uevent.c gen/cpio.c gen/compress.c gen/imgread.c gen/config.c gen/regfile.c gen/hookparse.c gen/genutil.c
+          gen/elfdeps.c gen/hostonly.c"
 LIBS="-ldeflate -lz -lzstd -llzma -llz4"
 CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined
-        -fno-sanitize-recover=all -Iinit -I."
+        -fno-sanitize-recover=all -Ilib -Igen -Iinit"
 BUILTIN=5	# replay.c -b: empty, 0x00, '0', 0xff, 64 KiB of 0xff
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -40,11 +40,11 @@ done
 rm -f "$B/lib.a"
 ar rcs "$B/lib.a" $objs
 
-for src in fuzz/fuzz_*.c; do
-	t=${src#fuzz/fuzz_}
+for src in tests/fuzz/fuzz_*.c; do
+	t=${src#tests/fuzz/fuzz_}
 	t=${t%.c}
 	bin=$B/replay_$t
-	if ! $CC $CFLAGS -o "$bin" fuzz/replay.c "$src" "$B/lib.a" $LIBS 2>"$B/build.log"; then
+	if ! $CC $CFLAGS -o "$bin" tests/fuzz/replay.c "$src" "$B/lib.a" $LIBS 2>"$B/build.log"; then
 		echo "not ok fuzz-regress-$t: cannot build $src"
 		sed 's/^/# /' "$B/build.log" | head -10
 		continue
@@ -56,7 +56,7 @@ for src in fuzz/fuzz_*.c; do
 		nbad=1
 		cp "$B/$t.log" "$B/$t.fail.log"
 	fi
-	for f in "tests/fuzz-regressions/$t"/*; do
+	for f in "tests/fuzz/regressions/$t"/*; do
 		[ -f "$f" ] || continue
 		n=$((n + 1))
 		if ! { timeout 60 "$bin" "$f" >"$B/$t.log" 2>&1; } 2>/dev/null; then

@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/gen-output.sh - the generator's output path, temporary files and
+# tests/gen/output.sh - the generator's output path, temporary files and
 # input paths, on paths that others can write: a FIFO or device given or
 # planted where a file is expected never hangs or breaks a run, other
 # users' files are never removed, concurrent runs to one OUTPUT all
@@ -7,7 +7,7 @@
 # and leaves the previous image byte for byte.  Prints "ok NAME" /
 # "not ok NAME".
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 ensure_kernel || { echo "not ok out-kernel-available"; exit 0; }
 WORK=$(mktemp -d /tmp/initkit-out.XXXXXX)
 STICKY=$(mktemp -d /tmp/initkit-sticky.XXXXXX)

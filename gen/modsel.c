@@ -13,7 +13,7 @@
 #include "modsel.h"
 #include "genutil.h"
 #include "regfile.h"
-#include "init/moddb.h"
+#include "moddb.h"
 
 static char *xstrdup(const char *s)
 {
@@ -458,7 +458,7 @@ int modsel_write_db(struct modsel *ms, const char *imgdir, FILE *out)
 		}
 	}
 
-	fprintf(out, "# initkit module database: see init/moddb.h\n");
+	fprintf(out, "# initkit module database: see lib/moddb.h\n");
 	for (i = 0; i < ms->n && !r; i++) {
 		struct modsel_item *it = &ms->items[i];
 		struct kmod_module *mod = NULL;

@@ -1,9 +1,9 @@
 #!/bin/bash
-# tests/gen-tests.sh - the generator on the test kernel's module tree:
+# tests/gen/basic.sh - the generator on the test kernel's module tree:
 # reproducible bytes, a valid archive, and bad inputs that name their cause
 # and leave the previous image untouched.  Prints "ok NAME" / "not ok NAME".
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 ensure_kernel || { echo "not ok gen-kernel-available"; exit 0; }
 WORK=$(mktemp -d /tmp/initkit-gen.XXXXXX)
 trap 'umount "$WORK/full" 2>/dev/null; rm -rf "$WORK"' EXIT

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""tests/newc.py OUT - write a newc cpio archive, crafted exactly, from a
-spec on standard input: hostile and careless images for tests/gen-extract.sh.
+"""tests/gen/newc.py OUT - write a newc cpio archive, crafted exactly, from a
+spec on standard input: hostile and careless images for tests/gen/extract.sh.
 
 One entry a line, words split like a shell's (shlex):
 
@@ -53,7 +53,7 @@ def entry(name, mode, ino, nlink=1, size=None, data=b"", mtime=0, rmaj=0, rmin=0
 
 def main():
     if len(sys.argv) != 2:
-        sys.exit("usage: tests/newc.py OUT < SPEC")
+        sys.exit("usage: tests/gen/newc.py OUT < SPEC")
     out = bytearray()
     ino = 1000
     lines = [ln for ln in sys.stdin.read().splitlines()

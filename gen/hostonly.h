@@ -51,7 +51,7 @@ int hostonly_detect(struct hostonly *h, const char *sysroot, const char *mountpo
 /* Release the lists; @h may then be reused.  Safe to call twice. */
 void hostonly_free(struct hostonly *h);
 
-/* ---- the pure parsers hostonly_detect() uses (unit tests, fuzz/fuzz_sysfs.c) */
+/* ---- the pure parsers hostonly_detect() uses (unit tests, tests/fuzz/fuzz_sysfs.c) */
 
 struct hostonly_mount {
 	unsigned id;

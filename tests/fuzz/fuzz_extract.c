@@ -13,7 +13,7 @@
  * -errno, nothing appeared beside img, out/ and the canary, the canary is
  * unchanged, no file descriptor leaked, and an image extracted without
  * error lists without error.  libFuzzer's corpus and artifact directories
- * must be writable by the uid it runs as (fuzz/run.sh sees to that). */
+ * must be writable by the uid it runs as (tests/fuzz/run.sh sees to that). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>

@@ -4,7 +4,7 @@
  * prints "modules N aliases N cpu N buses N" and the buses, then for each
  * MODALIAS the modules that match it, most specific first as /init tries
  * them.  Exit status 1 if the parser refuses the file.  Used by
- * tests/gen-limits.sh on a database of every module of a kernel. */
+ * tests/gen/limits.sh on a database of every module of a kernel. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
-/* fuzz.h - shared by the fuzz targets (fuzz/fuzz_*.c) and fuzz/replay.c.
+/* fuzz.h - shared by the fuzz targets (tests/fuzz/fuzz_*.c) and tests/fuzz/replay.c.
  *
  * Each target is one LLVMFuzzerTestOneInput().  Built with clang's
- * -fsanitize=fuzzer it is a libFuzzer binary (fuzz/run.sh); linked with
- * fuzz/replay.c by gcc it replays saved inputs (tests/fuzz-regress.sh). */
+ * -fsanitize=fuzzer it is a libFuzzer binary (tests/fuzz/run.sh); linked with
+ * tests/fuzz/replay.c by gcc it replays saved inputs (tests/fuzz/regress.sh). */
 #ifndef INITKIT_FUZZ_H
 #define INITKIT_FUZZ_H
 
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-/* optional: run once before any input (libFuzzer, and fuzz/replay.c) */
+/* optional: run once before any input (libFuzzer, and tests/fuzz/replay.c) */
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /* An invariant the parser documents: abort() so that libFuzzer keeps the

@@ -1,5 +1,5 @@
 #!/bin/bash
-# fuzz/seeds.sh OUTDIR - build the seed corpora of the fuzz targets into
+# tests/fuzz/seeds.sh OUTDIR - build the seed corpora of the fuzz targets into
 # OUTDIR/TARGET/, from real tools, at run time (nothing binary is kept in
 # git):
 #   probe      the first 68 KiB of ext2/3/4, xfs, btrfs, vfat (12/16/32),
@@ -13,7 +13,7 @@
 #   imgread    images from ./mkinitramfs with each -c, and cpio archives
 #              (newc, crc, several segments, padding) made by GNU cpio
 #   extract    the small imgread seeds, and hostile archives from
-#              tests/newc.py: escapes by .., absolute names and symlinks,
+#              tests/gen/newc.py: escapes by .., absolute names and symlinks,
 #              hard links to what a later entry put in place, nodes
 #   config     mkinitramfs.conf files
 #   hook       the build hooks of hooks/, hand-made ones, BusyBox's applet list
@@ -24,8 +24,8 @@
 # Missing tools are installed with apt-get when running as root; a seed
 # that still cannot be made is skipped with a warning.
 set -u
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-OUT=${1:?usage: fuzz/seeds.sh OUTDIR}
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+OUT=${1:?usage: tests/fuzz/seeds.sh OUTDIR}
 mkdir -p "$OUT" && OUT=$(cd "$OUT" && pwd)
 TMP=$(mktemp -d /tmp/initkit-seeds.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
@@ -204,7 +204,7 @@ ue module-add 'add@/module/ext4\0ACTION=add\0DEVPATH=/module/ext4\0SUBSYSTEM=mod
 ue libudev 'libudev\0\xfe\xed\xca\xfe\x28\x00\x00\x00\x28\x00\x00\x00\x10\x00\x00\x00ACTION=add\0DEVPATH=/devices/x\0'
 
 # ---- moddb and imgread: images of the test kernel ---------------------------
-printf '# initkit module database: see init/moddb.h\nm\tcrc16\t/lib/modules/k/kernel/lib/crc16.ko\t-\t-\t0\nm\tjbd2\t/lib/modules/k/kernel/fs/jbd2/jbd2.ko\t0\t-\t0\nm\text4\t/lib/modules/k/kernel/fs/ext4/ext4.ko\t0,1\t2\t1\na\tfs-ext4\t2\na\tpci:v00001AF4d*sv*sd*bc*sc*i*\t1\na\tvirtio:d00000002v*\t0\na\t[a-z]*:x?\\*\t2\n' \
+printf '# initkit module database: see lib/moddb.h\nm\tcrc16\t/lib/modules/k/kernel/lib/crc16.ko\t-\t-\t0\nm\tjbd2\t/lib/modules/k/kernel/fs/jbd2/jbd2.ko\t0\t-\t0\nm\text4\t/lib/modules/k/kernel/fs/ext4/ext4.ko\t0,1\t2\t1\na\tfs-ext4\t2\na\tpci:v00001AF4d*sv*sd*bc*sc*i*\t1\na\tvirtio:d00000002v*\t0\na\t[a-z]*:x?\\*\t2\n' \
 	> "$OUT/moddb/handmade"
 MK=$TOP/mkinitramfs
 if [ -x "$MK" ] && . "$TOP/tests/lib.sh" && ensure_kernel; then
@@ -255,8 +255,8 @@ for f in newc crc early-gzip zstd xz lz4-legacy gzip-xz mk-none mk-gzip; do
 	[ -f "$OUT/imgread/$f" ] && [ "$(stat -c %s "$OUT/imgread/$f")" -le 131072 ] &&
 		cp "$OUT/imgread/$f" "$OUT/extract/$f"
 done
-# spec NAME: a newc archive from tests/newc.py's spec on standard input
-spec() { python3 "$TOP/tests/newc.py" "$OUT/extract/$1" || warn "extract seed $1 failed"; }
+# spec NAME: a newc archive from tests/gen/newc.py's spec on standard input
+spec() { python3 "$TOP/tests/gen/newc.py" "$OUT/extract/$1" || warn "extract seed $1 failed"; }
 printf 'f a nlink=2 ino=11 data=first\nc a 1:3\nf b nlink=2 ino=11 data=x\ntrailer\n' | spec swap-dev
 printf 'f a nlink=2 ino=11 data=first\np a\nf b nlink=2 ino=11 data=x\n' | spec swap-fifo
 printf 'f a nlink=2 ino=11\nl a ../../etc\nf b nlink=2 ino=11 data=x\n' | spec swap-link

@@ -1,11 +1,11 @@
 #!/bin/bash
-# tests/gen-extract.sh - mkinitramfs --list and --extract on hostile and
-# careless images, crafted byte for byte by tests/newc.py: inputs that are
+# tests/gen/extract.sh - mkinitramfs --list and --extract on hostile and
+# careless images, crafted byte for byte by tests/gen/newc.py: inputs that are
 # not files, images cut while being read, hard links to what the image
 # swapped in, names with control characters.  Needs no kernel tree.
 # Prints "ok NAME" / "not ok NAME: why" per test.
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 WORK=$(mktemp -d /tmp/initkit-extract.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 MK="$TOP/mkinitramfs"
@@ -18,7 +18,7 @@ check() {	# check NAME COMMAND...: ok if the command succeeds
 	if "$@" >"$WORK/out" 2>&1; then ok "$name"; else notok "$name" "$(tail -3 "$WORK/out" | tr '\n' ' ')"; fi
 }
 # img NAME: an image from the newc.py spec on standard input, as $WORK/NAME
-img() { python3 "$TOP/tests/newc.py" "$WORK/$1"; }
+img() { python3 "$TOP/tests/gen/newc.py" "$WORK/$1"; }
 # fresh NAME: an empty extraction directory $WORK/NAME
 fresh() { rm -rf "${WORK:?}/$1" && mkdir "$WORK/$1"; }
 # fails NAME PATTERN CMD...: CMD exits 1 within 10 s, stderr matches PATTERN

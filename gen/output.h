@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "compress.h"
-#include "init/layout.h"
+#include "layout.h"
 
 enum ent_kind { ENT_DIR, ENT_FILE, ENT_DATA, ENT_NODE, ENT_LINK };
 

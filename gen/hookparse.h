@@ -1,8 +1,8 @@
 /* hookparse.h - the text the generator reads besides its settings file:
  * build hooks (DATADIR/hooks/, -H), module-set files (DATADIR/modules.d/,
  * -M) and the applet list of BusyBox.  Parsed from a buffer into structs;
- * no I/O, no messages printed: host-testable and fuzzed (fuzz/fuzz_hook.c,
- * fuzz/fuzz_modset.c).
+ * no I/O, no messages printed: host-testable and fuzzed (tests/fuzz/fuzz_hook.c,
+ * tests/fuzz/fuzz_modset.c).
  *
  * LINES (hooks and sets alike)
  *

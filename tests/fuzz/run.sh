@@ -1,14 +1,14 @@
 #!/bin/bash
-# fuzz/run.sh [SECONDS] - fuzz every parser of untrusted input with
+# tests/fuzz/run.sh [SECONDS] - fuzz every parser of untrusted input with
 # libFuzzer for SECONDS each (default 60), NPROC targets at a time.
 #
 #   1. builds build/fuzz/fuzz_TARGET with clang (-fsanitize=fuzzer,address,
-#      undefined) for each fuzz/fuzz_TARGET.c
-#   2. builds the seed corpora into build/fuzz/seeds/ (fuzz/seeds.sh)
+#      undefined) for each tests/fuzz/fuzz_TARGET.c
+#   2. builds the seed corpora into build/fuzz/seeds/ (tests/fuzz/seeds.sh)
 #   3. runs each target; the corpus it grows is kept in
 #      build/fuzz/corpus/TARGET/ and used again next time
 #   4. copies each crash, timeout, leak or out-of-memory input to
-#      tests/fuzz-regressions/TARGET/SHA1 (tests/fuzz-regress.sh replays
+#      tests/fuzz/regressions/TARGET/SHA1 (tests/fuzz/regress.sh replays
 #      them with gcc) and prints it with the sanitizer's report
 #   5. prints a table: target, seconds, executions, new crashes
 # Exits 1 if any target crashed, 2 if the targets cannot be built.
@@ -16,19 +16,19 @@
 # Environment: TARGETS="probe config" to run some only; JOBS=N targets at
 # once (default: the number of CPUs); CLANG=clang-14.
 set -u
-cd "$(dirname "$0")/.." || exit 2
+cd "$(dirname "$0")/../.." || exit 2
 SECS=${1:-60}
-case $SECS in ''|*[!0-9]*) echo "usage: fuzz/run.sh [SECONDS]" >&2; exit 2 ;; esac
+case $SECS in ''|*[!0-9]*) echo "usage: tests/fuzz/run.sh [SECONDS]" >&2; exit 2 ;; esac
 CLANG=${CLANG:-clang}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 1)}
-ALL_TARGETS=$(ls fuzz/fuzz_*.c | sed 's|fuzz/fuzz_\(.*\)\.c|\1|')
+ALL_TARGETS=$(ls tests/fuzz/fuzz_*.c | sed 's|tests/fuzz/fuzz_\(.*\)\.c|\1|')
 TARGETS=${TARGETS:-$ALL_TARGETS}
 B=build/fuzz
-LIB_SRCS="init/cmdline.c init/rootspec.c init/probe.c init/parttable.c init/moddb.c init/wildcard.c
-          init/uevent.c cpio.c compress.c imgread.c config.c regfile.c hookparse.c genutil.c
-          elfdeps.c hostonly.c"
+LIB_SRCS="lib/cmdline.c lib/rootspec.c lib/probe.c lib/parttable.c lib/moddb.c lib/wildcard.c
+          lib/uevent.c gen/cpio.c gen/compress.c gen/imgread.c gen/config.c gen/regfile.c gen/hookparse.c gen/genutil.c
+          gen/elfdeps.c gen/hostonly.c"
 LIBS="-ldeflate -lz -lzstd -llzma -llz4"
-CFLAGS="-g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=undefined -Iinit -I."
+CFLAGS="-g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=undefined -Ilib -Igen -Iinit"
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 
@@ -71,15 +71,15 @@ for s in $LIB_SRCS; do
 done
 ar rcs "$B/libinitkit-fuzz.a" $objs || exit 2
 for t in $TARGETS; do
-	[ -f "fuzz/fuzz_$t.c" ] || { echo "fuzz: no fuzz/fuzz_$t.c" >&2; exit 2; }
+	[ -f "tests/fuzz/fuzz_$t.c" ] || { echo "fuzz: no tests/fuzz/fuzz_$t.c" >&2; exit 2; }
 	"$CLANG" $CFLAGS -Wall -Wextra -Wno-unused-parameter \
-		-fsanitize=fuzzer,address,undefined -o "$B/fuzz_$t" "fuzz/fuzz_$t.c" \
+		-fsanitize=fuzzer,address,undefined -o "$B/fuzz_$t" "tests/fuzz/fuzz_$t.c" \
 		"$B/libinitkit-fuzz.a" $LIBS || exit 2
 done
 
 # ---- seeds ------------------------------------------------------------------
 rm -rf "$B/seeds"
-fuzz/seeds.sh "$B/seeds" || echo "fuzz: seeds.sh failed; fuzzing from what there is" >&2
+tests/fuzz/seeds.sh "$B/seeds" || echo "fuzz: seeds.sh failed; fuzzing from what there is" >&2
 
 # ---- run ----------------------------------------------------------------------
 run_one() {
@@ -87,7 +87,7 @@ run_one() {
 	local art=$B/artifacts/$t
 	rm -rf "$art"
 	mkdir -p "$art" "$B/corpus/$t" "$B/seeds/$t"
-	[ -f "fuzz/$t.dict" ] && dict=-dict=fuzz/$t.dict
+	[ -f "tests/fuzz/$t.dict" ] && dict=-dict=tests/fuzz/$t.dict
 	# extract drops to nobody in its own namespaces (fuzz_extract.c):
 	# what libFuzzer writes must be nobody's
 	if [ "$t" = extract ] && [ "$(id -u)" = 0 ]; then
@@ -142,11 +142,11 @@ for t in $TARGETS; do
 		[ -f "$a" ] || continue
 		found=$((found + 1))
 		sum=$(sha1sum "$a" | cut -d' ' -f1)
-		dest=tests/fuzz-regressions/$t/$sum
+		dest=tests/fuzz/regressions/$t/$sum
 		echo
 		echo "=== $t: $(basename "$a" | cut -d- -f1) ($(stat -c %s "$a") bytes) -> $dest"
 		if [ ! -f "$dest" ]; then
-			mkdir -p "tests/fuzz-regressions/$t"
+			mkdir -p "tests/fuzz/regressions/$t"
 			cp "$a" "$dest"
 			new=$((new + 1))
 		fi
@@ -168,4 +168,4 @@ done
 echo
 printf '%-10s %8s %12s %12s\n' target seconds executions new-crashes
 printf '%s' "$table"
-[ "$crashed" -eq 0 ] || { echo "fuzz: crashes found: see above and tests/fuzz-regressions/"; exit 1; }
+[ "$crashed" -eq 0 ] || { echo "fuzz: crashes found: see above and tests/fuzz/regressions/"; exit 1; }

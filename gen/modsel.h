@@ -66,14 +66,14 @@ int modsel_add_set(struct modsel *ms, const char *file, int strict);
 int modsel_firmware(struct modsel *ms,
 		    void (*fn)(const char *module, const char *fw, void *arg), void *arg);
 
-/* Write the module database /init reads (see init/moddb.h) for the
+/* Write the module database /init reads (see lib/moddb.h) for the
  * selected modules, installed below @imgdir (e.g. "/lib/modules/KVER").
  * Returns 0 or -errno with ms->err set. */
 int modsel_write_db(struct modsel *ms, const char *imgdir, FILE *out);
 
 /* Refuse (-errno, ms->err set) a database of @len bytes at @text that
  * /init could not take: too large, or one its parser rejects (the limits
- * in init/moddb.h). */
+ * in lib/moddb.h). */
 int modsel_check_db(struct modsel *ms, const char *text, size_t len);
 
 #endif

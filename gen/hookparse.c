@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hookparse.h"
-#include "init/layout.h"
+#include "layout.h"
 
 #define ECHO_MAX	160	/* bytes of a word quoted back in a message */
 

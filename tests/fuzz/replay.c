@@ -1,6 +1,6 @@
 /* replay.c - run a fuzz target's LLVMFuzzerTestOneInput() on saved inputs,
- * without libFuzzer: tests/fuzz-regress.sh links it (gcc, ASan, UBSan)
- * with each fuzz/fuzz_*.c.
+ * without libFuzzer: tests/fuzz/regress.sh links it (gcc, ASan, UBSan)
+ * with each tests/fuzz/fuzz_*.c.
  *
  *   replay [-b] FILE...
  *

@@ -1,12 +1,12 @@
 #!/bin/bash
-# tests/gen-limits.sh - what the generator writes, /init takes: a module
+# tests/gen/limits.sh - what the generator writes, /init takes: a module
 # database of every module of the test kernel (a set listing kernel/*)
 # loads whole in /init's own parser (build/moddb-load, a host build with
 # sanitizers), and what /init could still not take is refused with a
 # message, the previous image left as it was.  Prints "ok NAME" /
 # "not ok NAME: why".
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 ensure_kernel || { echo "not ok gen-limits-kernel-available"; exit 0; }
 WORK=$(mktemp -d /tmp/initkit-limits.XXXXXX)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
