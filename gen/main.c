@@ -290,7 +290,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case 'v': o->out.verbose = 1; break;
 		case 'j':
 			if (parse_ulong(optarg, 1, CONFIG_THREADS_MAX, &v))
-				usage_error("-j %s: the number of threads goes from 1 to %d",
+				usage_error("-j/--threads %s: the number of threads goes from 1 to %d",
 					    optarg, CONFIG_THREADS_MAX);
 			o->out.threads = (int)v;
 			break;

@@ -22,18 +22,32 @@ count_unit() {	# a cmocka program: add its PASSED/FAILED counts
 }
 
 count_suite() {	# a script printing "ok NAME" / "not ok NAME" lines
-	local line
+	local line out rc n=0
+	out=$(mktemp)
+	"$@" > "$out" 2>&1; rc=$?
 	while IFS= read -r line; do
 		printf '%s\n' "$line"
 		case $line in
-		"ok "*) passed=$((passed + 1)) ;;
-		"not ok "*) failed=$((failed + 1)) ;;
+		"ok "*) passed=$((passed + 1)) n=$((n + 1)) ;;
+		"not ok "*) failed=$((failed + 1)) n=$((n + 1)) ;;
 		esac
-	done < <("$@" 2>&1)
+	done < "$out"
+	rm -f "$out"
+	# a suite that could not run, or died, is a failure, not silence
+	if [ "$n" -eq 0 ] || { [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; }; then
+		echo "not ok suite $*: exit status $rc after $n results"
+		failed=$((failed + 1))
+	fi
 }
 
-for t in build/test_*; do
-	[ -x "$t" ] && count_unit "$t"
+for src in tests/unit/test_*.c; do
+	t=build/$(basename "$src" .c)
+	if [ -x "$t" ]; then
+		count_unit "$t"
+	else
+		echo "not ok unit $(basename "$t"): not built (make unit)"
+		failed=$((failed + 1))
+	fi
 done
 count_suite tests/fuzz/regress.sh
 for s in tests/gen/*.sh; do

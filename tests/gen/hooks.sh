@@ -207,9 +207,9 @@ build out1 -o "$WORK/first.img"
 check gen-hooks-output-last-wins sh -c "test -s '$WORK/out1.img' && test ! -e '$WORK/first.img'"
 
 # ---- 5. numbers: digits only, range-checked, never wrapped -----------------------
-expect_fail gen-hooks-threads-wraps "-j 4294967297: .*1 to 64" "${GEN[@]}" -j 4294967297
-expect_fail gen-hooks-threads-plus "-j \\+4: .*1 to 64" "${GEN[@]}" -j +4
-expect_fail gen-hooks-threads-blank "-j  4: .*1 to 64" "${GEN[@]}" -j " 4"
+expect_fail gen-hooks-threads-wraps "-j/--threads 4294967297: .*1 to 64" "${GEN[@]}" -j 4294967297
+expect_fail gen-hooks-threads-plus "-j/--threads \\+4: .*1 to 64" "${GEN[@]}" -j +4
+expect_fail gen-hooks-threads-blank "-j/--threads  4: .*1 to 64" "${GEN[@]}" -j " 4"
 expect_fail gen-hooks-level-wraps "-l 4294967297: gzip levels go from 1 to 12" "${GEN[@]}" -l 4294967297
 expect_fail gen-hooks-level-huge "-l 99999999999999: gzip levels go from 1 to 12" \
 	"${GEN[@]}" -l 99999999999999

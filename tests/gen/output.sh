@@ -171,7 +171,7 @@ bad_output out-slash-checked-before-build "$WORK/dir/ ends in '/'" "$WORK/dir/" 
 
 # usage errors exit 2, as mkinitramfs(8) says
 expect_fail out-usage-unexpected-arg 2 "unexpected argument 'extra'" "${GEN[@]}" extra
-expect_fail out-usage-threads 2 "--threads 0" "${GEN[@]}" --threads 0
+expect_fail out-usage-threads 2 "threads 0: the number of threads goes from 1 to 64" "${GEN[@]}" --threads 0
 expect_fail out-usage-compress 2 "-c brotli" "${GEN[@]}" -c brotli
 expect_fail out-usage-level 2 "gzip level" "${GEN[@]}" -l 99
 expect_fail out-usage-cpio-front 2 "cpio-front goes with --format image" "${GEN[@]}" --cpio-front

@@ -118,8 +118,10 @@ echo "LINUXRC-EXIT=$rc REAL-ROOT-DEV=$(cat /proc/sys/kernel/real-root-dev) VDA=$
 poweroff -f
 EOT
 chmod +x "$WORK/linuxrc-test.sh"
-printf 'file %s /sbin/initkit-linuxrc\nfile %s /init\n' "$TOP/init/init" "$WORK/linuxrc-test.sh" > "$WORK/linuxrc-hook"
-"${MK[@]}" -M virtio -M ext4 -H busybox -H "$WORK/linuxrc-hook" -o "$WORK/virtio-linuxrc.img"
+# hooks cannot replace /init (the generator's own); -i chooses it
+printf 'file %s /sbin/initkit-linuxrc\n' "$TOP/init/init" > "$WORK/linuxrc-hook"
+"${MK[@]}" -M virtio -M ext4 -H busybox -H "$WORK/linuxrc-hook" -i "$WORK/linuxrc-test.sh" \
+	-o "$WORK/virtio-linuxrc.img"
 
 # the legacy image-initrd flow, done in userspace (--format image --cpio-front)
 "${MK[@]}" -M virtio -M ext4 --format image --cpio-front -o "$WORK/uflow.img"
