@@ -131,6 +131,23 @@ void msg(const char *fmt, ...)
 	va_end(ap);
 }
 
+int vfmt_err(char *err, size_t errlen, int code, const char *fmt, va_list ap)
+{
+	if (err && errlen)
+		vsnprintf(err, errlen, fmt, ap);
+	return code;
+}
+
+int fmt_err(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfmt_err(err, errlen, code, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
 int read_file_max(const char *path, size_t max, char **buf, size_t *len)
 {
 	struct stat st;

@@ -33,6 +33,17 @@ void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vmsg(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /*
+ * The generator's one "format an error and return it": writes the message
+ * into @err (@errlen bytes, always terminated, cut to fit) and returns
+ * @code, a -errno.  Leaf functions report this way; their caller prints.
+ * vfmt_err() is the same for wrappers that take their own "...".
+ */
+int fmt_err(char *err, size_t errlen, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int vfmt_err(char *err, size_t errlen, int code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+
+/*
  * Read the whole of @path into a malloc'd buffer (*@buf, NUL-terminated for
  * convenience; *@len bytes without it).  Returns 0 or -errno: -EFBIG if it
  * is larger than @max bytes, -EISDIR, -EINVAL if it is not a regular file

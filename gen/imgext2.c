@@ -26,6 +26,7 @@
 #include <ext2fs/ext2fs.h>
 #include <et/com_err.h>
 #include "imgext2.h"
+#include "genutil.h"
 #include "regfile.h"
 
 #define BLOCK		IMGEXT2_BLOCK_SIZE

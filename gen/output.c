@@ -19,6 +19,7 @@
 #include "compress.h"
 #include "cpio.h"
 #include "output.h"
+#include "genutil.h"
 #include "regfile.h"
 
 #define IO_CHUNK (256 * 1024)
@@ -361,16 +362,6 @@ static int write_all(int fd, const void *buf, size_t len)
 }
 
 /* ---- the archive ---------------------------------------------------- */
-
-int fmt_err(char *err, size_t errlen, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return r;
-}
 
 static int write_file_entry(struct cpio_writer *w, struct cpio_entry *ce,
 			    const struct img_entry *e, unsigned char *buf,

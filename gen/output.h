@@ -82,9 +82,4 @@ int already_compressed(const char *path);
 int image_write(struct image *img, const char *output, const struct out_opts *o,
 		char *err, size_t errlen);
 
-/* Format a message into @err (@errlen bytes) and return @r: for the
- * "return fmt_err(err, errlen, -errno, ...)" of the image writers. */
-int fmt_err(char *err, size_t errlen, int r, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
 #endif
