@@ -162,10 +162,21 @@ for t in $TARGETS; do
 		found=1
 	fi
 	[ "$found" -eq 0 ] || crashed=1
+	echo "$execs" > "$B/$t.execs"
 	table="$table$(printf '%-10s %8s %12s %12s' "$t" "$secs" "$execs" "$new")
 "
 done
 echo
 printf '%-10s %8s %12s %12s\n' target seconds executions new-crashes
 printf '%s' "$table"
+
+# The ledger: every run's executions, kept in the tree, so the total over
+# the project's life is a sum anyone can check (tests/fuzz/ledger).
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
+for t in $TARGETS; do
+	printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%F)" "$commit" "$t" \
+		"$(cat "$B/$t.time" 2>/dev/null || echo '?')" "$(cat "$B/$t.execs" 2>/dev/null || echo 0)"
+done >> tests/fuzz/ledger
+echo
+tests/fuzz/totals.sh
 [ "$crashed" -eq 0 ] || { echo "fuzz: crashes found: see above and tests/fuzz/regressions/"; exit 1; }
