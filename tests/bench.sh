@@ -93,7 +93,8 @@ ratio() { awk -v a="$(median < "$1")" -v b="$(median < "$2")" 'BEGIN { printf "%
 if [ -n "$BASELINE" ]; then
 	row "baseline: /init start -> root's init" "$WORK/boots.base"
 	row "baseline: kernel start -> root's init" "$WORK/k.base"
-	row "baseline: /init's own CPU time (ms)" "$WORK/own.base"
+	printf '%-44s %s ms (median of %d; each: %s)\n' "baseline: /init's own CPU time" \
+		"$(median < "$WORK/own.base")" "$BOOTS" "$(tr '\n' ' ' < "$WORK/own.base")"
 	printf '%-44s %sx /init start -> root, %sx kernel start -> root, %sx own CPU\n' \
 		"ours / baseline (medians)" "$(ratio "$WORK/boots.virtio" "$WORK/boots.base")" \
 		"$(ratio "$WORK/k.virtio" "$WORK/k.base")" "$(ratio "$WORK/own" "$WORK/own.base")"
