@@ -77,7 +77,7 @@ boot() {
 		-m 512 "${shape[@]}" -display none -monitor none -nic none \
 		-serial "file:$logf" -no-reboot \
 		-kernel "${BOOT_KERNEL:-$VMLINUZ}" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 $append" "$@" </dev/null
+		-append "console=ttyS0 panic=-1 no_timer_check $append" "$@" </dev/null
 }
 
 # Seconds (kernel clock) from the kernel starting /init to the root's token.
