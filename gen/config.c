@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "config.h"
+#include "genutil.h"
 #include "regfile.h"
 
 #define ECHO_MAX	48	/* bytes of a bad value quoted back in a message */
@@ -58,33 +59,6 @@ static const struct key keys[] = {
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 static const char *const compressors[] = { "gzip", "zstd", "xz", "lz4", "none" };
-
-/* Where one parse is: the file's name and the line being read. */
-struct pos {
-	const char *name;
-	unsigned int line;
-	char *err;
-	size_t errlen;
-};
-
-static int fail(const struct pos *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Set the message "NAME:LINE: ..." and return -EINVAL. */
-static int fail(const struct pos *p, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (!p->err || !p->errlen)
-		return -EINVAL;
-	n = snprintf(p->err, p->errlen, "%s:%u: ", p->name, p->line);
-	if (n >= 0 && (size_t)n < p->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
 
 static char **str_field(struct config *c, const struct key *k)
 {
@@ -250,7 +224,7 @@ static int distance(const char *a, size_t la, const char *b)
 	return d[la][lb] > SUGGEST_DIST ? SUGGEST_DIST + 1 : d[la][lb];
 }
 
-static int unknown_key(const struct pos *p, const char *name, size_t len)
+static int unknown_key(const struct text_pos *p, const char *name, size_t len)
 {
 	const char *best = NULL;
 	int bestd = SUGGEST_DIST + 1;
@@ -265,9 +239,9 @@ static int unknown_key(const struct pos *p, const char *name, size_t len)
 		}
 	}
 	if (best)
-		return fail(p, "unknown setting '%.*s': did you mean %s?",
+		return fail_at(p, "unknown setting '%.*s': did you mean %s?",
 			    (int)(len > ECHO_MAX ? ECHO_MAX : len), name, best);
-	return fail(p, "unknown setting '%.*s' (the settings are KVER, BASEDIR, DATADIR, "
+	return fail_at(p, "unknown setting '%.*s' (the settings are KVER, BASEDIR, DATADIR, "
 		    "INIT, OUTPUT, COMPRESS, LEVEL, THREADS, MODULES, SETS, HOOKS, GENERIC, "
 		    "HOSTONLY, VERBOSE, BACKUP and MICROCODE)",
 		    (int)(len > ECHO_MAX ? ECHO_MAX : len), name);
@@ -300,7 +274,7 @@ static size_t rest_len(const char *s, size_t max)
 
 /* Read the value starting at @s (just after '=') into @out (room for the
  * whole line), up to the end of the line or a comment. */
-static int read_value(const struct pos *p, const char *key, const char *s, char *out)
+static int read_value(const struct text_pos *p, const char *key, const char *s, char *out)
 {
 	const char *t;
 	char *o = out;
@@ -311,7 +285,7 @@ static int read_value(const struct pos *p, const char *key, const char *s, char 
 		while (*s && *s != '\'')
 			*o++ = *s++;
 		if (!*s)
-			return fail(p, "%s: no closing ' on this line: add one", key);
+			return fail_at(p, "%s: no closing ' on this line: add one", key);
 		s++;
 	} else if (*s == '"') {
 		quote = *s++;
@@ -322,27 +296,27 @@ static int read_value(const struct pos *p, const char *key, const char *s, char 
 				continue;
 			}
 			if (*s == '$' || *s == '`')
-				return fail(p, "%s: '%c' would expand in sh and is not expanded "
+				return fail_at(p, "%s: '%c' would expand in sh and is not expanded "
 					    "here: write the value out, escape it as \\%c, or use "
 					    "single quotes", key, *s, *s);
 			*o++ = *s++;
 		}
 		if (!*s)
-			return fail(p, "%s: no closing \" on this line: add one", key);
+			return fail_at(p, "%s: no closing \" on this line: add one", key);
 		s++;
 	} else if (is_blank(*s)) {
 		t = s;
 		while (is_blank(*t))
 			t++;
 		if (*t && *t != '#')
-			return fail(p, "%s: space after '=': write %s=VALUE with no spaces "
+			return fail_at(p, "%s: space after '=': write %s=VALUE with no spaces "
 				    "around '=', as in sh", key, key);
 	} else {
 		if (*s == '~')
-			return fail(p, "%s: '~' is not expanded here: write the full path", key);
+			return fail_at(p, "%s: '~' is not expanded here: write the full path", key);
 		while (*s && !is_blank(*s)) {
 			if (strchr("\"'\\$`;&|<>()", *s))
-				return fail(p, "%s: '%c' in an unquoted value: put the value "
+				return fail_at(p, "%s: '%c' in an unquoted value: put the value "
 					    "in single quotes", key, *s);
 			*o++ = *s++;
 		}
@@ -353,9 +327,9 @@ static int read_value(const struct pos *p, const char *key, const char *s, char 
 		s++;
 	if (*s && (*s != '#' || s == t)) {	/* '#' after a quote is no comment */
 		if (quote)
-			return fail(p, "%s: '%.*s' after the closing %c: remove it, or make it "
+			return fail_at(p, "%s: '%.*s' after the closing %c: remove it, or make it "
 				    "a comment with ' #'", key, ECHO_MAX, s, quote);
-		return fail(p, "%s: unquoted space in the value: put the value in quotes "
+		return fail_at(p, "%s: unquoted space in the value: put the value in quotes "
 			    "(%s=\"%.*s %.*s\")", key, key, ECHO_MAX, out,
 			    (int)rest_len(s, ECHO_MAX), s);
 	}
@@ -416,13 +390,13 @@ static int split_list(const char *s, char ***out)
 	return 0;
 }
 
-static int set_value(const struct pos *p, struct config *c, const struct key *k, const char *v)
+static int set_value(const struct text_pos *p, struct config *c, const struct key *k, const char *v)
 {
 	size_t i;
 	int r;
 
 	if (!*v && k->kind != K_LIST)
-		return fail(p, "%s is empty: give a value, or delete the line to use the "
+		return fail_at(p, "%s is empty: give a value, or delete the line to use the "
 			    "default", k->name);
 	switch (k->kind) {
 	case K_COMP:
@@ -430,7 +404,7 @@ static int set_value(const struct pos *p, struct config *c, const struct key *k,
 			if (!strcmp(v, compressors[i]))
 				break;
 		if (i == sizeof(compressors) / sizeof(compressors[0]))
-			return fail(p, "COMPRESS=%.*s: unknown compression (use gzip, zstd, "
+			return fail_at(p, "COMPRESS=%.*s: unknown compression (use gzip, zstd, "
 				    "xz, lz4 or none)", ECHO_MAX, v);
 		/* fall through */
 	case K_STR:
@@ -440,7 +414,7 @@ static int set_value(const struct pos *p, struct config *c, const struct key *k,
 		r = parse_uint(v, k->max, int_field(c, k));
 		if (r || *int_field(c, k) < k->min) {
 			*int_field(c, k) = -1;
-			return fail(p, "%s=%.*s: use a number from %d to %d%s", k->name,
+			return fail_at(p, "%s=%.*s: use a number from %d to %d%s", k->name,
 				    ECHO_MAX, v, k->min, k->max, k->hint);
 		}
 		return 0;
@@ -450,7 +424,7 @@ static int set_value(const struct pos *p, struct config *c, const struct key *k,
 		else if (!strcmp(v, "no"))
 			*int_field(c, k) = 0;
 		else
-			return fail(p, "%s=%.*s: use yes or no", k->name, ECHO_MAX, v);
+			return fail_at(p, "%s=%.*s: use yes or no", k->name, ECHO_MAX, v);
 		return 0;
 	case K_LIST:
 		return split_list(v, list_field(c, k));
@@ -460,7 +434,7 @@ static int set_value(const struct pos *p, struct config *c, const struct key *k,
 
 /* One line, NUL-terminated, checked for length and bytes.  @seen holds the
  * line each key was first set on (0: not yet). */
-static int parse_line(const struct pos *p, struct config *c, const char *line,
+static int parse_line(const struct text_pos *p, struct config *c, const char *line,
 		      unsigned int *seen, char *val)
 {
 	const struct key *k;
@@ -479,21 +453,21 @@ static int parse_line(const struct pos *p, struct config *c, const char *line,
 		for (t = s; is_blank(*t); t++)
 			;
 		if (*t == '=')
-			return fail(p, "space before '=': write %.*s=VALUE with no spaces around "
+			return fail_at(p, "space before '=': write %.*s=VALUE with no spaces around "
 				    "'=', as in sh", (int)(len > ECHO_MAX ? ECHO_MAX : len), name);
 	}
 	t = strchr(name, '=');
 	if (!t || t == name)
-		return fail(p, "expected KEY=VALUE, found '%.*s'", ECHO_MAX, name);
+		return fail_at(p, "expected KEY=VALUE, found '%.*s'", ECHO_MAX, name);
 	if (t != s || (name[0] >= '0' && name[0] <= '9'))
-		return fail(p, "'%.*s' is not a setting name: write KEY=VALUE with one of "
+		return fail_at(p, "'%.*s' is not a setting name: write KEY=VALUE with one of "
 			    "the keys in the manual", (int)(t - name > ECHO_MAX ? ECHO_MAX :
 			    t - name), name);
 	k = find_key(name, len);
 	if (!k)
 		return unknown_key(p, name, len);
 	if (seen[k - keys])
-		return fail(p, "%s is already set on line %u: keep one of the two", k->name,
+		return fail_at(p, "%s is already set on line %u: keep one of the two", k->name,
 			    seen[k - keys]);
 	seen[k - keys] = p->line;
 	if (line_field(c, k))
@@ -504,26 +478,26 @@ static int parse_line(const struct pos *p, struct config *c, const char *line,
 }
 
 /* Check the raw line @b[0..@n) and copy it into @line, NUL-terminated. */
-static int take_line(const struct pos *p, const char *b, size_t n, char *line)
+static int take_line(const struct text_pos *p, const char *b, size_t n, char *line)
 {
 	size_t i;
 
 	if (n && b[n - 1] == '\r')
 		n--;
 	if (n > CONFIG_LINE_MAX)
-		return fail(p, "line longer than %d bytes: shorten it (a long module list "
+		return fail_at(p, "line longer than %d bytes: shorten it (a long module list "
 			    "belongs in a set in modules.d/)", CONFIG_LINE_MAX);
 	for (i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)b[i];
 
 		if (!ch)
-			return fail(p, "NUL byte: is this a text file?");
+			return fail_at(p, "NUL byte: is this a text file?");
 		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
-			return fail(p, "control character 0x%02x: a configuration file is "
+			return fail_at(p, "control character 0x%02x: a configuration file is "
 				    "plain text", ch);
 	}
 	if (p->line == 1 && n >= 3 && !memcmp(b, "\xef\xbb\xbf", 3))
-		return fail(p, "the file starts with a UTF-8 byte order mark: save it "
+		return fail_at(p, "the file starts with a UTF-8 byte order mark: save it "
 			    "without one");
 	memcpy(line, b, n);
 	line[n] = '\0';
@@ -533,7 +507,7 @@ static int take_line(const struct pos *p, const char *b, size_t n, char *line)
 int config_parse_buf(struct config *c, const char *name, const char *buf, size_t len,
 		     char *err, size_t errlen)
 {
-	struct pos p = { name ? name : "config", 0, err, errlen };
+	struct text_pos p = { name ? name : "config", 0, err, errlen };
 	unsigned int seen[NKEYS] = { 0 };
 	char *line, *val;
 	struct config tmp;

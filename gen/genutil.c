@@ -148,6 +148,22 @@ int fmt_err(char *err, size_t errlen, int code, const char *fmt, ...)
 	return code;
 }
 
+int fail_at(const struct text_pos *p, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!p->err || !p->errlen)
+		return -EINVAL;
+	n = snprintf(p->err, p->errlen, "%s:%u: ", p->name, p->line);
+	if (n >= 0 && (size_t)n < p->errlen) {
+		va_start(ap, fmt);
+		vfmt_err(p->err + n, p->errlen - (size_t)n, -EINVAL, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
 int read_file_max(const char *path, size_t max, char **buf, size_t *len)
 {
 	struct stat st;

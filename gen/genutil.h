@@ -43,6 +43,19 @@ int fmt_err(char *err, size_t errlen, int code, const char *fmt, ...)
 int vfmt_err(char *err, size_t errlen, int code, const char *fmt, va_list ap)
 	__attribute__((format(printf, 4, 0)));
 
+/* Where a parse of a text file is (settings, hooks, module sets): the
+ * file's name, the line being read, and where its message goes. */
+struct text_pos {
+	const char *name;
+	unsigned int line;
+	char *err;
+	size_t errlen;
+};
+
+/* Set the message "NAME:LINE: ..." in @p->err and return -EINVAL. */
+int fail_at(const struct text_pos *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /*
  * Read the whole of @path into a malloc'd buffer (*@buf, NUL-terminated for
  * convenience; *@len bytes without it).  Returns 0 or -errno: -EFBIG if it

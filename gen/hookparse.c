@@ -12,35 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hookparse.h"
+#include "genutil.h"
 #include "layout.h"
 
 #define ECHO_MAX	160	/* bytes of a word quoted back in a message */
-
-struct pos {
-	const char *name;
-	unsigned int line;
-	char *err;
-	size_t errlen;
-};
-
-static int fail(const struct pos *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Set the message "NAME:LINE: ..." and return -EINVAL. */
-static int fail(const struct pos *p, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (!p->err || !p->errlen)
-		return -EINVAL;
-	n = snprintf(p->err, p->errlen, "%s:%u: ", p->name, p->line);
-	if (n >= 0 && (size_t)n < p->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
 
 static int is_blank(char ch)
 {
@@ -59,7 +34,7 @@ struct reader {
 
 /* The next line into r->line, checked; 1 if there is one, 0 at the end,
  * -EINVAL with the message set. */
-static int next_line(struct reader *r, struct pos *p)
+static int next_line(struct reader *r, struct text_pos *p)
 {
 	const char *b, *nl;
 	size_t n, i;
@@ -74,19 +49,19 @@ static int next_line(struct reader *r, struct pos *p)
 	if (n && b[n - 1] == '\r')
 		n--;
 	if (n > TEXT_LINE_MAX)
-		return fail(p, "line longer than %d bytes: split it (a directive or module "
+		return fail_at(p, "line longer than %d bytes: split it (a directive or module "
 			    "list may take several lines)", TEXT_LINE_MAX);
 	for (i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)b[i];
 
 		if (!ch)
-			return fail(p, "NUL byte: is this a text file?");
+			return fail_at(p, "NUL byte: is this a text file?");
 		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
-			return fail(p, "control character 0x%02x: the file is plain text; "
+			return fail_at(p, "control character 0x%02x: the file is plain text; "
 				    "remove it", ch);
 	}
 	if (p->line == 1 && n >= 3 && !memcmp(b, "\xef\xbb\xbf", 3))
-		return fail(p, "the file starts with a UTF-8 byte order mark: save it "
+		return fail_at(p, "the file starts with a UTF-8 byte order mark: save it "
 			    "without one");
 	memcpy(r->line, b, n);
 	r->line[n] = '\0';
@@ -148,7 +123,7 @@ static const char *hash_hint(const struct reader *r)
 	return "";
 }
 
-static int too_big(const struct pos *p, size_t len)
+static int too_big(const struct text_pos *p, size_t len)
 {
 	if (len <= TEXT_FILE_MAX)
 		return 0;
@@ -200,7 +175,7 @@ int imgpath_norm(const char *in, char *out, size_t size)
 }
 
 /* Normalise the image path @word of directive @what into a malloc'd string. */
-static int take_path(const struct pos *p, const char *what, const char *word, char **dest)
+static int take_path(const struct text_pos *p, const char *what, const char *word, char **dest)
 {
 	char *buf = malloc(IMGPATH_MAX + 1);
 	int r;
@@ -211,15 +186,15 @@ static int take_path(const struct pos *p, const char *what, const char *word, ch
 	if (r) {
 		free(buf);
 		if (r == -EINVAL)
-			return fail(p, "%s %.*s: '..' in a path in the image: write the path "
+			return fail_at(p, "%s %.*s: '..' in a path in the image: write the path "
 				    "from the image's root, without '..'", what, ECHO_MAX, word);
 		if (r == -ENOENT)
-			return fail(p, "%s %.*s: the path names the image's root itself: name "
+			return fail_at(p, "%s %.*s: the path names the image's root itself: name "
 				    "a path below it", what, ECHO_MAX, word);
 		if (r == -ENAMETOOLONG)
-			return fail(p, "%s %.*s...: the path in the image is longer than %d "
+			return fail_at(p, "%s %.*s...: the path in the image is longer than %d "
 				    "bytes", what, ECHO_MAX, word, IMGPATH_MAX);
-		return fail(p, "%s: a control character in the path", what);
+		return fail_at(p, "%s: a control character in the path", what);
 	}
 	*dest = buf;
 	return 0;
@@ -260,7 +235,7 @@ void hook_prog_free(struct hook_prog *p)
 }
 
 /* The runtime directive: a known stage, a script with a file name. */
-static int runtime_dest(const struct pos *p, const char *script, const char *stage,
+static int runtime_dest(const struct text_pos *p, const char *script, const char *stage,
 			char **dest)
 {
 	static const char *const stages[] = { LAYOUT_HOOK_STAGES };
@@ -273,11 +248,11 @@ static int runtime_dest(const struct pos *p, const char *script, const char *sta
 		if (!strcmp(stage, stages[k]))
 			break;
 	if (k == sizeof(stages) / sizeof(stages[0]))
-		return fail(p, "no runtime stage '%.*s' (init-top, premount, local-premount, "
+		return fail_at(p, "no runtime stage '%.*s' (init-top, premount, local-premount, "
 			    "local-bottom, init-bottom)", ECHO_MAX, stage);
 	base = base ? base + 1 : script;
 	if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
-		return fail(p, "runtime %.*s: name a script file, not a directory", ECHO_MAX,
+		return fail_at(p, "runtime %.*s: name a script file, not a directory", ECHO_MAX,
 			    script);
 	if (asprintf(&path, LAYOUT_HOOKS "/%s/%s", stage, base) < 0)
 		return -ENOMEM;
@@ -286,8 +261,9 @@ static int runtime_dest(const struct pos *p, const char *script, const char *sta
 	return r;
 }
 
-static int add_directive(const struct pos *p, const struct reader *r, struct hook_prog *out)
+static int add_directive(const struct text_pos *p, const struct reader *r, void *prog)
 {
+	struct hook_prog *out = prog;
 	struct hook_directive *d;
 	const char *what = r->words[0];
 	size_t nargs = r->nwords - 1, k, i;
@@ -297,10 +273,10 @@ static int add_directive(const struct pos *p, const struct reader *r, struct hoo
 		if (!strcmp(what, directives[k].name))
 			break;
 	if (k == NDIRECTIVES)
-		return fail(p, "unknown directive '%.*s' (the directives are file, binary, "
+		return fail_at(p, "unknown directive '%.*s' (the directives are file, binary, "
 			    "hook, dir, link, applets, runtime and optional)", ECHO_MAX, what);
 	if (nargs < directives[k].min || nargs > directives[k].max)
-		return fail(p, "write %s; this line has %zu word%s after '%s'%s",
+		return fail_at(p, "write %s; this line has %zu word%s after '%s'%s",
 			    directives[k].usage, nargs, nargs == 1 ? "" : "s", what,
 			    *hash_hint(r) ? hash_hint(r) : nargs > directives[k].max ?
 			    " (words are separated by blanks, with no quoting: a name "
@@ -340,14 +316,14 @@ static int add_directive(const struct pos *p, const struct reader *r, struct hoo
 		break;
 	case HOOK_APPLETS:
 		if (d->args[0][0] != '/')
-			return fail(p, "applets %.*s: write the absolute path of the BusyBox "
+			return fail_at(p, "applets %.*s: write the absolute path of the BusyBox "
 				    "to run", ECHO_MAX, d->args[0]);
 		ret = take_path(p, what, d->args[1], &d->dest);
 		break;
 	case HOOK_BINARY:
 		for (i = 0; i < nargs; i++)
 			if (d->args[i][0] != '/')
-				return fail(p, "binary %.*s: write the program's absolute path",
+				return fail_at(p, "binary %.*s: write the program's absolute path",
 					    ECHO_MAX, d->args[i]);
 		break;
 	case HOOK_RUNTIME:
@@ -360,33 +336,45 @@ static int add_directive(const struct pos *p, const struct reader *r, struct hoo
 	return ret;
 }
 
-int hook_parse(const char *name, const char *buf, size_t len, struct hook_prog *out,
-	       char *err, size_t errlen)
+/* Both languages' one loop: each line with words goes to @add, until the
+ * end, a refused line or -ENOMEM (named with the line here). */
+static int parse_lines(struct text_pos *p, const char *buf, size_t len,
+		       int (*add)(const struct text_pos *, const struct reader *, void *),
+		       void *out)
 {
-	struct pos p = { name ? name : "hook", 0, err, errlen };
 	struct reader r;
 	int ret;
 
-	memset(out, 0, sizeof(*out));
-	if (err && errlen)
-		err[0] = '\0';
-	ret = too_big(&p, len);
+	if (p->err && p->errlen)
+		p->err[0] = '\0';
+	ret = too_big(p, len);
 	if (ret)
 		return ret;
 	ret = reader_open(&r, buf, len);
 	if (ret)
 		return ret;
-	while ((ret = next_line(&r, &p)) > 0) {
+	while ((ret = next_line(&r, p)) > 0) {
 		split_words(&r);
 		if (!r.nwords)
 			continue;
-		ret = add_directive(&p, &r, out);
+		ret = add(p, &r, out);
 		if (ret)
 			break;
 	}
 	reader_close(&r);
-	if (ret == -ENOMEM && err && errlen)
-		snprintf(err, errlen, "%s:%u: out of memory", p.name, p.line);
+	if (ret == -ENOMEM && p->err && p->errlen)
+		snprintf(p->err, p->errlen, "%s:%u: out of memory", p->name, p->line);
+	return ret;
+}
+
+int hook_parse(const char *name, const char *buf, size_t len, struct hook_prog *out,
+	       char *err, size_t errlen)
+{
+	struct text_pos p = { name ? name : "hook", 0, err, errlen };
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	ret = parse_lines(&p, buf, len, add_directive, out);
 	if (ret)
 		hook_prog_free(out);
 	return ret;
@@ -404,24 +392,25 @@ void modset_free(struct modset *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int add_entry(const struct pos *p, const struct reader *r, struct modset *out)
+static int add_entry(const struct text_pos *p, const struct reader *r, void *set)
 {
+	struct modset *out = set;
 	struct modset_entry *e;
 	const char *w = r->words[0];
 	int optional = w[0] == '?';
 
 	if (r->nwords > 1 && *hash_hint(r))
-		return fail(p, "one module per line, and '#' starts a comment only at the "
+		return fail_at(p, "one module per line, and '#' starts a comment only at the "
 			    "start of a line: put the comment on a line of its own");
 	if (r->nwords > 1)
-		return fail(p, "one module per line: put '%.*s' on a line of its own",
+		return fail_at(p, "one module per line: put '%.*s' on a line of its own",
 			    ECHO_MAX, r->words[1]);
 	if (optional)
 		w++;
 	if (!*w)
-		return fail(p, "'?' names no module: write ?NAME");
+		return fail_at(p, "'?' names no module: write ?NAME");
 	if (*w == '#')
-		return fail(p, "'?%.*s': no module name starts with '#'; a comment is a line "
+		return fail_at(p, "'?%.*s': no module name starts with '#'; a comment is a line "
 			    "starting with '#'", ECHO_MAX, w);
 	if (out->n == out->cap) {
 		size_t cap = out->cap ? 2 * out->cap : 32;
@@ -446,30 +435,11 @@ static int add_entry(const struct pos *p, const struct reader *r, struct modset 
 int modset_parse(const char *name, const char *buf, size_t len, struct modset *out,
 		 char *err, size_t errlen)
 {
-	struct pos p = { name ? name : "set", 0, err, errlen };
-	struct reader r;
+	struct text_pos p = { name ? name : "set", 0, err, errlen };
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if (err && errlen)
-		err[0] = '\0';
-	ret = too_big(&p, len);
-	if (ret)
-		return ret;
-	ret = reader_open(&r, buf, len);
-	if (ret)
-		return ret;
-	while ((ret = next_line(&r, &p)) > 0) {
-		split_words(&r);
-		if (!r.nwords)
-			continue;
-		ret = add_entry(&p, &r, out);
-		if (ret)
-			break;
-	}
-	reader_close(&r);
-	if (ret == -ENOMEM && err && errlen)
-		snprintf(err, errlen, "%s:%u: out of memory", p.name, p.line);
+	ret = parse_lines(&p, buf, len, add_entry, out);
 	if (ret)
 		modset_free(out);
 	return ret;

@@ -24,20 +24,9 @@
 #include <unistd.h>
 #include "elfdeps.h"
 #include "fuzz.h"
+#include "scratch.h"
 
 static char root[64];
-
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st; (void)flag; (void)f;
-	return remove(p);
-}
-
-static void cleanup(void)
-{
-	if (root[0])
-		nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 static void put(const char *rel, const uint8_t *data, size_t size)
 {
@@ -57,10 +46,7 @@ static void setup(void)
 	char p[128];
 	size_t i;
 
-	snprintf(root, sizeof(root), "%s/initkit-fuzz-elf.XXXXXX",
-		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
-	FUZZ_CHECK(mkdtemp(root));
-	atexit(cleanup);
+	fuzz_scratch("elf", root, sizeof(root));
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		snprintf(p, sizeof(p), "%s/%s", root, dirs[i]);
 		FUZZ_CHECK(mkdir(p, 0755) == 0);

@@ -24,20 +24,9 @@
 #include <unistd.h>
 #include "hostonly.h"
 #include "fuzz.h"
+#include "scratch.h"
 
 static char root[64];
-
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st; (void)flag; (void)f;
-	return remove(p);
-}
-
-static void cleanup(void)
-{
-	if (root[0])
-		nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 static void mkdirs(const char *rel)
 {
@@ -76,10 +65,7 @@ static void link_to(const char *rel, const char *target)
 
 static void setup(void)
 {
-	snprintf(root, sizeof(root), "%s/initkit-fuzz-sysfs.XXXXXX",
-		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
-	FUZZ_CHECK(mkdtemp(root));
-	atexit(cleanup);
+	fuzz_scratch("sysfs", root, sizeof(root));
 	mkdirs("proc/self");
 	mkdirs("dev/mapper");
 	mkdirs("sys/dev/block");
