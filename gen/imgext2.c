@@ -268,6 +268,8 @@ static int collect(struct build *b)
 	int r = 0;
 
 	b->root_mode = 0755;
+	if (img->err)	/* an image_add_*() ran out of memory */
+		return fmt_err(b->err, b->errlen, img->err, "ext2 image: out of memory");
 	sorted = malloc((img->n ? img->n : 1) * sizeof(*sorted));
 	if (!sorted)
 		return fmt_err(b->err, b->errlen, -ENOMEM, "ext2 image: out of memory");

@@ -15,17 +15,6 @@
 #include "regfile.h"
 #include "moddb.h"
 
-static char *xstrdup(const char *s)
-{
-	char *p = strdup(s);
-
-	if (!p) {
-		fputs("mkinitramfs: out of memory\n", stderr);
-		exit(1);
-	}
-	return p;
-}
-
 static int seterr(struct modsel *ms, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -117,31 +106,51 @@ static int selected(const struct modsel *ms, const char *name)
 	return 0;
 }
 
-/* Names of the modules in @list that are selected (built-ins are not). */
-static char **names_of(const struct modsel *ms, struct kmod_list *list, size_t *n)
+static void free_names(char **v, size_t n)
+{
+	while (n)
+		free(v[--n]);
+	free(v);
+}
+
+/* Names of the modules in @list that are selected (built-ins are not), in
+ * *@out (*@n of them).  Returns 0 or -ENOMEM (with nothing to free). */
+static int names_of(const struct modsel *ms, struct kmod_list *list, char ***out,
+		    size_t *n)
 {
 	struct kmod_list *l;
 	char **v = NULL;
 	size_t k = 0;
+	int r = 0;
 
 	kmod_list_foreach(l, list) {
 		struct kmod_module *m = kmod_module_get_module(l);
 		const char *name = kmod_module_get_name(m);
 
-		if (find_item(ms, name)) {
-			v = realloc(v, (k + 1) * sizeof(*v));
-			if (!v) {
-				fputs("mkinitramfs: out of memory\n", stderr);
-				exit(1);
-			}
-			v[k++] = xstrdup(name);
+		if (!r && find_item(ms, name)) {
+			char **nv = realloc(v, (k + 1) * sizeof(*v));
+
+			if (nv)
+				v = nv;
+			if (!nv || !(v[k] = strdup(name)))
+				r = -ENOMEM;
+			else
+				k++;
 		}
 		kmod_module_unref(m);
 	}
+	if (r) {
+		free_names(v, k);
+		v = NULL;
+		k = 0;
+	}
+	*out = v;
 	*n = k;
-	return v;
+	return r;
 }
 
+/* Append an item for module @name at @path; NULL if out of memory (the
+ * items are as they were: ms->n counts only complete ones). */
 static struct modsel_item *push_item(struct modsel *ms, const char *name,
 				     const char *path)
 {
@@ -149,26 +158,34 @@ static struct modsel_item *push_item(struct modsel *ms, const char *name,
 	struct modsel_item *it;
 
 	if (ms->n == ms->cap) {
-		ms->cap = ms->cap ? 2 * ms->cap : 64;
-		ms->items = realloc(ms->items, ms->cap * sizeof(*ms->items));
-		if (!ms->items) {
-			fputs("mkinitramfs: out of memory\n", stderr);
-			exit(1);
-		}
+		size_t cap = ms->cap ? 2 * ms->cap : 64;
+		struct modsel_item *items = realloc(ms->items, cap * sizeof(*ms->items));
+
+		if (!items)
+			return NULL;
+		ms->items = items;
+		ms->cap = cap;
 	}
-	it = &ms->items[ms->n++];
+	it = &ms->items[ms->n];
 	memset(it, 0, sizeof(*it));
-	it->name = xstrdup(name);
-	it->path = xstrdup(path);
+	it->name = strdup(name);
+	it->path = strdup(path);
 	if (!strncmp(path, ms->moddir, dl) && path[dl] == '/')
-		it->relpath = xstrdup(path + dl + 1);
+		it->relpath = strdup(path + dl + 1);
 	else {
 		const char *base = strrchr(path, '/');
 		char buf[PATH_MAX];
 
 		snprintf(buf, sizeof(buf), "extra/%s", base ? base + 1 : path);
-		it->relpath = xstrdup(buf);
+		it->relpath = strdup(buf);
 	}
+	if (!it->name || !it->path || !it->relpath) {
+		free(it->name);
+		free(it->path);
+		free(it->relpath);
+		return NULL;
+	}
+	ms->n++;
 	return it;
 }
 
@@ -221,12 +238,15 @@ static int visit(struct modsel *ms, struct kmod_module *mod, const char *origin)
 			close(fd);
 	}
 	if (ms->nvisiting == ms->capvisiting) {
-		ms->capvisiting = ms->capvisiting ? 2 * ms->capvisiting : 32;
-		ms->visiting = realloc(ms->visiting, ms->capvisiting * sizeof(char *));
-		if (!ms->visiting) {
-			fputs("mkinitramfs: out of memory\n", stderr);
-			exit(1);
+		size_t cap = ms->capvisiting ? 2 * ms->capvisiting : 32;
+		char **v = realloc(ms->visiting, cap * sizeof(char *));
+
+		if (!v) {
+			r = seterr(ms, -ENOMEM, "out of memory");
+			goto out;
 		}
+		ms->visiting = v;
+		ms->capvisiting = cap;
 	}
 	ms->visiting[ms->nvisiting++] = (char *)name;
 
@@ -238,17 +258,18 @@ static int visit(struct modsel *ms, struct kmod_module *mod, const char *origin)
 	ms->nvisiting--;
 	if (!r) {
 		struct modsel_item *it = push_item(ms, name, path);
-		char **a, **d;
-		size_t na, nd;
+		char **a = NULL, **d = NULL, **needs = NULL;
+		size_t na = 0, nd = 0;
 
 		/* needs = pre-softdeps then dependencies, as they were loaded */
-		a = names_of(ms, pre, &na);
-		d = names_of(ms, deps, &nd);
-		it->needs = realloc(a, (na + nd + 1) * sizeof(char *));
-		if (!it->needs) {
-			fputs("mkinitramfs: out of memory\n", stderr);
-			exit(1);
+		if (!it || names_of(ms, pre, &a, &na) || names_of(ms, deps, &d, &nd) ||
+		    !(needs = realloc(a, (na + nd + 1) * sizeof(char *)))) {
+			free_names(a, na);
+			free_names(d, nd);
+			r = seterr(ms, -ENOMEM, "out of memory");
+			goto unref;
 		}
+		it->needs = needs;
 		if (nd)
 			memcpy(it->needs + na, d, nd * sizeof(char *));
 		free(d);
@@ -258,9 +279,11 @@ static int visit(struct modsel *ms, struct kmod_module *mod, const char *origin)
 		r = visit_list(ms, post, name);
 		if (!r) {
 			it = find_item(ms, name);	/* items may have moved */
-			it->post = names_of(ms, post, &it->npost);
+			if (names_of(ms, post, &it->post, &it->npost))
+				r = seterr(ms, -ENOMEM, "out of memory");
 		}
 	}
+unref:
 	kmod_module_unref_list(deps);
 	kmod_module_unref_list(pre);
 	kmod_module_unref_list(post);
@@ -439,8 +462,9 @@ int modsel_write_db(struct modsel *ms, const char *imgdir, FILE *out)
 
 	post = calloc(ms->n ? ms->n : 1, 1);
 	if (!closure || !post) {
-		fputs("mkinitramfs: out of memory\n", stderr);
-		exit(1);
+		free(closure);
+		free(post);
+		return seterr(ms, -ENOMEM, "out of memory");
 	}
 	/* closure(i) = each need and its closure; needs come earlier in the
 	 * load order, so one pass in order is enough. */

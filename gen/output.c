@@ -25,22 +25,12 @@
 #define IO_CHUNK (256 * 1024)
 #define MAX_THREADS 64
 
-static void *xmalloc(size_t n)
+/* Out of memory: the image remembers it (img->err) and image_write()
+ * reports it, so that callers may add entries without checking each. */
+static int oom(struct image *img)
 {
-	void *p = malloc(n ? n : 1);
-
-	if (!p) {
-		fprintf(stderr, "mkinitramfs: out of memory\n");
-		exit(1);
-	}
-	return p;
-}
-
-static char *xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-
-	return memcpy(xmalloc(n), s, n);
+	img->err = -ENOMEM;
+	return -ENOMEM;
 }
 
 void image_init(struct image *img, uint32_t mtime)
@@ -62,11 +52,13 @@ void image_free(struct image *img)
 	memset(img, 0, sizeof(*img));
 }
 
-/* "/a//b/" -> "a/b" */
+/* "/a//b/" -> "a/b"; NULL if out of memory */
 static char *norm_path(const char *p)
 {
-	char *out = xmalloc(strlen(p) + 2), *o = out;
+	char *out = malloc(strlen(p) + 2), *o = out;
 
+	if (!out)
+		return NULL;
 	while (*p == '/')
 		p++;
 	while (*p) {
@@ -82,11 +74,16 @@ static char *norm_path(const char *p)
 	return out;
 }
 
+/* The new entry for @path; NULL (and img->err set) if out of memory. */
 static struct img_entry *add(struct image *img, const char *path, enum ent_kind kind)
 {
 	struct img_entry *e;
 	char *np = norm_path(path), *slash;
 
+	if (!np) {
+		oom(img);
+		return NULL;
+	}
 	/* parents first (duplicates are merged when writing) */
 	for (slash = strchr(np, '/'); slash; slash = strchr(slash + 1, '/')) {
 		*slash = '\0';
@@ -94,12 +91,16 @@ static struct img_entry *add(struct image *img, const char *path, enum ent_kind 
 		*slash = '/';
 	}
 	if (img->n == img->cap) {
-		img->cap = img->cap ? 2 * img->cap : 256;
-		img->e = realloc(img->e, img->cap * sizeof(*img->e));
-		if (!img->e) {
-			fprintf(stderr, "mkinitramfs: out of memory\n");
-			exit(1);
+		size_t cap = img->cap ? 2 * img->cap : 256;
+		struct img_entry *v = realloc(img->e, cap * sizeof(*img->e));
+
+		if (!v) {
+			free(np);
+			oom(img);
+			return NULL;
 		}
+		img->e = v;
+		img->cap = cap;
 	}
 	e = &img->e[img->n];
 	memset(e, 0, sizeof(*e));
@@ -109,9 +110,14 @@ static struct img_entry *add(struct image *img, const char *path, enum ent_kind 
 	return e;
 }
 
-void image_add_dir(struct image *img, const char *path, unsigned int mode)
+int image_add_dir(struct image *img, const char *path, unsigned int mode)
 {
-	add(img, path, ENT_DIR)->mode = mode & 07777;
+	struct img_entry *e = add(img, path, ENT_DIR);
+
+	if (!e)
+		return -ENOMEM;
+	e->mode = mode & 07777;
+	return 0;
 }
 
 int already_compressed(const char *path)
@@ -128,34 +134,46 @@ int already_compressed(const char *path)
 	return 0;
 }
 
-void image_add_file(struct image *img, const char *path, const char *src,
-		    unsigned int mode)
+int image_add_file(struct image *img, const char *path, const char *src,
+		   unsigned int mode)
 {
 	struct img_entry *e = add(img, path, ENT_FILE);
 
+	if (!e)
+		return -ENOMEM;
 	e->mode = mode & 07777;
-	e->src = xstrdup(src);
 	e->leading = already_compressed(path);
+	e->src = strdup(src);
+	return e->src ? 0 : oom(img);
 }
 
-void image_add_data(struct image *img, const char *path, const void *data,
-		    size_t size, unsigned int mode)
+int image_add_data(struct image *img, const char *path, const void *data,
+		   size_t size, unsigned int mode)
 {
 	struct img_entry *e = add(img, path, ENT_DATA);
 
+	if (!e)
+		return -ENOMEM;
 	e->mode = mode & 07777;
-	e->data = memcpy(xmalloc(size), data, size);
+	e->data = malloc(size ? size : 1);
+	if (!e->data)
+		return oom(img);
+	memcpy(e->data, data, size);
 	e->size = size;
+	return 0;
 }
 
-void image_add_node(struct image *img, const char *path, unsigned int mode,
-		    unsigned int rmaj, unsigned int rmin)
+int image_add_node(struct image *img, const char *path, unsigned int mode,
+		   unsigned int rmaj, unsigned int rmin)
 {
 	struct img_entry *e = add(img, path, ENT_NODE);
 
+	if (!e)
+		return -ENOMEM;
 	e->mode = mode;
 	e->rmaj = rmaj;
 	e->rmin = rmin;
+	return 0;
 }
 
 int image_has(const struct image *img, const char *path)
@@ -168,20 +186,25 @@ int image_has(const struct image *img, const char *path)
 	return 0;
 }
 
-void image_add_sentinel(struct image *img)
+int image_add_sentinel(struct image *img)
 {
 	static const char text[] = "this initramfs was unpacked to the end\n";
+	int r = image_add_data(img, LAYOUT_SENTINEL, text, sizeof(text) - 1, 0644);
 
-	image_add_data(img, IMAGE_SENTINEL, text, sizeof(text) - 1, 0644);
-	img->e[img->n - 1].last = 1;
+	if (!r)
+		img->e[img->n - 1].last = 1;
+	return r;
 }
 
-void image_add_link(struct image *img, const char *path, const char *target)
+int image_add_link(struct image *img, const char *path, const char *target)
 {
 	struct img_entry *e = add(img, path, ENT_LINK);
 
+	if (!e)
+		return -ENOMEM;
 	e->mode = 0777;
-	e->src = xstrdup(target);
+	e->src = strdup(target);
+	return e->src ? 0 : oom(img);
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -222,22 +245,24 @@ struct sink {
 	int err;
 };
 
-static struct member *cur_member(struct sink *s)
+/* The member the next entry goes to: a new one at a cut.  0 or -ENOMEM. */
+static int cur_member(struct sink *s)
 {
 	if (s->n == 0 || s->force_new || s->m[s->n - 1].len >= MEMBER_TARGET) {
-		s->force_new = 0;
 		if (s->n == s->cap) {
-			s->cap = s->cap ? 2 * s->cap : 16;
-			s->m = realloc(s->m, s->cap * sizeof(*s->m));
-			if (!s->m) {
-				fprintf(stderr, "mkinitramfs: out of memory\n");
-				exit(1);
-			}
+			size_t cap = s->cap ? 2 * s->cap : 16;
+			struct member *m = realloc(s->m, cap * sizeof(*s->m));
+
+			if (!m)
+				return -ENOMEM;
+			s->m = m;
+			s->cap = cap;
 		}
+		s->force_new = 0;
 		memset(&s->m[s->n], 0, sizeof(s->m[0]));
 		s->n++;
 	}
-	return &s->m[s->n - 1];
+	return 0;
 }
 
 /* cpio sink: append to the current member; a new one begins only when
@@ -262,9 +287,9 @@ static int sink_write(void *ctx, const void *buf, size_t len)
 	return 0;
 }
 
-static void sink_boundary(struct sink *s)
+static int sink_boundary(struct sink *s)
 {
-	cur_member(s);
+	return cur_member(s);
 }
 
 static void sink_free(struct sink *s)
@@ -446,10 +471,13 @@ static int superseded(const struct image *img, size_t i)
 static int write_archive(struct image *img, struct sink *s, char *err, size_t errlen)
 {
 	struct cpio_writer w;
-	unsigned char *buf = xmalloc(IO_CHUNK);
+	unsigned char *buf = malloc(IO_CHUNK);
 	size_t i, nlead = 0;
 	int r = 0, pass;
 
+	if (!buf)
+		return fmt_err(err, errlen, -ENOMEM, "building the archive for %s: %s",
+			       s->what, strerror(ENOMEM));
 	cpio_init(&w, sink_write, s);
 	qsort(img->e, img->n, sizeof(*img->e), cmp_entry);
 	for (i = 0; i < img->n; i++)
@@ -468,16 +496,18 @@ static int write_archive(struct image *img, struct sink *s, char *err, size_t er
 			if (superseded(img, i) || e->last ||
 			    (nlead && first != (pass == 0)))
 				continue;
-			sink_boundary(s);
-			r = write_entry(&w, img, e, buf, err, errlen);
+			r = sink_boundary(s);
+			if (!r)
+				r = write_entry(&w, img, e, buf, err, errlen);
 			img->nwritten++;
 		}
 	}
 	for (i = 0; !r && i < img->n; i++) {
 		if (!img->e[i].last || superseded(img, i))
 			continue;
-		sink_boundary(s);
-		r = write_entry(&w, img, &img->e[i], buf, err, errlen);
+		r = sink_boundary(s);
+		if (!r)
+			r = write_entry(&w, img, &img->e[i], buf, err, errlen);
 		img->nwritten++;
 	}
 	if (!r)
@@ -880,6 +910,9 @@ int image_write(struct image *img, const char *output, const struct out_opts *o,
 	int r;
 
 	err[0] = '\0';
+	if (img->err)	/* an image_add_*() ran out of memory */
+		return fmt_err(err, errlen, img->err, "building the image: %s",
+			       strerror(-img->err));
 	/* Everything that reads inputs happens before the disk is touched. */
 	memset(&s, 0, sizeof(s));
 	s.what = output;

@@ -29,6 +29,7 @@ struct image {
 	size_t n, cap;
 	uint32_t mtime;		/* every entry's timestamp */
 	size_t nwritten;	/* entries in the archive (duplicates merged) */
+	int err;		/* -ENOMEM once an image_add_*() ran out of memory */
 };
 
 struct out_opts {
@@ -44,23 +45,25 @@ struct out_opts {
 void image_init(struct image *img, uint32_t mtime);
 void image_free(struct image *img);
 
-/* Each adds the missing parent directories too.  Paths may start with '/'. */
-void image_add_dir(struct image *img, const char *path, unsigned int mode);
-void image_add_file(struct image *img, const char *path, const char *src,
-		    unsigned int mode);
-void image_add_data(struct image *img, const char *path, const void *data,
-		    size_t size, unsigned int mode);
-void image_add_node(struct image *img, const char *path, unsigned int mode,
-		    unsigned int rmaj, unsigned int rmin);
-void image_add_link(struct image *img, const char *path, const char *target);
+/* Each adds the missing parent directories too.  Paths may start with '/'.
+ * Each returns 0 or -ENOMEM; running out of memory is also remembered in
+ * img->err, which image_write() and imgext2_build() report, so a caller
+ * may add many entries and check once. */
+int image_add_dir(struct image *img, const char *path, unsigned int mode);
+int image_add_file(struct image *img, const char *path, const char *src,
+		   unsigned int mode);
+int image_add_data(struct image *img, const char *path, const void *data,
+		   size_t size, unsigned int mode);
+int image_add_node(struct image *img, const char *path, unsigned int mode,
+		   unsigned int rmaj, unsigned int rmin);
+int image_add_link(struct image *img, const char *path, const char *target);
 
 /* Does an entry for @path exist? */
 int image_has(const struct image *img, const char *path);
 
-/* The entry written after all others: /init checks for it to know that the
- * kernel unpacked the whole image. */
-#define IMAGE_SENTINEL LAYOUT_SENTINEL
-void image_add_sentinel(struct image *img);
+/* The entry written after all others (LAYOUT_SENTINEL): /init checks for
+ * it to know that the kernel unpacked the whole image.  0 or -ENOMEM. */
+int image_add_sentinel(struct image *img);
 
 /* Write @len bytes (an image built elsewhere: the ext2 format) to @output
  * with the same care as image_write(). */
