@@ -118,50 +118,11 @@ static void usage(FILE *f)
 	fputs(usage_text, f);
 }
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void vdie(int status, const char *fmt, va_list ap) __attribute__((noreturn));
-
-/* Every message goes through vmsg() (genutil.h): control characters from
- * arguments, files and programs are escaped, never sent to the terminal. */
-static void vdie(int status, const char *fmt, va_list ap)
-{
-	vmsg(fmt, ap);
-	exit(status);
-}
-
-/* An error: exit status 1. */
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vdie(1, fmt, ap);
-}
-
-/* A usage error (an option or argument that cannot be right whatever
- * the files say): exit status 2, as the manual page promises. */
-static void usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vdie(2, fmt, ap);
-}
-
 static int is_dir(const char *p)
 {
 	struct stat st;
 
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static int is_file(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 /* The tree we were built in when run from it (./mkinitramfs next to
@@ -626,8 +587,6 @@ static void add_binary(struct image *img, const char *path, const char *where)
 	elfdeps_free(&d);
 }
 
-static void pathf(char *out, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 /* A host file a hook names: 1 if it is there, 0 if it may be missing
  * (optional) and is, else an error. */
@@ -721,19 +680,6 @@ static void run_hook(struct image *img, const char *datadir, const char *name,
 		}
 	}
 	hook_prog_free(&prog);
-}
-
-/* snprintf that refuses to cut a path short. */
-static void pathf(char *out, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(out, size, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= size)
-		die("path longer than %zu bytes: %.80s...: use a shorter one", size - 1, out);
 }
 
 /* The base of every image: mount points, the console, the init, the
