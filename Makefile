@@ -40,7 +40,7 @@ GEN_SRCS := gen/main.c gen/cpio.c gen/modsel.c gen/output.c gen/compress.c gen/i
             gen/config.c gen/hostonly.c gen/elfdeps.c gen/imgext2.c gen/regfile.c \
             gen/hookparse.c gen/runprog.c gen/genutil.c lib/moddb.c lib/wildcard.c
 # the program's steps beside main.c (they exit on error: no unit tests)
-GEN_STEPS := gen/options.c gen/hooks.c
+GEN_STEPS := gen/options.c gen/hooks.c gen/firmware.c
 GEN_SRCS += $(GEN_STEPS)
 GEN_HDRS := $(wildcard gen/*.h) $(LIB_HDRS)
 INCS     := -Ilib -Igen -Iinit
