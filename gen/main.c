@@ -1,19 +1,22 @@
-/* mkinitramfs.c - build an initramfs for a kernel: the static /init, the
- * modules it needs in load order, hooks; one reproducible newc archive. */
+/* main.c - mkinitramfs: build an initramfs for a kernel (the static /init,
+ * the modules it needs in load order, firmware, hooks; one reproducible
+ * image), or list or extract one.  The recipe, in the order main() runs it:
+ *   options     the flags, the settings file, the defaults   options.c
+ *   step 1      select the modules                           select_modules()
+ *   step 2      assemble the tree                            assemble(): hooks.c,
+ *                                                            firmware.c
+ *   step 3      choose the format and write it               output.c, imgext2.c
+ */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <dirent.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 #include "compress.h"
-#include "config.h"
 #include "firmware.h"
-#include "cpio.h"
 #include "hooks.h"
 #include "hostonly.h"
 #include "imgext2.h"
@@ -21,8 +24,130 @@
 #include "modsel.h"
 #include "options.h"
 #include "output.h"
-#include "regfile.h"
 #include "genutil.h"
+
+/* --list IMAGE, --extract IMAGE DIR: any image the kernel accepts. */
+static int list_or_extract(const struct opts *o)
+{
+	char path[PATH_MAX], err[2048];
+
+	if (o->list) {
+		if (img_list(o->list, stdout, err, sizeof(err)))
+			die("--list %s: %s", img_escape(o->list, path, sizeof(path)), err);
+		return 0;
+	}
+	if (img_extract(o->extract, o->extract_dir, err, sizeof(err))) {
+		char ed[PATH_MAX];
+
+		die("--extract %s %s: %s", img_escape(o->extract, path, sizeof(path)),
+		    img_escape(o->extract_dir, ed, sizeof(ed)), err);
+	}
+	return 0;
+}
+
+/* Walk from this machine's root device up to its bus; resolve the drivers
+ * and modaliases found there, and the root's file system, against the
+ * target kernel's modules.  A driver the target has built in is fine. */
+static void add_hostonly(struct modsel *ms, int verbose)
+{
+	struct hostonly h;
+	char alias[64];
+	size_t i;
+	int r = hostonly_detect(&h, "", "/");
+
+	if (r)
+		die("--hostonly: %s", h.err);
+	ms->req = REQ_SET;
+	for (i = 0; i < h.nwhy; i++)
+		if (verbose)
+			msg("--hostonly: %s", h.why[i]);
+	for (i = 0; i < h.nmod; i++) {
+		r = modsel_add(ms, h.modules[i], "--hostonly: root device driver");
+		if (r == -ENOENT)
+			msg("warning: --hostonly: this machine's "
+				"root needs %s, which the target kernel does not have as "
+				"a module (built in there?)", h.modules[i]);
+		else if (r)
+			die("%s", ms->err);
+	}
+	for (i = 0; i < h.nalias; i++) {
+		r = modsel_add(ms, h.modaliases[i], "--hostonly: root device");
+		if (r && r != -ENOENT)
+			die("%s", ms->err);
+	}
+	if (h.fstype[0]) {
+		snprintf(alias, sizeof(alias), "fs-%s", h.fstype);
+		r = modsel_add(ms, alias, "--hostonly: root file system");
+		if (r && r != -ENOENT)
+			die("%s", ms->err);
+		if (verbose && r == -ENOENT)
+			msg("--hostonly: %s is built into the "
+				"target kernel", h.fstype);
+	}
+	if (!h.nmod && !h.nalias && !h.nbuiltin)
+		msg("warning: --hostonly: no driver found "
+			"between the root (%s) and its bus; add what it needs with -m",
+			h.rootdev);
+	hostonly_free(&h);
+}
+
+/* Step 1: the modules, with their dependencies, from the sets (-M,
+ * --generic), this machine's root (--hostonly) and the names (-m). */
+static void select_modules(const struct opts *o, struct modsel *ms)
+{
+	char path[PATH_MAX];
+	size_t i;
+	int r;
+
+	r = modsel_open(ms, o->basedir, o->kver);
+	if (r)
+		die("%s", ms->err);
+	ms->verbose = o->out.verbose;
+	for (i = 0; i < o->nsets; i++) {
+		if (strchr(o->sets[i], '/'))
+			pathf(path, sizeof(path), "%s", o->sets[i]);
+		else
+			pathf(path, sizeof(path), "%s/modules.d/%s", o->datadir, o->sets[i]);
+		if (!is_file(path))
+			die("-M %s: no module set %s (the sets are the files in "
+			    "%s/modules.d)", o->sets[i], path, o->datadir);
+		ms->req = REQ_SET;
+		if (modsel_add_set(ms, path, 0))
+			die("%s", ms->err);
+	}
+	if (o->generic) {
+		struct dirent **names;
+		int k, n;
+
+		pathf(path, sizeof(path), "%s/modules.d", o->datadir);
+		n = scandir(path, &names, NULL, alphasort);
+		if (n < 0)
+			die("--generic: cannot read %s: %s", path, strerror(errno));
+		for (k = 0; k < n; k++) {
+			char set[PATH_MAX * 2];
+
+			pathf(set, sizeof(set), "%s/%s", path, names[k]->d_name);
+			if (names[k]->d_name[0] != '.' && is_file(set)) {
+				ms->req = REQ_SET;
+				if (modsel_add_set(ms, set, 0))
+					die("%s", ms->err);
+			}
+			free(names[k]);
+		}
+		free(names);
+	}
+	if (o->hostonly)
+		add_hostonly(ms, o->out.verbose);
+	for (i = 0; i < o->nmodules; i++) {
+		char origin[PATH_MAX];
+
+		/* the name is in modsel's messages whole; here a prefix will do */
+		snprintf(origin, sizeof(origin), "-m %.*s", PATH_MAX - 8, o->modules[i]);
+		ms->req = REQ_EXPLICIT;
+		if (modsel_add(ms, o->modules[i], origin))
+			die("%s", ms->err);
+	}
+}
 
 /* The base of every image: mount points, the console, the init, the
  * modules of @ms and the database /init loads them from. */
@@ -63,13 +188,34 @@ static void populate(struct image *img, struct modsel *ms, const char *kver,
 	}
 }
 
+/* Step 2: the tree: the base, the firmware the modules name, the hooks'
+ * and -I's files, the sentinel; the early microcode goes in front. */
+static void assemble(struct opts *o, struct modsel *ms, struct image *img)
+{
+	size_t i;
+
+	image_init(img, source_date_epoch());
+	populate(img, ms, o->kver, o->init);
+	firmware_add(img, ms, o->basedir, o->kver, o->out.verbose);
+	for (i = 0; i < o->nhooks; i++)
+		hooks_run(img, o->datadir, o->hooks[i], o->out.verbose);
+	for (i = 0; i < o->nprograms; i++) {
+		if (!is_file(o->programs[i]))
+			die("-I %s: no such file on this host", o->programs[i]);
+		add_binary(img, o->programs[i], "-I");
+	}
+	image_add_sentinel(img);
+	if (o->microcode)
+		microcode_build(o->basedir, img->mtime, &o->out.prefix, &o->out.prefix_len);
+}
+
 static int set_err(char *err, size_t errlen, int r, const char *what)
 {
 	snprintf(err, errlen, "%s: %s", what, strerror(-r));
 	return r;
 }
 
-/* --format image: the tree as an ext2 filesystem, the init as /linuxrc
+/* Step 3 with --format image: the tree as an ext2 filesystem, the init as /linuxrc
  * (the legacy image-initrd flow).  Alone: compressed, for kernels that run
  * that flow themselves.  With --cpio-front: inside a small cpio image whose
  * /init does the flow in userspace (loop and ext2 drivers only). */
@@ -128,143 +274,23 @@ static int write_image_format(struct opts *o, struct image *img, char *err, size
 	return r;
 }
 
-/* ---- --hostonly -------------------------------------------------------- */
-
-/* Walk from this machine's root device up to its bus; resolve the drivers
- * and modaliases found there, and the root's file system, against the
- * target kernel's modules.  A driver the target has built in is fine. */
-static void add_hostonly(struct modsel *ms, int verbose)
-{
-	struct hostonly h;
-	char alias[64];
-	size_t i;
-	int r = hostonly_detect(&h, "", "/");
-
-	if (r)
-		die("--hostonly: %s", h.err);
-	ms->req = REQ_SET;
-	for (i = 0; i < h.nwhy; i++)
-		if (verbose)
-			msg("--hostonly: %s", h.why[i]);
-	for (i = 0; i < h.nmod; i++) {
-		r = modsel_add(ms, h.modules[i], "--hostonly: root device driver");
-		if (r == -ENOENT)
-			msg("warning: --hostonly: this machine's "
-				"root needs %s, which the target kernel does not have as "
-				"a module (built in there?)", h.modules[i]);
-		else if (r)
-			die("%s", ms->err);
-	}
-	for (i = 0; i < h.nalias; i++) {
-		r = modsel_add(ms, h.modaliases[i], "--hostonly: root device");
-		if (r && r != -ENOENT)
-			die("%s", ms->err);
-	}
-	if (h.fstype[0]) {
-		snprintf(alias, sizeof(alias), "fs-%s", h.fstype);
-		r = modsel_add(ms, alias, "--hostonly: root file system");
-		if (r && r != -ENOENT)
-			die("%s", ms->err);
-		if (verbose && r == -ENOENT)
-			msg("--hostonly: %s is built into the "
-				"target kernel", h.fstype);
-	}
-	if (!h.nmod && !h.nalias && !h.nbuiltin)
-		msg("warning: --hostonly: no driver found "
-			"between the root (%s) and its bus; add what it needs with -m",
-			h.rootdev);
-	hostonly_free(&h);
-}
-
 int main(int argc, char **argv)
 {
 	struct opts o;
 	struct modsel ms;
 	struct image img;
-	char path[PATH_MAX], err[2048];
-	size_t i;
+	char err[2048];
 	int r;
 
 	options_parse(argc, argv, &o);
-	if (o.list) {
-		if (img_list(o.list, stdout, err, sizeof(err)))
-			die("--list %s: %s", img_escape(o.list, path, sizeof(path)), err);
-		return 0;
-	}
-	if (o.extract) {
-		if (img_extract(o.extract, o.extract_dir, err, sizeof(err))) {
-			char ed[PATH_MAX];
-
-			die("--extract %s %s: %s", img_escape(o.extract, path, sizeof(path)),
-			    img_escape(o.extract_dir, ed, sizeof(ed)), err);
-		}
-		return 0;
-	}
+	if (o.list || o.extract)
+		return list_or_extract(&o);
 	options_complete(&o);
 
-	r = modsel_open(&ms, o.basedir, o.kver);
-	if (r)
-		die("%s", ms.err);
-	ms.verbose = o.out.verbose;
-	for (i = 0; i < o.nsets; i++) {
-		if (strchr(o.sets[i], '/'))
-			pathf(path, sizeof(path), "%s", o.sets[i]);
-		else
-			pathf(path, sizeof(path), "%s/modules.d/%s", o.datadir, o.sets[i]);
-		if (!is_file(path))
-			die("-M %s: no module set %s (the sets are the files in "
-			    "%s/modules.d)", o.sets[i], path, o.datadir);
-		ms.req = REQ_SET;
-		if (modsel_add_set(&ms, path, 0))
-			die("%s", ms.err);
-	}
-	if (o.generic) {
-		struct dirent **names;
-		int k, n;
+	select_modules(&o, &ms);
+	assemble(&o, &ms, &img);
 
-		pathf(path, sizeof(path), "%s/modules.d", o.datadir);
-		n = scandir(path, &names, NULL, alphasort);
-		if (n < 0)
-			die("--generic: cannot read %s: %s", path, strerror(errno));
-		for (k = 0; k < n; k++) {
-			char set[PATH_MAX * 2];
-
-			pathf(set, sizeof(set), "%s/%s", path, names[k]->d_name);
-			if (names[k]->d_name[0] != '.' && is_file(set)) {
-				ms.req = REQ_SET;
-				if (modsel_add_set(&ms, set, 0))
-					die("%s", ms.err);
-			}
-			free(names[k]);
-		}
-		free(names);
-	}
-	if (o.hostonly)
-		add_hostonly(&ms, o.out.verbose);
-	for (i = 0; i < o.nmodules; i++) {
-		char origin[PATH_MAX];
-
-		/* the name is in modsel's messages whole; here a prefix will do */
-		snprintf(origin, sizeof(origin), "-m %.*s", PATH_MAX - 8, o.modules[i]);
-		ms.req = REQ_EXPLICIT;
-		if (modsel_add(&ms, o.modules[i], origin))
-			die("%s", ms.err);
-	}
-
-	image_init(&img, source_date_epoch());
-	populate(&img, &ms, o.kver, o.init);
-	firmware_add(&img, &ms, o.basedir, o.kver, o.out.verbose);
-	for (i = 0; i < o.nhooks; i++)
-		hooks_run(&img, o.datadir, o.hooks[i], o.out.verbose);
-	for (i = 0; i < o.nprograms; i++) {
-		if (!is_file(o.programs[i]))
-			die("-I %s: no such file on this host", o.programs[i]);
-		add_binary(&img, o.programs[i], "-I");
-	}
-	image_add_sentinel(&img);
-	if (o.microcode)
-		microcode_build(o.basedir, img.mtime, &o.out.prefix, &o.out.prefix_len);
-
+	/* step 3: the format, and the image written whole or not at all */
 	if (o.out.verbose)
 		msg("%zu modules (%zu built in) for %s",
 			ms.n, ms.nbuiltin, o.kver);
