@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "common.h"
 #include "config.h"
 #include "regfile.h"
 
@@ -55,7 +56,7 @@ static const struct key keys[] = {
 
 #undef F
 
-#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+#define NKEYS ARRAY_SIZE(keys)
 
 static const char *const compressors[] = { "gzip", "zstd", "xz", "lz4", "none" };
 
@@ -426,10 +427,10 @@ static int set_value(const struct pos *p, struct config *c, const struct key *k,
 			    "default", k->name);
 	switch (k->kind) {
 	case K_COMP:
-		for (i = 0; i < sizeof(compressors) / sizeof(compressors[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(compressors); i++)
 			if (!strcmp(v, compressors[i]))
 				break;
-		if (i == sizeof(compressors) / sizeof(compressors[0]))
+		if (i == ARRAY_SIZE(compressors))
 			return fail(p, "COMPRESS=%.*s: unknown compression (use gzip, zstd, "
 				    "xz, lz4 or none)", ECHO_MAX, v);
 		/* fall through */

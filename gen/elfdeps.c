@@ -57,6 +57,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "common.h"
 #include "elfdeps.h"
 #include "regfile.h"
 
@@ -109,7 +110,7 @@ static const struct arch *arch_find(unsigned char cls, uint16_t machine)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(arches); i++)
 		if (arches[i].cls == cls && arches[i].machine == machine)
 			return &arches[i];
 	return &arch_other;
@@ -671,7 +672,7 @@ static int dyn_strings(struct ctx *c, const char *name, int fd, uint64_t size,
 			{ s->has_runpath, s->runpath, &e->runpath, "DT_RUNPATH" },
 		};
 
-		for (i = 0; i < sizeof(one) / sizeof(one[0]); i++) {
+		for (i = 0; i < ARRAY_SIZE(one); i++) {
 			if (!one[i].has)
 				continue;
 			str = str_at(tab, strsz, one[i].off);
@@ -1165,7 +1166,7 @@ static int dst_expand(const struct ctx *c, const char *in, size_t len, const cha
 
 		skip = 0;
 		if (in[i] == '$') {
-			for (k = 0; k < sizeof(dst) / sizeof(dst[0]) && !val; k++) {
+			for (k = 0; k < ARRAY_SIZE(dst) && !val; k++) {
 				skip = dst_len(in + i + 1, len - i - 1, dst[k].tok);
 				if (skip)
 					val = dst[k].val;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "common.h"
 #include "cpio.h"
 #include "firmware.h"
 #include "genutil.h"
@@ -37,7 +38,7 @@ static void add_firmware(const char *module, const char *fw, void *arg)
 	for (i = 0; i < 4; i++) {
 		pathf(dir, sizeof(dir), "%s%slib/firmware/%s", c->basedir,
 		      c->basedir[strlen(c->basedir) - 1] == '/' ? "" : "/", s[i]);
-		for (k = 0; k < sizeof(ext) / sizeof(ext[0]); k++) {
+		for (k = 0; k < ARRAY_SIZE(ext); k++) {
 			pathf(src, sizeof(src), "%s%s%s", dir, fw, ext[k]);
 			if (!is_file(src))
 				continue;
@@ -123,7 +124,7 @@ static void build_microcode(const char *basedir, uint32_t mtime, struct membuf *
 	int any = 0;
 
 	cpio_init(&w, to_membuf, out);
-	for (i = 0; i < sizeof(vendors) / sizeof(vendors[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(vendors); i++) {
 		char dir[PATH_MAX];
 		struct membuf blob = { 0 };
 
@@ -134,7 +135,7 @@ static void build_microcode(const char *basedir, uint32_t mtime, struct membuf *
 		if (!any) {
 			size_t d;
 
-			for (d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+			for (d = 0; d < ARRAY_SIZE(dirs); d++) {
 				struct cpio_entry e = { .name = dirs[d], .mode = S_IFDIR | 0755,
 							.mtime = mtime };
 

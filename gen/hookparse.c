@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common.h"
 #include "hookparse.h"
 #include "layout.h"
 
@@ -243,7 +244,7 @@ static const struct {
 	{ "optional",	HOOK_OPTIONAL,	0, 0, "optional" },
 };
 
-#define NDIRECTIVES (sizeof(directives) / sizeof(directives[0]))
+#define NDIRECTIVES ARRAY_SIZE(directives)
 
 void hook_prog_free(struct hook_prog *p)
 {
@@ -269,10 +270,10 @@ static int runtime_dest(const struct pos *p, const char *script, const char *sta
 	size_t k;
 	int r;
 
-	for (k = 0; k < sizeof(stages) / sizeof(stages[0]); k++)
+	for (k = 0; k < ARRAY_SIZE(stages); k++)
 		if (!strcmp(stage, stages[k]))
 			break;
-	if (k == sizeof(stages) / sizeof(stages[0]))
+	if (k == ARRAY_SIZE(stages))
 		return fail(p, "no runtime stage '%.*s' (init-top, premount, local-premount, "
 			    "local-bottom, init-bottom)", ECHO_MAX, stage);
 	base = base ? base + 1 : script;

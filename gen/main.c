@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "common.h"
 #include "compress.h"
 #include "firmware.h"
 #include "hooks.h"
@@ -161,7 +162,7 @@ static void populate(struct image *img, struct modsel *ms, const char *kver,
 	size_t i, listlen = 0;
 	FILE *lf;
 
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(dirs); i++)
 		image_add_dir(img, dirs[i], 0755);
 	image_add_node(img, "dev/console", S_IFCHR | 0600, 5, 1);
 	image_add_node(img, "dev/kmsg", S_IFCHR | 0600, 1, 11);

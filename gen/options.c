@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include "common.h"
 #include "compress.h"
 #include "config.h"
 #include "genutil.h"
@@ -152,7 +153,7 @@ static void check_nonempty(int c, const char *arg)
 
 	if (!arg || *arg)
 		return;
-	for (i = 0; i < sizeof(what) / sizeof(what[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(what); i++)
 		if (what[i].opt == c)
 			usage_error("%s", what[i].msg);
 }
