@@ -210,12 +210,6 @@ static void assemble(struct opts *o, struct modsel *ms, struct image *img)
 		microcode_build(o->basedir, img->mtime, &o->out.prefix, &o->out.prefix_len);
 }
 
-static int set_err(char *err, size_t errlen, int r, const char *what)
-{
-	snprintf(err, errlen, "%s: %s", what, strerror(-r));
-	return r;
-}
-
 /* Step 3 with --format image: the tree as an ext2 filesystem, the init as /linuxrc
  * (the legacy image-initrd flow).  Alone: compressed, for kernels that run
  * that flow themselves.  With --cpio-front: inside a small cpio image whose
@@ -266,7 +260,8 @@ static int write_image_format(struct opts *o, struct image *img, char *err, size
 		r = comp_buffer(o->out.comp, o->out.level, raw, rawlen, &packed, &packedlen);
 		if (r) {
 			free(raw);
-			return set_err(err, errlen, r, "compressing the ext2 image");
+			return fmt_err(err, errlen, r, "compressing the ext2 image: %s",
+				       strerror(-r));
 		}
 	}
 	free(raw);
