@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "common.h"
 #include "config.h"
+#include "genutil.h"
 #include "regfile.h"
 
 #define ECHO_MAX	48	/* bytes of a bad value quoted back in a message */
@@ -81,7 +82,7 @@ static int fail(const struct pos *p, const char *fmt, ...)
 	n = snprintf(p->err, p->errlen, "%s:%u: ", p->name, p->line);
 	if (n >= 0 && (size_t)n < p->errlen) {
 		va_start(ap, fmt);
-		vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+		vfmt_err(p->err + n, p->errlen - (size_t)n, -EINVAL, fmt, ap);
 		va_end(ap);
 	}
 	return -EINVAL;

@@ -59,6 +59,7 @@
 #include <unistd.h>
 #include "common.h"
 #include "elfdeps.h"
+#include "genutil.h"
 #include "regfile.h"
 
 #define ED_PATH_MAX	PATH_MAX	/* a name, a symlink target */
@@ -223,12 +224,13 @@ struct chain {
 static int fail(struct ctx *c, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* fmt_err() into the caller's elfdeps */
 static int fail(struct ctx *c, int err, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(c->d->err, sizeof(c->d->err), fmt, ap);
+	vfmt_err(c->d->err, sizeof(c->d->err), err, fmt, ap);
 	va_end(ap);
 	return err;
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "common.h"
+#include "genutil.h"
 #include "hookparse.h"
 #include "layout.h"
 
@@ -37,7 +38,7 @@ static int fail(const struct pos *p, const char *fmt, ...)
 	n = snprintf(p->err, p->errlen, "%s:%u: ", p->name, p->line);
 	if (n >= 0 && (size_t)n < p->errlen) {
 		va_start(ap, fmt);
-		vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+		vfmt_err(p->err + n, p->errlen - (size_t)n, -EINVAL, fmt, ap);
 		va_end(ap);
 	}
 	return -EINVAL;

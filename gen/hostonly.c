@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "common.h"
+#include "genutil.h"
 #include "hostonly.h"
 
 #define HO_LINE_MAX	65536	/* longest mountinfo line accepted */
@@ -39,12 +40,13 @@ struct walk {
 static int seterr(struct hostonly *h, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* fmt_err() into h->err */
 static int seterr(struct hostonly *h, int err, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(h->err, sizeof(h->err), fmt, ap);
+	vfmt_err(h->err, sizeof(h->err), err, fmt, ap);
 	va_end(ap);
 	return err;
 }
