@@ -364,23 +364,6 @@ static int read_value(const struct pos *p, const char *key, const char *s, char 
 	return 0;
 }
 
-static int parse_uint(const char *s, int max, int *out)
-{
-	long v = 0;
-
-	if (!*s)
-		return -EINVAL;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -EINVAL;
-		v = v * 10 + (*s - '0');
-		if (v > max)
-			return -ERANGE;
-	}
-	*out = (int)v;
-	return 0;
-}
-
 /* Split @s at spaces and tabs into a malloc'd NULL-terminated array. */
 static int split_list(const char *s, char ***out)
 {
@@ -421,7 +404,7 @@ static int split_list(const char *s, char ***out)
 static int set_value(const struct pos *p, struct config *c, const struct key *k, const char *v)
 {
 	size_t i;
-	int r;
+	unsigned long n;
 
 	if (!*v && k->kind != K_LIST)
 		return fail(p, "%s is empty: give a value, or delete the line to use the "
@@ -439,12 +422,12 @@ static int set_value(const struct pos *p, struct config *c, const struct key *k,
 		*str_field(c, k) = strdup(v);
 		return *str_field(c, k) ? 0 : -ENOMEM;
 	case K_INT:
-		r = parse_uint(v, k->max, int_field(c, k));
-		if (r || *int_field(c, k) < k->min) {
+		if (parse_ulong(v, (unsigned long)k->min, (unsigned long)k->max, &n)) {
 			*int_field(c, k) = -1;
 			return fail(p, "%s=%.*s: use a number from %d to %d%s", k->name,
 				    ECHO_MAX, v, k->min, k->max, k->hint);
 		}
+		*int_field(c, k) = (int)n;
 		return 0;
 	case K_BOOL:
 		if (!strcmp(v, "yes"))
