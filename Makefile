@@ -39,6 +39,9 @@ INIT_MAX_BYTES := 49152
 GEN_SRCS := gen/main.c gen/cpio.c gen/modsel.c gen/output.c gen/compress.c gen/imgread.c \
             gen/config.c gen/hostonly.c gen/elfdeps.c gen/imgext2.c gen/regfile.c \
             gen/hookparse.c gen/runprog.c gen/genutil.c lib/moddb.c lib/wildcard.c
+# the program's steps beside main.c (they exit on error: no unit tests)
+GEN_STEPS := gen/options.c gen/hooks.c gen/firmware.c
+GEN_SRCS += $(GEN_STEPS)
 GEN_HDRS := $(wildcard gen/*.h) $(LIB_HDRS)
 INCS     := -Ilib -Igen -Iinit
 
@@ -81,7 +84,7 @@ tests/qemu/guest-init: tests/qemu/guest-init.c
 tests/qemu/no-thp: tests/qemu/no-thp.c
 	$(CC) $(CFLAGS) $(WARN) $(WERROR) -o $@ $<
 
-UNIT_LIB := $(LIB_SRCS) $(filter-out gen/main.c gen/modsel.c lib/%,$(GEN_SRCS))
+UNIT_LIB := $(LIB_SRCS) $(filter-out gen/main.c gen/modsel.c $(GEN_STEPS) lib/%,$(GEN_SRCS))
 
 build/%: tests/unit/%.c tests/unit/unit.h $(UNIT_LIB) $(INIT_HDRS) $(GEN_HDRS)
 	@mkdir -p build

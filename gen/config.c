@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "common.h"
 #include "config.h"
 #include "genutil.h"
 #include "regfile.h"
@@ -56,7 +57,7 @@ static const struct key keys[] = {
 
 #undef F
 
-#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+#define NKEYS ARRAY_SIZE(keys)
 
 static const char *const compressors[] = { "gzip", "zstd", "xz", "lz4", "none" };
 
@@ -336,23 +337,6 @@ static int read_value(const struct text_pos *p, const char *key, const char *s, 
 	return 0;
 }
 
-static int parse_uint(const char *s, int max, int *out)
-{
-	long v = 0;
-
-	if (!*s)
-		return -EINVAL;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -EINVAL;
-		v = v * 10 + (*s - '0');
-		if (v > max)
-			return -ERANGE;
-	}
-	*out = (int)v;
-	return 0;
-}
-
 /* Split @s at spaces and tabs into a malloc'd NULL-terminated array. */
 static int split_list(const char *s, char ***out)
 {
@@ -393,17 +377,17 @@ static int split_list(const char *s, char ***out)
 static int set_value(const struct text_pos *p, struct config *c, const struct key *k, const char *v)
 {
 	size_t i;
-	int r;
+	unsigned long n;
 
 	if (!*v && k->kind != K_LIST)
 		return fail_at(p, "%s is empty: give a value, or delete the line to use the "
 			    "default", k->name);
 	switch (k->kind) {
 	case K_COMP:
-		for (i = 0; i < sizeof(compressors) / sizeof(compressors[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(compressors); i++)
 			if (!strcmp(v, compressors[i]))
 				break;
-		if (i == sizeof(compressors) / sizeof(compressors[0]))
+		if (i == ARRAY_SIZE(compressors))
 			return fail_at(p, "COMPRESS=%.*s: unknown compression (use gzip, zstd, "
 				    "xz, lz4 or none)", ECHO_MAX, v);
 		/* fall through */
@@ -411,12 +395,12 @@ static int set_value(const struct text_pos *p, struct config *c, const struct ke
 		*str_field(c, k) = strdup(v);
 		return *str_field(c, k) ? 0 : -ENOMEM;
 	case K_INT:
-		r = parse_uint(v, k->max, int_field(c, k));
-		if (r || *int_field(c, k) < k->min) {
+		if (parse_ulong(v, (unsigned long)k->min, (unsigned long)k->max, &n)) {
 			*int_field(c, k) = -1;
 			return fail_at(p, "%s=%.*s: use a number from %d to %d%s", k->name,
 				    ECHO_MAX, v, k->min, k->max, k->hint);
 		}
+		*int_field(c, k) = (int)n;
 		return 0;
 	case K_BOOL:
 		if (!strcmp(v, "yes"))

@@ -57,7 +57,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "common.h"
 #include "elfdeps.h"
+#include "genutil.h"
 #include "regfile.h"
 
 #define ED_PATH_MAX	PATH_MAX	/* a name, a symlink target */
@@ -109,7 +111,7 @@ static const struct arch *arch_find(unsigned char cls, uint16_t machine)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(arches); i++)
 		if (arches[i].cls == cls && arches[i].machine == machine)
 			return &arches[i];
 	return &arch_other;
@@ -222,12 +224,13 @@ struct chain {
 static int fail(struct ctx *c, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* fmt_err() into the caller's elfdeps */
 static int fail(struct ctx *c, int err, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(c->d->err, sizeof(c->d->err), fmt, ap);
+	vfmt_err(c->d->err, sizeof(c->d->err), err, fmt, ap);
 	va_end(ap);
 	return err;
 }
@@ -671,7 +674,7 @@ static int dyn_strings(struct ctx *c, const char *name, int fd, uint64_t size,
 			{ s->has_runpath, s->runpath, &e->runpath, "DT_RUNPATH" },
 		};
 
-		for (i = 0; i < sizeof(one) / sizeof(one[0]); i++) {
+		for (i = 0; i < ARRAY_SIZE(one); i++) {
 			if (!one[i].has)
 				continue;
 			str = str_at(tab, strsz, one[i].off);
@@ -1165,7 +1168,7 @@ static int dst_expand(const struct ctx *c, const char *in, size_t len, const cha
 
 		skip = 0;
 		if (in[i] == '$') {
-			for (k = 0; k < sizeof(dst) / sizeof(dst[0]) && !val; k++) {
+			for (k = 0; k < ARRAY_SIZE(dst) && !val; k++) {
 				skip = dst_len(in + i + 1, len - i - 1, dst[k].tok);
 				if (skip)
 					val = dst[k].val;

@@ -1,4 +1,5 @@
-/* genutil.c - numbers, escaped messages and bounded file reads (genutil.h) */
+/* genutil.c - numbers, escaped messages, errors, the way out, bounded file
+ * reads (genutil.h) */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -129,6 +130,51 @@ void msg(const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(fmt, ap);
 	va_end(ap);
+}
+
+static void vdie(int status, const char *fmt, va_list ap) __attribute__((noreturn));
+
+/* Every message goes through vmsg(): control characters from arguments,
+ * files and programs are escaped, never sent to the terminal. */
+static void vdie(int status, const char *fmt, va_list ap)
+{
+	vmsg(fmt, ap);
+	exit(status);
+}
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdie(1, fmt, ap);
+}
+
+void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdie(2, fmt, ap);
+}
+
+void pathf(char *out, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, size, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size)
+		die("path longer than %zu bytes: %.80s...: use a shorter one", size - 1, out);
+}
+
+int is_file(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 int vfmt_err(char *err, size_t errlen, int code, const char *fmt, va_list ap)

@@ -1,5 +1,6 @@
 /* genutil.h - small helpers of the generator: numbers from the command line,
- * messages with control characters escaped, bounded reads of text files. */
+ * messages with control characters escaped, errors, the way out of the
+ * program's steps, bounded reads of text files. */
 #ifndef INITKIT_GENUTIL_H
 #define INITKIT_GENUTIL_H
 
@@ -31,6 +32,23 @@ size_t str_escape(const char *in, char *out, size_t size);
  */
 void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vmsg(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/*
+ * The way out of the program's own steps (main.c, options.c, hooks.c,
+ * firmware.c), which report and exit; the rest of the generator returns
+ * -errno instead.  die(): the message as msg() prints it, exit status 1.
+ * usage_error(): the same for an option or argument that cannot be right
+ * whatever the files say, exit status 2, as the manual page promises.
+ */
+void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* snprintf() into @out that refuses to cut a path short: die()s if the
+ * path does not fit in @size bytes.  For the program's steps, as die(). */
+void pathf(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* 1 if @p is a regular file (after symbolic links), else 0. */
+int is_file(const char *p);
 
 /*
  * The generator's one "format an error and return it": writes the message

@@ -11,8 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "hookparse.h"
+#include "common.h"
 #include "genutil.h"
+#include "hookparse.h"
 #include "layout.h"
 
 #define ECHO_MAX	160	/* bytes of a word quoted back in a message */
@@ -218,7 +219,7 @@ static const struct {
 	{ "optional",	HOOK_OPTIONAL,	0, 0, "optional" },
 };
 
-#define NDIRECTIVES (sizeof(directives) / sizeof(directives[0]))
+#define NDIRECTIVES ARRAY_SIZE(directives)
 
 void hook_prog_free(struct hook_prog *p)
 {
@@ -244,10 +245,10 @@ static int runtime_dest(const struct text_pos *p, const char *script, const char
 	size_t k;
 	int r;
 
-	for (k = 0; k < sizeof(stages) / sizeof(stages[0]); k++)
+	for (k = 0; k < ARRAY_SIZE(stages); k++)
 		if (!strcmp(stage, stages[k]))
 			break;
-	if (k == sizeof(stages) / sizeof(stages[0]))
+	if (k == ARRAY_SIZE(stages))
 		return fail_at(p, "no runtime stage '%.*s' (init-top, premount, local-premount, "
 			    "local-bottom, init-bottom)", ECHO_MAX, stage);
 	base = base ? base + 1 : script;

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "common.h"
+#include "genutil.h"
 #include "hostonly.h"
 
 #define HO_LINE_MAX	65536	/* longest mountinfo line accepted */
@@ -38,12 +40,13 @@ struct walk {
 static int seterr(struct hostonly *h, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* fmt_err() into h->err */
 static int seterr(struct hostonly *h, int err, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(h->err, sizeof(h->err), fmt, ap);
+	vfmt_err(h->err, sizeof(h->err), err, fmt, ap);
 	va_end(ap);
 	return err;
 }
@@ -362,7 +365,7 @@ int hostonly_mountinfo_line(char *line, struct hostonly_mount *m)
 	size_t n = 0, dash;
 
 	while (s && *s) {
-		if (n == sizeof(f) / sizeof(f[0]))
+		if (n == ARRAY_SIZE(f))
 			return -EINVAL;
 		f[n++] = strsep(&s, " ");
 	}
@@ -749,7 +752,7 @@ const char *hostonly_md_module(const char *level)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(map); i++)
 		if (!strcmp(level, map[i][0]))
 			return map[i][1];
 	return NULL;
