@@ -1,4 +1,4 @@
-/* mountroot.c - stage "mount": mount the root and find its init */
+/* stage_mount.c - stage "mount": mount the root and find its init */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* mounts.c - stage "mounts": the API filesystems /init and hooks need */
+/* stage_mounts.c - stage "mounts": the API filesystems /init and hooks need */
 #include <errno.h>
 #include <string.h>
 #include <sys/mount.h>

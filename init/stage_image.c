@@ -1,5 +1,6 @@
-/* imageinitrd.c - the legacy image-initrd flow, done in userspace for
- * kernels that cannot (their ramdisk driver is a module, or Linux >= 7.0).
+/* stage_image.c - stages "image" and "initrd": the legacy image-initrd
+ * flow, done in userspace for kernels that cannot (their ramdisk driver is
+ * a module, or Linux >= 7.0).
  *
  * The cpio front carries /initrd.image, a filesystem image.  As the kernel
  * once did (init/do_mounts_initrd.c): put it in a block device (a loop
