@@ -25,7 +25,7 @@ COMP_LIBS := -lext2fs -lcom_err -ldeflate -lz -lzstd -llzma -llz4 -lpthread
 LIB_SRCS  := $(wildcard lib/*.c)
 LIB_HDRS  := $(wildcard lib/*.h)
 INIT_PURE := $(LIB_SRCS)
-INIT_SYS  := init/main.c init/log.c init/util.c init/stage_mounts.c init/stage_cmdline.c \
+INIT_SYS  := init/main.c init/timeline.c init/log.c init/util.c init/stage_mounts.c init/stage_cmdline.c \
              init/modules.c init/rootwait.c init/stage_mount.c init/stage_switch.c \
              init/rmtree.c init/panic.c init/hooks.c init/stage_image.c
 INIT_HDRS := $(wildcard init/*.h) $(LIB_HDRS)
