@@ -27,7 +27,8 @@ LIB_HDRS  := $(wildcard lib/*.h)
 INIT_PURE := $(LIB_SRCS)
 INIT_SYS  := init/main.c init/timeline.c init/log.c init/util.c init/stage_mounts.c init/stage_cmdline.c \
              init/modules.c init/rootwait.c init/stage_mount.c init/stage_switch.c \
-             init/rmtree.c init/panic.c init/hooks.c init/stage_image.c
+             init/rmtree.c init/panic.c init/hooks.c init/stage_image.c \
+             init/stage_realrootdev.c
 INIT_HDRS := $(wildcard init/*.h) $(LIB_HDRS)
 # Largest stripped /init we accept (48 KiB; the file layout packs the code
 # and read-only data into one segment, -z noseparate-code, and the data

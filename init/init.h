@@ -52,6 +52,7 @@ int stage_mount(struct boot *b);
 int stage_switch(struct boot *b);
 int stage_image(struct boot *b);		/* /initrd.image: the legacy flow */
 int stage_initrd_place(struct boot *b);
+int stage_realrootdev(struct boot *b);	/* as /linuxrc: the kernel mounts it */
 void unmount_api(struct boot *b);	/* undo what stage_mounts mounted */
 
 /* Microseconds spent reading superblocks and partition tables. */

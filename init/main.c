@@ -19,8 +19,6 @@
 int uevent_open(void);
 int rescue_shell(const char *why);
 
-static int stage_realrootdev(struct boot *b);
-
 /* A stage with run == NULL runs the hooks in /scripts/NAME. */
 struct stage {
 	const char *name;
@@ -74,30 +72,6 @@ static int break_at(const struct boot *b, const char *point)
 		if (n && !strcmp(name, point))
 			return 1;
 	}
-	return 0;
-}
-
-static int stage_realrootdev(struct boot *b)
-{
-	char num[16];
-	unsigned int ma = major(b->rootdevnum), mi = minor(b->rootdevnum);
-	/* new_encode_dev(), as the kernel reads real-root-dev */
-	unsigned int v = (mi & 0xff) | (ma << 8) | ((mi & ~0xffu) << 12);
-	int r, n = snprintf(num, sizeof(num), "%u\n", v);
-
-	/* the kernel mounts it: its file system must be there */
-	if (b->rootfs.type[0])
-		modules_load_fs(b, b->rootfs.type);
-	r = write_file("/proc/sys/kernel/real-root-dev", num, (size_t)n);
-	if (r == -ENOENT)	/* no such sysctl: the file our image flow reads */
-		r = write_file("/real-root-dev", num, (size_t)n);
-	if (r)
-		return fail(b, r, "cannot write /proc/sys/kernel/real-root-dev: %s",
-			    strerror(-r));
-	log_msg(L_INFO, "linuxrc: real root is %s (%u:%u)", b->rootdev, ma, mi);
-	/* leave the image unmountable: the kernel moves it to the root's
-	 * /initrd or unmounts it after we exit */
-	unmount_api(b);
 	return 0;
 }
 
