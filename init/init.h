@@ -45,6 +45,7 @@ struct boot {
 
 /* Each stage returns 0 or -errno, explaining a failure in b->msg. */
 int stage_mounts(struct boot *b);
+int stage_mounts_done(struct boot *b);	/* the log, the uevent socket */
 int stage_cmdline(struct boot *b);
 int stage_modules(struct boot *b);
 int stage_rootwait(struct boot *b);
@@ -66,6 +67,10 @@ int run_hooks(struct boot *b, const char *stage);
 /* Formats the failure reason into b->msg; returns @err for tail calls. */
 int fail(struct boot *b, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Run the rescue shell on the console, if the image has one (-ENOENT);
+ * returns when the user exits it. */
+int rescue_shell(const char *why);
 
 /* The one way out on failure: explain, offer the rescue shell if the image
  * has one (returns 0 when the user left it, so the stage is retried),

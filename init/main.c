@@ -5,45 +5,46 @@
  * same up to root-wait, then the root's device number goes to
  * /proc/sys/kernel/real-root-dev and we exit so the kernel mounts it. */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 #include "init.h"
 #include "log.h"
-#include "modules.h"
 #include "timeline.h"
 #include "util.h"
 
-int uevent_open(void);
-int rescue_shell(const char *why);
+/* Who runs a stage, and what the runner does around it. */
+#define PID1     1	/* as /init, PID 1 (cpio-initrd) */
+#define LINUXRC  2	/* as /linuxrc (image-initrd) */
+#define HANDOVER 4	/* hands over to the real init: save the timeline first */
 
 /* A stage with run == NULL runs the hooks in /scripts/NAME. */
 struct stage {
 	const char *name;
 	const char *brk;	/* break= point before this stage */
 	int (*run)(struct boot *b);
-	int as_pid1, as_linuxrc;
+	int flags;
 };
 
 /* break= points are initramfs-tools' (top, modules, premount, mount,
  * bottom, init); rd.break= also takes dracut's names (see below). */
 static const struct stage stages[] = {
-	{ "mounts",         NULL,       stage_mounts,      1, 1 },
-	{ "cmdline",        NULL,       stage_cmdline,     1, 1 },
-	{ "init-top",       "top",      NULL,              1, 1 },
-	{ "modules",        "modules",  stage_modules,     1, 1 },
-	{ "premount",       "premount", NULL,              1, 1 },
-	{ "image",          NULL,       stage_image,       1, 0 },
-	{ "root-wait",      NULL,       stage_rootwait,    1, 1 },
-	{ "local-premount", NULL,       NULL,              1, 0 },
-	{ "mount",          "mount",    stage_mount,       1, 0 },
-	{ "local-bottom",   NULL,       NULL,              1, 0 },
-	{ "init-bottom",    "bottom",   NULL,              1, 0 },
-	{ "initrd",         NULL,       stage_initrd_place, 1, 0 },
-	{ "switch",         "init",     stage_switch,      1, 0 },
-	{ "real-root-dev",  NULL,       stage_realrootdev, 0, 1 },
+	/* before the log exists: messages go to the console */
+	{ "mounts",         NULL,       stage_mounts,       PID1 | LINUXRC },
+	/* /dev is there: the log goes to /dev/kmsg, devices are heard of */
+	{ "mounts-done",    NULL,       stage_mounts_done,  PID1 | LINUXRC },
+	{ "cmdline",        NULL,       stage_cmdline,      PID1 | LINUXRC },
+	{ "init-top",       "top",      NULL,               PID1 | LINUXRC },
+	{ "modules",        "modules",  stage_modules,      PID1 | LINUXRC },
+	{ "premount",       "premount", NULL,               PID1 | LINUXRC },
+	{ "image",          NULL,       stage_image,        PID1 },
+	{ "root-wait",      NULL,       stage_rootwait,     PID1 | LINUXRC },
+	{ "local-premount", NULL,       NULL,               PID1 },
+	{ "mount",          "mount",    stage_mount,        PID1 },
+	{ "local-bottom",   NULL,       NULL,               PID1 },
+	{ "init-bottom",    "bottom",   NULL,               PID1 },
+	{ "initrd",         NULL,       stage_initrd_place, PID1 },
+	{ "switch",         "init",     stage_switch,       PID1 | HANDOVER },
+	{ "real-root-dev",  NULL,       stage_realrootdev,  LINUXRC },
 };
 
 /* dracut's rd.break= names, on our points */
@@ -97,7 +98,7 @@ int main(int argc, char *argv[])
 		const struct stage *s = &stages[i];
 		int r;
 
-		if (!(b.is_pid1 ? s->as_pid1 : s->as_linuxrc))
+		if (!(s->flags & (b.is_pid1 ? PID1 : LINUXRC)))
 			continue;
 		if (b.start_us >= 0)	/* else no clock before /proc */
 			timeline_mark(&b, s->name);
@@ -114,7 +115,7 @@ int main(int argc, char *argv[])
 			run_hooks(&b, s->name);
 			continue;
 		}
-		if (s->run == stage_switch)
+		if (s->flags & HANDOVER)
 			timeline_save(&b);
 		while ((r = s->run(&b)) != 0) {
 			long long t0 = uptime_us();
@@ -123,19 +124,6 @@ int main(int argc, char *argv[])
 			if (boot_panic(&b, s->name) != 0)
 				return 1;	/* as /linuxrc: give up, the kernel goes on */
 			b.hooks_us += uptime_us() - t0;
-		}
-		if (s->run == stage_mounts) {
-			timeline_mark(&b, "mounts-done");
-			/* /dev is devtmpfs now: log to its kmsg, and listen for
-			 * devices before any driver is loaded. */
-			log_open("/dev/kmsg", "/dev/console");
-			log_msg(L_DEBUG, "starting (%s)", b.is_pid1 ? "init" : "linuxrc");
-			r = uevent_open();
-			if (r < 0)
-				log_msg(L_WARN, "no uevent socket (%s): polling for devices",
-					strerror(-r));
-			else
-				b.uevent_fd = r;
 		}
 	}
 	return 0;

@@ -1,4 +1,5 @@
-/* stage_mounts.c - stage "mounts": the API filesystems /init and hooks need */
+/* stage_mounts.c - stage "mounts": the API filesystems /init and hooks
+ * need; then "mounts-done": with /dev there, the log and the uevent socket. */
 #include <errno.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -7,6 +8,8 @@
 #include "init.h"
 #include "log.h"
 #include "util.h"
+
+int uevent_open(void);
 
 static const struct {
 	const char *src, *dir, *type, *opts;
@@ -54,5 +57,22 @@ int stage_mounts(struct boot *b)
 	mkdir("/run/initramfs", 0755);
 	if (b->start_us < 0)	/* a clock from /proc only: it starts now */
 		b->start_us = uptime_us();
+	return 0;
+}
+
+int stage_mounts_done(struct boot *b)
+{
+	int r;
+
+	/* /dev is devtmpfs now: log to its kmsg, and listen for devices
+	 * before any driver is loaded. */
+	log_open("/dev/kmsg", "/dev/console");
+	log_msg(L_DEBUG, "starting (%s)", b->is_pid1 ? "init" : "linuxrc");
+	r = uevent_open();
+	if (r < 0)
+		log_msg(L_WARN, "no uevent socket (%s): polling for devices",
+			strerror(-r));
+	else
+		b->uevent_fd = r;
 	return 0;
 }
