@@ -56,10 +56,6 @@ int stage_initrd_place(struct boot *b);
 int stage_realrootdev(struct boot *b);	/* as /linuxrc: the kernel mounts it */
 void unmount_api(struct boot *b);	/* undo what stage_mounts mounted */
 
-/* Microseconds spent reading superblocks and partition tables. */
-long long rootwait_io_us(void);
-long long rootwait_io_cpu_us(void);
-
 /* Run the executables in /scripts/@stage in name order; returns how many
  * failed (each is logged by name). */
 int run_hooks(struct boot *b, const char *stage);

@@ -7,9 +7,8 @@
 #include <unistd.h>
 #include "init.h"
 #include "log.h"
+#include "uevent_sock.h"
 #include "util.h"
-
-int uevent_open(void);
 
 static const struct {
 	const char *src, *dir, *type, *opts;

@@ -1,6 +1,7 @@
 /* timeline.c - when each stage started, and where the time went:
  * TIMELINE, for the bench and for whoever wonders where boot time goes. */
 #include <stdio.h>
+#include "blockdev.h"
 #include "init.h"
 #include "log.h"
 #include "modules.h"
@@ -17,7 +18,7 @@ static size_t timeline_len;
 static long long own_cpu_us(const struct boot *b)
 {
 	return cpu_us() - b->start_cpu_us - modules_load_cpu_us() -
-	       rootwait_io_cpu_us() - b->lookup_cpu_us - b->mount_cpu_us;
+	       block_io_cpu_us() - b->lookup_cpu_us - b->mount_cpu_us;
 }
 
 /* "MS STAGE CPU": when each stage started, in ms since boot, and our own
@@ -51,7 +52,7 @@ static int fmt_ms(char *out, size_t size, const char *what, long long us)
 void timeline_save(struct boot *b)
 {
 	long long now = uptime_us(), total = now - b->start_us;
-	long long ld = modules_load_us(), io = rootwait_io_us() + b->lookup_us;
+	long long ld = modules_load_us(), io = block_io_us() + b->lookup_us;
 	long long rest = total - ld - b->wait_us - io - b->mount_us - b->hooks_us;
 	long long own_cpu = own_cpu_us(b);
 	char sum[320];
