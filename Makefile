@@ -26,7 +26,7 @@ LIB_SRCS  := $(wildcard lib/*.c)
 LIB_HDRS  := $(wildcard lib/*.h)
 INIT_PURE := $(LIB_SRCS)
 INIT_SYS  := init/main.c init/timeline.c init/log.c init/util.c init/stage_mounts.c init/stage_cmdline.c \
-             init/modules.c init/stage_rootwait.c init/blockdev.c init/uevent_sock.c init/stage_mount.c init/stage_switch.c \
+             init/stage_modules.c init/modules.c init/coldplug.c init/stage_rootwait.c init/blockdev.c init/uevent_sock.c init/stage_mount.c init/stage_switch.c \
              init/rmtree.c init/panic.c init/hooks.c init/stage_image.c \
              init/stage_realrootdev.c
 INIT_HDRS := $(wildcard init/*.h) $(LIB_HDRS)
