@@ -12,6 +12,7 @@
 #include "blockdev.h"
 #include "init.h"
 #include "parttable.h"
+#include "timeline.h"
 #include "uevent.h"
 #include "util.h"
 
@@ -94,18 +95,6 @@ static struct blkdev *find_dev(const char *name)
 	return NULL;
 }
 
-static long long io_us, io_cpu_us;
-
-long long block_io_us(void)
-{
-	return io_us;
-}
-
-long long block_io_cpu_us(void)
-{
-	return io_cpu_us;
-}
-
 static int dev_read(const char *name, uint64_t off, void *buf, size_t len)
 {
 	char path[BLKNAME_MAX + 8];
@@ -122,8 +111,8 @@ static int dev_read(const char *name, uint64_t off, void *buf, size_t len)
 	if (n < 0)
 		n = -errno;
 	close(fd);
-	io_us += uptime_us() - t0;
-	io_cpu_us += cpu_us() - c0;
+	timing.io_us += uptime_us() - t0;
+	timing.io_cpu_us += cpu_us() - c0;
 	if (n < 0)
 		return (int)n;
 	return (size_t)n == len ? 0 : -EIO;

@@ -26,9 +26,4 @@ void block_changed(const char *devname);
 /* "vda (ext4 UUID=... LABEL=...), vdb (no filesystem recognised)" */
 void block_describe(char *out, size_t size);
 
-/* Microseconds spent reading superblocks and partition tables, for the
- * timeline: wall clock and CPU time. */
-long long block_io_us(void);
-long long block_io_cpu_us(void);
-
 #endif

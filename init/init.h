@@ -9,7 +9,6 @@
 
 #define NEWROOT      "/root"
 #define MODULES_LIST "/etc/initkit/modules.load"
-#define TIMELINE     "/run/initramfs/timeline"
 #define RESCUE_SHELL "/bin/sh"
 #define MSG_MAX      1536
 #define DEV_PATH_MAX 64
@@ -27,20 +26,11 @@ struct boot {
 	struct fs_info rootfs;		/* what the probe saw on it */
 	char init_path[PARAM_VALUE_MAX];/* the real init, inside NEWROOT */
 	char msg[MSG_MAX];		/* why the failing stage failed */
-	/* Where the time goes, in microseconds, for the timeline. */
-	long long start_us;		/* /init's start (-1: no clock until /proc) */
-	long long wait_us;		/* blocked waiting for devices */
-	long long mount_us;		/* in mount(2): /dev /proc /sys /run, the root */
-	long long hooks_us;		/* in runtime hooks and rescue shells */
-	long long start_cpu_us;		/* our CPU time when /init started */
-	long long mount_cpu_us;		/* CPU time inside mount(2) */
 	int image;			/* the initrd image is mounted on /initrd */
 	unsigned int api_mounted;	/* which of /dev /proc /sys /run we mounted */
 	int root_ready;			/* the root is on NEWROOT already */
 	int loopfd;
 	char loopdev[32];
-	long long lookup_us;		/* finding the init in the new root */
-	long long lookup_cpu_us;
 };
 
 /* Each stage returns 0 or -errno, explaining a failure in b->msg. */

@@ -88,8 +88,8 @@ int main(int argc, char *argv[])
 	b.uevent_fd = -1;
 	/* The clock the timeline counts from, and our CPU time then (PID 1's
 	 * own count starts with the kernel thread, long before /init ran). */
-	b.start_us = uptime_us();
-	b.start_cpu_us = cpu_us();
+	timing.start_us = uptime_us();
+	timing.start_cpu_us = cpu_us();
 	cmdline_parse(empty, &b.bp);	/* defaults until /proc/cmdline is read */
 	/* Until /dev is mounted, messages go to fd 2: the console, which the
 	 * kernel opened for us (as /init and as /linuxrc alike). */
@@ -100,30 +100,30 @@ int main(int argc, char *argv[])
 
 		if (!(s->flags & (b.is_pid1 ? PID1 : LINUXRC)))
 			continue;
-		if (b.start_us >= 0)	/* else no clock before /proc */
-			timeline_mark(&b, s->name);
+		if (timing.start_us >= 0)	/* else no clock before /proc */
+			timeline_mark(s->name);
 		if (s->brk && break_at(&b, s->brk)) {
 			long long t0 = uptime_us();
 
-			timeline_save(&b);
+			timeline_save();
 			if (rescue_shell(s->brk) == -ENOENT)
 				log_msg(L_WARN, "break=%s: this image has no shell (build it "
 					"with -H busybox); going on", s->brk);
-			b.hooks_us += uptime_us() - t0;
+			timing.hooks_us += uptime_us() - t0;
 		}
 		if (!s->run) {
 			run_hooks(&b, s->name);
 			continue;
 		}
 		if (s->flags & HANDOVER)
-			timeline_save(&b);
+			timeline_save();
 		while ((r = s->run(&b)) != 0) {
 			long long t0 = uptime_us();
 
-			timeline_save(&b);
+			timeline_save();
 			if (boot_panic(&b, s->name) != 0)
 				return 1;	/* as /linuxrc: give up, the kernel goes on */
-			b.hooks_us += uptime_us() - t0;
+			timing.hooks_us += uptime_us() - t0;
 		}
 	}
 	return 0;

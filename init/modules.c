@@ -19,6 +19,7 @@
 #include "log.h"
 #include "moddb.h"
 #include "modules.h"
+#include "timeline.h"
 #include "util.h"
 
 #define PARAMS_MAX      512
@@ -30,18 +31,6 @@ enum { ST_NONE, ST_LOADING, ST_LOADED, ST_FAILED, ST_SKIPPED };
 extern int finit_module(int fd, const char *params, int flags);
 
 struct modules mods;
-static long long load_us, load_cpu_us;
-
-long long modules_load_us(void)
-{
-	return load_us;
-}
-
-long long modules_load_cpu_us(void)
-{
-	return load_cpu_us;
-}
-
 /* Is @name in the comma list @list? ('-' and '_' alike) */
 static int in_list(const char *list, const char *name)
 {
@@ -114,8 +103,8 @@ static int insert(struct boot *b, int idx)
 		r = -errno;
 	if (flags && (r == -EINVAL || r == -EOPNOTSUPP))
 		r = -EOPNOTSUPP;	/* reported as: kernel cannot decompress it */
-	load_cpu_us += cpu_us() - c0;
-	load_us += uptime_us() - t0;
+	timing.load_cpu_us += cpu_us() - c0;
+	timing.load_us += uptime_us() - t0;
 	close(fd);
 	return r;
 }

@@ -40,10 +40,6 @@ int modules_preload_fs(struct boot *b);
  * only for when the wait has failed. */
 void modules_unmatched(char *out, size_t size);
 
-/* Microseconds spent inside finit_module(), for the timeline. */
-long long modules_load_us(void);
-long long modules_load_cpu_us(void);	/* CPU time inside finit_module() */
-
 /* Inside the loader: modules.c loads, coldplug.c queues the devices
  * present at boot, stage_modules.c reads the database and sets these up. */
 struct modules {

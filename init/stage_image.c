@@ -24,6 +24,7 @@
 #include "init.h"
 #include "layout.h"
 #include "log.h"
+#include "timeline.h"
 #include "util.h"
 
 #define IMAGE_FILE   "/" LAYOUT_INITRD
@@ -87,7 +88,7 @@ static int run_linuxrc(struct boot *b)
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return fail(b, -errno, "waitpid: %s", strerror(errno));
-	b->hooks_us += uptime_us() - t0;	/* the user's program, not ours */
+	timing.hooks_us += uptime_us() - t0;	/* the user's program, not ours */
 	/* what it mounted inside the image is its business no more */
 	for (i = 0; i < sizeof(child_mounts) / sizeof(child_mounts[0]); i++)
 		umount2(child_mounts[i], MNT_DETACH);

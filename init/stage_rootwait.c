@@ -11,6 +11,7 @@
 #include "init.h"
 #include "log.h"
 #include "modules.h"
+#include "timeline.h"
 #include "uevent_sock.h"
 #include "util.h"
 
@@ -125,7 +126,7 @@ int stage_rootwait(struct boot *b)
 		if (b->uevent_fd < 0) {
 			t0 = uptime_us();
 			sleep_ms(wait < 100 ? wait : 100);
-			b->wait_us += uptime_us() - t0;
+			timing.wait_us += uptime_us() - t0;
 		} else if (uevent_wait(b, wait)) {
 			last_event = uptime_ms();
 		}

@@ -1,32 +1,31 @@
 /* timeline.c - when each stage started, and where the time went:
  * TIMELINE, for the bench and for whoever wonders where boot time goes. */
 #include <stdio.h>
-#include "blockdev.h"
-#include "init.h"
 #include "log.h"
-#include "modules.h"
 #include "timeline.h"
 #include "util.h"
 
 #define TIMELINE_MAX 1024
+
+struct timing timing;
 
 static char timeline[TIMELINE_MAX];
 static size_t timeline_len;
 
 /* Our own CPU time so far: not inside finit_module, mount(2) or disk
  * reads. */
-static long long own_cpu_us(const struct boot *b)
+static long long own_cpu_us(void)
 {
-	return cpu_us() - b->start_cpu_us - modules_load_cpu_us() -
-	       block_io_cpu_us() - b->lookup_cpu_us - b->mount_cpu_us;
+	return cpu_us() - timing.start_cpu_us - timing.load_cpu_us -
+	       timing.io_cpu_us - timing.lookup_cpu_us - timing.mount_cpu_us;
 }
 
 /* "MS STAGE CPU": when each stage started, in ms since boot, and our own
  * CPU time so far, in us. */
-void timeline_mark(const struct boot *b, const char *stage)
+void timeline_mark(const char *stage)
 {
 	long ms = uptime_ms();
-	long long own = own_cpu_us(b);
+	long long own = own_cpu_us();
 	int n = snprintf(timeline + timeline_len, sizeof(timeline) - timeline_len,
 			 "%ld %s %lld\n", ms, stage, own);
 
@@ -49,21 +48,21 @@ static int fmt_ms(char *out, size_t size, const char *what, long long us)
  * hooks and shells, and the rest.  On one CPU the rest includes the kernel
  * threads that ran meanwhile, so our own CPU time (getrusage) outside
  * finit_module, mount and disk reads is given too: /init's overhead. */
-void timeline_save(struct boot *b)
+void timeline_save(void)
 {
-	long long now = uptime_us(), total = now - b->start_us;
-	long long ld = modules_load_us(), io = block_io_us() + b->lookup_us;
-	long long rest = total - ld - b->wait_us - io - b->mount_us - b->hooks_us;
-	long long own_cpu = own_cpu_us(b);
+	long long now = uptime_us(), total = now - timing.start_us;
+	long long ld = timing.load_us, io = timing.io_us + timing.lookup_us;
+	long long rest = total - ld - timing.wait_us - io - timing.mount_us - timing.hooks_us;
+	long long own_cpu = own_cpu_us();
 	char sum[320];
 	size_t o = 0;
 
 	o += fmt_ms(sum + o, sizeof(sum) - o, "ms: total", total);
 	o += fmt_ms(sum + o, sizeof(sum) - o, ", finit_module", ld);
-	o += fmt_ms(sum + o, sizeof(sum) - o, ", waiting for devices", b->wait_us);
+	o += fmt_ms(sum + o, sizeof(sum) - o, ", waiting for devices", timing.wait_us);
 	o += fmt_ms(sum + o, sizeof(sum) - o, ", reading disks", io);
-	o += fmt_ms(sum + o, sizeof(sum) - o, ", mount", b->mount_us);
-	o += fmt_ms(sum + o, sizeof(sum) - o, ", hooks", b->hooks_us);
+	o += fmt_ms(sum + o, sizeof(sum) - o, ", mount", timing.mount_us);
+	o += fmt_ms(sum + o, sizeof(sum) - o, ", hooks", timing.hooks_us);
 	o += fmt_ms(sum + o, sizeof(sum) - o, ", other", rest);
 	o += fmt_ms(sum + o, sizeof(sum) - o, "; init's own CPU time", own_cpu);
 	if (o + 32 < sizeof(timeline) - timeline_len) {

@@ -11,6 +11,7 @@
 #include "init.h"
 #include "log.h"
 #include "modules.h"
+#include "timeline.h"
 #include "uevent.h"
 #include "uevent_sock.h"
 #include "util.h"
@@ -94,7 +95,7 @@ int uevent_wait(struct boot *b, long ms)
 		return 0;
 	r = poll(&pfd, 1, (int)ms);
 	if (ms)
-		b->wait_us += uptime_us() - t0;
+		timing.wait_us += uptime_us() - t0;
 	if (r <= 0)
 		return 0;
 	drain_uevents(b);
