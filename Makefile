@@ -25,9 +25,11 @@ COMP_LIBS := -lext2fs -lcom_err -ldeflate -lz -lzstd -llzma -llz4 -lpthread
 LIB_SRCS  := $(wildcard lib/*.c)
 LIB_HDRS  := $(wildcard lib/*.h)
 INIT_PURE := $(LIB_SRCS)
-INIT_SYS  := init/main.c init/log.c init/util.c init/mounts.c init/params.c \
-             init/modules.c init/rootwait.c init/mountroot.c init/switchroot.c \
-             init/rmtree.c init/panic.c init/hooks.c init/imageinitrd.c
+INIT_SYS  := init/main.c init/stage_mounts.c init/stage_cmdline.c init/stage_modules.c \
+             init/stage_image.c init/stage_rootwait.c init/stage_mount.c init/stage_switch.c \
+             init/stage_realrootdev.c init/hooks.c init/panic.c init/timeline.c init/log.c \
+             init/util.c init/modules.c init/coldplug.c init/blockdev.c init/uevent_sock.c \
+             init/rmtree.c
 INIT_HDRS := $(wildcard init/*.h) $(LIB_HDRS)
 # Largest stripped /init we accept (48 KiB; the file layout packs the code
 # and read-only data into one segment, -z noseparate-code, and the data

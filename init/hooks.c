@@ -9,6 +9,7 @@
 #include "init.h"
 #include "layout.h"
 #include "log.h"
+#include "timeline.h"
 #include "util.h"
 
 #define HOOKS_DIR  "/" LAYOUT_HOOKS
@@ -106,6 +107,6 @@ int run_hooks(struct boot *b, const char *stage)
 				stage, path, r < 0 ? "error" : "exit status", r < 0 ? -r : r);
 		}
 	}
-	b->hooks_us += uptime_us() - t0;
+	timing.hooks_us += uptime_us() - t0;
 	return failed;
 }

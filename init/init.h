@@ -9,7 +9,6 @@
 
 #define NEWROOT      "/root"
 #define MODULES_LIST "/etc/initkit/modules.load"
-#define TIMELINE     "/run/initramfs/timeline"
 #define RESCUE_SHELL "/bin/sh"
 #define MSG_MAX      1536
 #define DEV_PATH_MAX 64
@@ -27,24 +26,16 @@ struct boot {
 	struct fs_info rootfs;		/* what the probe saw on it */
 	char init_path[PARAM_VALUE_MAX];/* the real init, inside NEWROOT */
 	char msg[MSG_MAX];		/* why the failing stage failed */
-	/* Where the time goes, in microseconds, for the timeline. */
-	long long start_us;		/* /init's start (-1: no clock until /proc) */
-	long long wait_us;		/* blocked waiting for devices */
-	long long mount_us;		/* in mount(2): /dev /proc /sys /run, the root */
-	long long hooks_us;		/* in runtime hooks and rescue shells */
-	long long start_cpu_us;		/* our CPU time when /init started */
-	long long mount_cpu_us;		/* CPU time inside mount(2) */
 	int image;			/* the initrd image is mounted on /initrd */
 	unsigned int api_mounted;	/* which of /dev /proc /sys /run we mounted */
 	int root_ready;			/* the root is on NEWROOT already */
 	int loopfd;
 	char loopdev[32];
-	long long lookup_us;		/* finding the init in the new root */
-	long long lookup_cpu_us;
 };
 
 /* Each stage returns 0 or -errno, explaining a failure in b->msg. */
 int stage_mounts(struct boot *b);
+int stage_mounts_done(struct boot *b);	/* the log, the uevent socket */
 int stage_cmdline(struct boot *b);
 int stage_modules(struct boot *b);
 int stage_rootwait(struct boot *b);
@@ -52,11 +43,8 @@ int stage_mount(struct boot *b);
 int stage_switch(struct boot *b);
 int stage_image(struct boot *b);		/* /initrd.image: the legacy flow */
 int stage_initrd_place(struct boot *b);
+int stage_realrootdev(struct boot *b);	/* as /linuxrc: the kernel mounts it */
 void unmount_api(struct boot *b);	/* undo what stage_mounts mounted */
-
-/* Microseconds spent reading superblocks and partition tables. */
-long long rootwait_io_us(void);
-long long rootwait_io_cpu_us(void);
 
 /* Run the executables in /scripts/@stage in name order; returns how many
  * failed (each is logged by name). */
@@ -65,6 +53,10 @@ int run_hooks(struct boot *b, const char *stage);
 /* Formats the failure reason into b->msg; returns @err for tail calls. */
 int fail(struct boot *b, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Run the rescue shell on the console, if the image has one (-ENOENT);
+ * returns when the user exits it. */
+int rescue_shell(const char *why);
 
 /* The one way out on failure: explain, offer the rescue shell if the image
  * has one (returns 0 when the user left it, so the stage is retried),

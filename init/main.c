@@ -5,48 +5,46 @@
  * same up to root-wait, then the root's device number goes to
  * /proc/sys/kernel/real-root-dev and we exit so the kernel mounts it. */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 #include "init.h"
 #include "log.h"
-#include "modules.h"
+#include "timeline.h"
 #include "util.h"
 
-#define TIMELINE_MAX 1024
-
-int uevent_open(void);
-int rescue_shell(const char *why);
-
-static int stage_realrootdev(struct boot *b);
+/* Who runs a stage, and what the runner does around it. */
+#define PID1     1	/* as /init, PID 1 (cpio-initrd) */
+#define LINUXRC  2	/* as /linuxrc (image-initrd) */
+#define HANDOVER 4	/* hands over to the real init: save the timeline first */
 
 /* A stage with run == NULL runs the hooks in /scripts/NAME. */
 struct stage {
 	const char *name;
 	const char *brk;	/* break= point before this stage */
 	int (*run)(struct boot *b);
-	int as_pid1, as_linuxrc;
+	int flags;
 };
 
 /* break= points are initramfs-tools' (top, modules, premount, mount,
  * bottom, init); rd.break= also takes dracut's names (see below). */
 static const struct stage stages[] = {
-	{ "mounts",         NULL,       stage_mounts,      1, 1 },
-	{ "cmdline",        NULL,       stage_cmdline,     1, 1 },
-	{ "init-top",       "top",      NULL,              1, 1 },
-	{ "modules",        "modules",  stage_modules,     1, 1 },
-	{ "premount",       "premount", NULL,              1, 1 },
-	{ "image",          NULL,       stage_image,       1, 0 },
-	{ "root-wait",      NULL,       stage_rootwait,    1, 1 },
-	{ "local-premount", NULL,       NULL,              1, 0 },
-	{ "mount",          "mount",    stage_mount,       1, 0 },
-	{ "local-bottom",   NULL,       NULL,              1, 0 },
-	{ "init-bottom",    "bottom",   NULL,              1, 0 },
-	{ "initrd",         NULL,       stage_initrd_place, 1, 0 },
-	{ "switch",         "init",     stage_switch,      1, 0 },
-	{ "real-root-dev",  NULL,       stage_realrootdev, 0, 1 },
+	/* before the log exists: messages go to the console */
+	{ "mounts",         NULL,       stage_mounts,       PID1 | LINUXRC },
+	/* /dev is there: the log goes to /dev/kmsg, devices are heard of */
+	{ "mounts-done",    NULL,       stage_mounts_done,  PID1 | LINUXRC },
+	{ "cmdline",        NULL,       stage_cmdline,      PID1 | LINUXRC },
+	{ "init-top",       "top",      NULL,               PID1 | LINUXRC },
+	{ "modules",        "modules",  stage_modules,      PID1 | LINUXRC },
+	{ "premount",       "premount", NULL,               PID1 | LINUXRC },
+	{ "image",          NULL,       stage_image,        PID1 },
+	{ "root-wait",      NULL,       stage_rootwait,     PID1 | LINUXRC },
+	{ "local-premount", NULL,       NULL,               PID1 },
+	{ "mount",          "mount",    stage_mount,        PID1 },
+	{ "local-bottom",   NULL,       NULL,               PID1 },
+	{ "init-bottom",    "bottom",   NULL,               PID1 },
+	{ "initrd",         NULL,       stage_initrd_place, PID1 },
+	{ "switch",         "init",     stage_switch,       PID1 | HANDOVER },
+	{ "real-root-dev",  NULL,       stage_realrootdev,  LINUXRC },
 };
 
 /* dracut's rd.break= names, on our points */
@@ -57,73 +55,6 @@ static const struct {
 	{ "initqueue", "premount" }, { "pre-mount", "mount" },
 	{ "pre-pivot", "bottom" }, { "cleanup", "init" },
 };
-
-static char timeline[TIMELINE_MAX];
-static size_t timeline_len;
-
-/* Our own CPU time so far: not inside finit_module, mount(2) or disk
- * reads. */
-static long long own_cpu_us(const struct boot *b)
-{
-	return cpu_us() - b->start_cpu_us - modules_load_cpu_us() -
-	       rootwait_io_cpu_us() - b->lookup_cpu_us - b->mount_cpu_us;
-}
-
-/* "MS STAGE CPU": when each stage started, in ms since boot, and our own
- * CPU time so far, in us. */
-static void timeline_mark(const struct boot *b, const char *stage)
-{
-	long ms = uptime_ms();
-	long long own = own_cpu_us(b);
-	int n = snprintf(timeline + timeline_len, sizeof(timeline) - timeline_len,
-			 "%ld %s %lld\n", ms, stage, own);
-
-	if (n > 0 && (size_t)n < sizeof(timeline) - timeline_len)
-		timeline_len += n;
-	log_msg(L_DEBUG, "timeline: %s at %ld ms", stage, ms);
-}
-
-static int fmt_ms(char *out, size_t size, const char *what, long long us)
-{
-	int n = snprintf(out, size, "%s %lld.%lld", what, us / 1000,
-			 (us < 0 ? -us : us) / 100 % 10);
-
-	return n < 0 || (size_t)n >= size ? 0 : n;
-}
-
-/* The timeline, and where the time went.  Wall clock: in finit_module(),
- * blocked waiting for devices, reading disks (superblocks, partition
- * tables, the lookup of the init in the new root), in mount(2), in
- * hooks and shells, and the rest.  On one CPU the rest includes the kernel
- * threads that ran meanwhile, so our own CPU time (getrusage) outside
- * finit_module, mount and disk reads is given too: /init's overhead. */
-static void timeline_save(struct boot *b)
-{
-	long long now = uptime_us(), total = now - b->start_us;
-	long long ld = modules_load_us(), io = rootwait_io_us() + b->lookup_us;
-	long long rest = total - ld - b->wait_us - io - b->mount_us - b->hooks_us;
-	long long own_cpu = own_cpu_us(b);
-	char sum[320];
-	size_t o = 0;
-
-	o += fmt_ms(sum + o, sizeof(sum) - o, "ms: total", total);
-	o += fmt_ms(sum + o, sizeof(sum) - o, ", finit_module", ld);
-	o += fmt_ms(sum + o, sizeof(sum) - o, ", waiting for devices", b->wait_us);
-	o += fmt_ms(sum + o, sizeof(sum) - o, ", reading disks", io);
-	o += fmt_ms(sum + o, sizeof(sum) - o, ", mount", b->mount_us);
-	o += fmt_ms(sum + o, sizeof(sum) - o, ", hooks", b->hooks_us);
-	o += fmt_ms(sum + o, sizeof(sum) - o, ", other", rest);
-	o += fmt_ms(sum + o, sizeof(sum) - o, "; init's own CPU time", own_cpu);
-	if (o + 32 < sizeof(timeline) - timeline_len) {
-		int m = snprintf(timeline + timeline_len, sizeof(timeline) - timeline_len,
-				 "%lld end\n# %s\n", now / 1000, sum);
-
-		write_file(TIMELINE, timeline, timeline_len + (size_t)m);
-	} else {
-		write_file(TIMELINE, timeline, timeline_len);
-	}
-	log_msg(L_DEBUG, "timeline: %s (since /init started)", sum);
-}
 
 /* break=a,b,c: is @point in the list? (dracut's names count too) */
 static int break_at(const struct boot *b, const char *point)
@@ -145,30 +76,6 @@ static int break_at(const struct boot *b, const char *point)
 	return 0;
 }
 
-static int stage_realrootdev(struct boot *b)
-{
-	char num[16];
-	unsigned int ma = major(b->rootdevnum), mi = minor(b->rootdevnum);
-	/* new_encode_dev(), as the kernel reads real-root-dev */
-	unsigned int v = (mi & 0xff) | (ma << 8) | ((mi & ~0xffu) << 12);
-	int r, n = snprintf(num, sizeof(num), "%u\n", v);
-
-	/* the kernel mounts it: its file system must be there */
-	if (b->rootfs.type[0])
-		modules_load_fs(b, b->rootfs.type);
-	r = write_file("/proc/sys/kernel/real-root-dev", num, (size_t)n);
-	if (r == -ENOENT)	/* no such sysctl: the file our image flow reads */
-		r = write_file("/real-root-dev", num, (size_t)n);
-	if (r)
-		return fail(b, r, "cannot write /proc/sys/kernel/real-root-dev: %s",
-			    strerror(-r));
-	log_msg(L_INFO, "linuxrc: real root is %s (%u:%u)", b->rootdev, ma, mi);
-	/* leave the image unmountable: the kernel moves it to the root's
-	 * /initrd or unmounts it after we exit */
-	unmount_api(b);
-	return 0;
-}
-
 int main(int argc, char *argv[])
 {
 	static struct boot b;
@@ -181,8 +88,8 @@ int main(int argc, char *argv[])
 	b.uevent_fd = -1;
 	/* The clock the timeline counts from, and our CPU time then (PID 1's
 	 * own count starts with the kernel thread, long before /init ran). */
-	b.start_us = uptime_us();
-	b.start_cpu_us = cpu_us();
+	timing.start_us = uptime_us();
+	timing.start_cpu_us = cpu_us();
 	cmdline_parse(empty, &b.bp);	/* defaults until /proc/cmdline is read */
 	/* Until /dev is mounted, messages go to fd 2: the console, which the
 	 * kernel opened for us (as /init and as /linuxrc alike). */
@@ -191,45 +98,32 @@ int main(int argc, char *argv[])
 		const struct stage *s = &stages[i];
 		int r;
 
-		if (!(b.is_pid1 ? s->as_pid1 : s->as_linuxrc))
+		if (!(s->flags & (b.is_pid1 ? PID1 : LINUXRC)))
 			continue;
-		if (b.start_us >= 0)	/* else no clock before /proc */
-			timeline_mark(&b, s->name);
+		if (timing.start_us >= 0)	/* else no clock before /proc */
+			timeline_mark(s->name);
 		if (s->brk && break_at(&b, s->brk)) {
 			long long t0 = uptime_us();
 
-			timeline_save(&b);
+			timeline_save();
 			if (rescue_shell(s->brk) == -ENOENT)
 				log_msg(L_WARN, "break=%s: this image has no shell (build it "
 					"with -H busybox); going on", s->brk);
-			b.hooks_us += uptime_us() - t0;
+			timing.hooks_us += uptime_us() - t0;
 		}
 		if (!s->run) {
 			run_hooks(&b, s->name);
 			continue;
 		}
-		if (s->run == stage_switch)
-			timeline_save(&b);
+		if (s->flags & HANDOVER)
+			timeline_save();
 		while ((r = s->run(&b)) != 0) {
 			long long t0 = uptime_us();
 
-			timeline_save(&b);
+			timeline_save();
 			if (boot_panic(&b, s->name) != 0)
 				return 1;	/* as /linuxrc: give up, the kernel goes on */
-			b.hooks_us += uptime_us() - t0;
-		}
-		if (s->run == stage_mounts) {
-			timeline_mark(&b, "mounts-done");
-			/* /dev is devtmpfs now: log to its kmsg, and listen for
-			 * devices before any driver is loaded. */
-			log_open("/dev/kmsg", "/dev/console");
-			log_msg(L_DEBUG, "starting (%s)", b.is_pid1 ? "init" : "linuxrc");
-			r = uevent_open();
-			if (r < 0)
-				log_msg(L_WARN, "no uevent socket (%s): polling for devices",
-					strerror(-r));
-			else
-				b.uevent_fd = r;
+			timing.hooks_us += uptime_us() - t0;
 		}
 	}
 	return 0;

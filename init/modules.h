@@ -5,10 +5,13 @@
 
 #include <stddef.h>
 #include "layout.h"
+#include "moddb.h"
 
 struct boot;
 
 #define MODULES_DB "/" LAYOUT_MODULES_DB
+#define MODALIAS_MAX    256
+#define SYSPATH_MAX     128
 
 /* A device that appeared (uevent): load what matches its modalias, most
  * specific first, until one module has taken /sys@devpath. */
@@ -37,8 +40,42 @@ int modules_preload_fs(struct boot *b);
  * only for when the wait has failed. */
 void modules_unmatched(char *out, size_t size);
 
-/* Microseconds spent inside finit_module(), for the timeline. */
-long long modules_load_us(void);
-long long modules_load_cpu_us(void);	/* CPU time inside finit_module() */
+/* Inside the loader: modules.c loads, coldplug.c queues the devices
+ * present at boot, stage_modules.c reads the database and sets these up. */
+struct modules {
+	struct moddb db;
+	unsigned char *state;	/* db.nmod of each, sized with the database */
+	unsigned char *is_fs;	/* has an fs-TYPE alias */
+	int have_db, nloaded, nfailed, ninserts;
+};
+extern struct modules mods;
+
+/* Load module @idx after its closure, then its post-softdeps.  Returns 1 if
+ * it was loaded now, 0 if it was there already or skipped, -errno. */
+int modules_load_idx(struct boot *b, int idx, const char *why);
+
+/* Load the modules matching a device, most specific first, until one of
+ * them has taken the device (@syspath, if known).  Returns how many were
+ * loaded. */
+int modules_load_for(struct boot *b, const char *alias, const char *syspath);
+
+/* The modalias of device @dev (below the directory open at @dfd), "" if
+ * none; whether a driver has taken it (by directory, by /sys path). */
+void modules_read_alias(int dfd, const char *dev, char *alias, size_t size);
+int modules_has_driver(int dfd, const char *dev);
+int modules_bound(const char *syspath);
+
+/* moddb_match() callback: counts matches into *(int *)@arg, stops at one. */
+int modules_count_match(int idx, int fixed, void *arg);
+
+/* The buses worth walking: those whose devices an alias of the image can
+ * match.  Devices that ACPI or a device tree describe ("acpi:", "of:")
+ * are matched through their platform-bus twins. */
+struct bus {
+	const char *name;	/* in an alias pattern: not NUL-terminated */
+	int len;
+};
+extern struct bus *coldplug_buses;	/* room for one per alias */
+void coldplug_add_bus(const char *pattern);	/* if it is a new one */
 
 #endif

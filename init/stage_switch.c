@@ -1,4 +1,4 @@
-/* switchroot.c - stage "switch": hand over to the real root's init.
+/* stage_switch.c - stage "switch": hand over to the real root's init.
  *
  * Checks before it destroys: PID 1, / is ramfs or tmpfs, the new root is a
  * different filesystem, its init exists (checked in stage "mount").  Then

@@ -1,35 +1,23 @@
-/* rootwait.c - stage "root-wait": find the root device, waiting for it.
- *
- * Event-driven: the uevent netlink socket wakes us when block devices come
- * and go.  A new one is taken from its event (name, number, partition);
- * /sys/class/block is read at the start, when one changes or leaves, and
- * at least once a second in case events were dropped.  One deadline on a
- * monotonic clock. */
+/* blockdev.c - the block devices /init knows of and what their probes
+ * found: listed from /sys/class/block or taken from uevents; superblocks
+ * and partition tables read as the root spec needs them. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/netlink.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+#include "blockdev.h"
 #include "init.h"
-#include "log.h"
-#include "modules.h"
 #include "parttable.h"
+#include "timeline.h"
 #include "uevent.h"
 #include "util.h"
 
 #define MAX_BLKDEVS      128
 #define BLKNAME_MAX      32
-#define PROGRESS_EVERY   5000	/* ms between "still waiting" lines */
-#define RESCAN_EVERY     1000	/* ms: rescan even without events */
-#define IDLE_PRELOAD     250	/* ms without events before preloading */
-#define UEVENT_BUF       8192
-#define UEVENT_RCVBUF    (4 * 1024 * 1024)
 
 struct blkdev {
 	char name[BLKNAME_MAX];
@@ -48,25 +36,6 @@ static struct blkdev devs[MAX_BLKDEVS];
 static int ndevs;
 static uint8_t probe_buf[PROBE_READ_SIZE];
 
-int uevent_open(void)
-{
-	struct sockaddr_nl sa;
-	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-			NETLINK_KOBJECT_UEVENT);
-
-	if (fd < 0)
-		return -errno;
-	memset(&sa, 0, sizeof(sa));
-	sa.nl_family = AF_NETLINK;
-	sa.nl_groups = 1;	/* the kernel's own multicast group */
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int r = -errno;
-
-		close(fd);
-		return r;
-	}
-	return fd;
-}
 
 static int read_sys(const char *name, const char *attr, char *buf, size_t size)
 {
@@ -126,18 +95,6 @@ static struct blkdev *find_dev(const char *name)
 	return NULL;
 }
 
-static long long io_us, io_cpu_us;
-
-long long rootwait_io_us(void)
-{
-	return io_us;
-}
-
-long long rootwait_io_cpu_us(void)
-{
-	return io_cpu_us;
-}
-
 static int dev_read(const char *name, uint64_t off, void *buf, size_t len)
 {
 	char path[BLKNAME_MAX + 8];
@@ -154,8 +111,8 @@ static int dev_read(const char *name, uint64_t off, void *buf, size_t len)
 	if (n < 0)
 		n = -errno;
 	close(fd);
-	io_us += uptime_us() - t0;
-	io_cpu_us += cpu_us() - c0;
+	timing.io_us += uptime_us() - t0;
+	timing.io_cpu_us += cpu_us() - c0;
 	if (n < 0)
 		return (int)n;
 	return (size_t)n == len ? 0 : -EIO;
@@ -331,10 +288,10 @@ static int matches(struct boot *b, struct blkdev *d)
 /* Set when /sys/class/block must be read again: at the start, a block
  * device that changed or left, the periodic rescan, a fallback to look
  * for.  Scanning is the costly part. */
-static int block_dirty = 1;
+int block_dirty = 1;
 
 /* Returns 1 and fills b->rootdev when the root is here. */
-static int find_root(struct boot *b)
+int block_find_root(struct boot *b)
 {
 	int i;
 
@@ -373,32 +330,9 @@ static int find_root(struct boot *b)
 	return 0;
 }
 
-/* root= did not come: is one of the rootfallback= devices here? */
-static int try_fallbacks(struct boot *b)
-{
-	const char *p = b->bp.rootfallback, *end = p + b->bp.rootfallback_len;
-	struct root_spec want = b->rs;
-
-	block_dirty = 1;	/* one fresh look at what is there */
-	for (; p < end; p += strlen(p) + 1) {
-		if (rootspec_parse(p, &b->rs)) {
-			log_msg(L_WARN, "root-wait: rootfallback=%s is not a device "
-				"specification; ignored", p);
-			continue;
-		}
-		if (find_root(b)) {
-			log_msg(L_WARN, "root-wait: %s never appeared; using "
-				"rootfallback=%s (%s)", b->bp.root, p, b->rootdev);
-			return 1;
-		}
-	}
-	b->rs = want;
-	return 0;
-}
-
 /* A block device the kernel announced: known from the event itself, with
  * no look at sysfs.  Returns 0, or -1 to rescan sysfs instead. */
-static int block_added(const struct uevent *ev)
+int block_added(const struct uevent *ev)
 {
 	const char *name = ev->devname;
 	unsigned long long ma, mi, pn = 0;
@@ -430,60 +364,21 @@ static int block_added(const struct uevent *ev)
 	return 0;
 }
 
-/* Drain the socket: load drivers for devices that appear, take note of
- * block devices that come, forget what we knew of those that changed or
- * left. */
-static void drain_uevents(struct boot *b)
+/* A block device changed or left: what was read of it is stale. */
+void block_changed(const char *devname)
 {
-	static char buf[UEVENT_BUF];
-	struct uevent ev;
-	ssize_t n;
+	const char *base = strrchr(devname, '/');
+	struct blkdev *d = find_dev(base ? base + 1 : devname);
 
-	for (;;) {
-		n = recv(b->uevent_fd, buf, sizeof(buf) - 1, 0);
-		if (n < 0 && errno == ENOBUFS) {
-			/* Events were lost: look at every device and disk
-			 * again, with more room from now on.  (The default,
-			 * net.core.rmem_default, holds a hundred events or so:
-			 * enough for most boots, and a setsockopt less.) */
-			int sz = UEVENT_RCVBUF;
-
-			if (setsockopt(b->uevent_fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz,
-				       sizeof(sz)) < 0)
-				setsockopt(b->uevent_fd, SOL_SOCKET, SO_RCVBUF, &sz,
-					   sizeof(sz));
-			log_msg(L_DEBUG, "root-wait: uevents were lost; looking at "
-				"every device again");
-			modules_coldplug(b);
-			block_dirty = 1;
-			continue;
-		}
-		if (n <= 0)
-			break;
-		if (uevent_parse(buf, (size_t)n, &ev))
-			continue;
-		if (ev.modalias && !strcmp(ev.action, "add"))
-			modules_load_device(b, ev.modalias, ev.devpath);
-		if (!ev.subsystem || strcmp(ev.subsystem, "block"))
-			continue;
-		if (ev.devname && !strcmp(ev.action, "add") && !block_added(&ev))
-			continue;
-		block_dirty = 1;
-		if (ev.devname && strcmp(ev.action, "add")) {
-			const char *base = strrchr(ev.devname, '/');
-			struct blkdev *d = find_dev(base ? base + 1 : ev.devname);
-
-			if (d) {
-				d->probed = 0;
-				d->part_probed = 0;
-				d->part_ok = 0;
-			}
-		}
+	if (d) {
+		d->probed = 0;
+		d->part_probed = 0;
+		d->part_ok = 0;
 	}
 }
 
 /* "vda (ext4 UUID=... LABEL=...), vdb (no filesystem recognised)" */
-static void describe_devices(char *out, size_t size)
+void block_describe(char *out, size_t size)
 {
 	size_t o = 0;
 	int i, n;
@@ -512,119 +407,4 @@ static void describe_devices(char *out, size_t size)
 		strcpy(out + size - 4, "...");
 	if (!out[0])
 		snprintf(out, size, "none");
-}
-
-/* Wait up to @ms for uevents (0: just look) and handle them; returns 1
- * if there were any.  The time blocked counts as waiting for devices. */
-static int events(struct boot *b, long ms)
-{
-	struct pollfd pfd = { .fd = b->uevent_fd, .events = POLLIN };
-	long long t0 = ms ? uptime_us() : 0;	/* "just look" waits for nothing */
-	int r;
-
-	if (b->uevent_fd < 0)
-		return 0;
-	r = poll(&pfd, 1, (int)ms);
-	if (ms)
-		b->wait_us += uptime_us() - t0;
-	if (r <= 0)
-		return 0;
-	drain_uevents(b);
-	return 1;
-}
-
-int stage_rootwait(struct boot *b)
-{
-	long start = uptime_ms(), now, deadline, next_progress;
-	long long t0;
-	long last_event = start, last_scan = start;
-	int preload_done = 0;
-	int timeout_s = b->bp.rootdelay >= 0 ? b->bp.rootdelay : DEFAULT_ROOT_TIMEOUT;
-	char seen[384];
-
-	if (b->root_ready)
-		return 0;	/* the initrd image is the root */
-	deadline = b->bp.rootwait ? -1 : start + timeout_s * 1000L;
-	next_progress = start + PROGRESS_EVERY;
-
-	while (!find_root(b)) {
-		long wait;
-
-		if (b->uevent_fd < 0)
-			block_dirty = 1;	/* polling: no events to say so */
-		now = uptime_ms();
-		if (deadline >= 0 && now >= deadline) {
-			char nodrv[512];
-
-			if (try_fallbacks(b))
-				return 0;
-
-			describe_devices(seen, sizeof(seen));
-			modules_unmatched(nodrv, sizeof(nodrv));
-			return fail(b, -ETIMEDOUT,
-				    "%s: device never appeared: timed out after %d s; "
-				    "block devices seen: %s.%s%s Check root= on the kernel "
-				    "command line, and that the image has the drivers "
-				    "for the disk's bus (-M SET); rootdelay=N or rootwait "
-				    "wait longer",
-				    b->bp.root, timeout_s, seen,
-				    nodrv[0] ? " Devices with no driver in this image: " : "",
-				    nodrv[0] ? nodrv : "");
-		}
-		if (now >= next_progress) {
-			describe_devices(seen, sizeof(seen));
-			if (deadline >= 0)
-				log_msg(L_NOTICE, "root-wait: waiting for %s (%ld s, giving up "
-					"in %ld s); block devices: %s", b->bp.root,
-					(now - start) / 1000, (deadline - now + 999) / 1000, seen);
-			else
-				log_msg(L_NOTICE, "root-wait: waiting for %s (%ld s, rootwait: "
-					"no time limit); block devices: %s", b->bp.root,
-					(now - start) / 1000, seen);
-			next_progress = now + PROGRESS_EVERY;
-		}
-		wait = next_progress - now;
-		if (wait > RESCAN_EVERY)
-			wait = RESCAN_EVERY;
-		if (deadline >= 0 && deadline - now < wait)
-			wait = deadline - now;
-		/* Events first; then the drivers for the devices found at boot,
-		 * one device at a time, likeliest first, looking for the root
-		 * after each. */
-		if (events(b, 0)) {
-			last_event = uptime_ms();
-			continue;
-		}
-		if (now - last_scan >= RESCAN_EVERY) {
-			block_dirty = 1;	/* in case an event was missed */
-			last_scan = now;
-		}
-		if (modules_coldplug_next(b)) {
-			last_event = uptime_ms();
-			continue;
-		}
-		/* Nothing has happened for a while (a USB disk settling, say):
-		 * use the time to load the file system module the root will
-		 * need.  Only when idle, so that a disk already on its way is
-		 * never kept waiting behind a big module. */
-		if (now - last_event >= IDLE_PRELOAD && !preload_done) {
-			if (!modules_preload_fs(b))
-				preload_done = 1;
-			continue;
-		}
-		if (wait > IDLE_PRELOAD && !preload_done)
-			wait = IDLE_PRELOAD;
-		if (b->uevent_fd < 0) {
-			t0 = uptime_us();
-			sleep_ms(wait < 100 ? wait : 100);
-			b->wait_us += uptime_us() - t0;
-		} else if (events(b, wait)) {
-			last_event = uptime_ms();
-		}
-	}
-	log_msg(L_INFO, "root-wait: %s is %s (%s) after %ld ms; %d modules loaded%s",
-		b->bp.root, b->rootdev, b->rootfs.type[0] ? b->rootfs.type : "unknown type",
-		uptime_ms() - start, modules_loaded(),
-		modules_coldplug_left() ? ", the other devices are left to the real system" : "");
-	return 0;
 }

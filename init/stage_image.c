@@ -1,5 +1,6 @@
-/* imageinitrd.c - the legacy image-initrd flow, done in userspace for
- * kernels that cannot (their ramdisk driver is a module, or Linux >= 7.0).
+/* stage_image.c - stages "image" and "initrd": the legacy image-initrd
+ * flow, done in userspace for kernels that cannot (their ramdisk driver is
+ * a module, or Linux >= 7.0).
  *
  * The cpio front carries /initrd.image, a filesystem image.  As the kernel
  * once did (init/do_mounts_initrd.c): put it in a block device (a loop
@@ -23,6 +24,7 @@
 #include "init.h"
 #include "layout.h"
 #include "log.h"
+#include "timeline.h"
 #include "util.h"
 
 #define IMAGE_FILE   "/" LAYOUT_INITRD
@@ -86,7 +88,7 @@ static int run_linuxrc(struct boot *b)
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return fail(b, -errno, "waitpid: %s", strerror(errno));
-	b->hooks_us += uptime_us() - t0;	/* the user's program, not ours */
+	timing.hooks_us += uptime_us() - t0;	/* the user's program, not ours */
 	/* what it mounted inside the image is its business no more */
 	for (i = 0; i < sizeof(child_mounts) / sizeof(child_mounts[0]); i++)
 		umount2(child_mounts[i], MNT_DETACH);

@@ -1,4 +1,4 @@
-/* mountroot.c - stage "mount": mount the root and find its init */
+/* stage_mount.c - stage "mount": mount the root and find its init */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,6 +9,7 @@
 #include "init.h"
 #include "log.h"
 #include "modules.h"
+#include "timeline.h"
 #include "util.h"
 
 #define FSLIST_MAX 4096
@@ -39,8 +40,8 @@ static int exists_in_root(struct boot *b, const char *root, const char *path)
 	}
 	close(oldroot);
 	/* This reads the root's directories from the disk. */
-	b->lookup_us += uptime_us() - t0;
-	b->lookup_cpu_us += cpu_us() - c0;
+	timing.lookup_us += uptime_us() - t0;
+	timing.lookup_cpu_us += cpu_us() - c0;
 	return ok;
 }
 
@@ -50,8 +51,8 @@ static int try_mount(struct boot *b, const char *type, unsigned long flags)
 	long long t0 = uptime_us(), c0 = cpu_us();
 	int r = mount(b->rootdev, NEWROOT, type, flags, data) == 0 ? 0 : -errno;
 
-	b->mount_cpu_us += cpu_us() - c0;
-	b->mount_us += uptime_us() - t0;
+	timing.mount_cpu_us += cpu_us() - c0;
+	timing.mount_us += uptime_us() - t0;
 	return r;
 }
 

@@ -1,4 +1,5 @@
-/* mounts.c - stage "mounts": the API filesystems /init and hooks need */
+/* stage_mounts.c - stage "mounts": the API filesystems /init and hooks
+ * need; then "mounts-done": with /dev there, the log and the uevent socket. */
 #include <errno.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -6,6 +7,8 @@
 #include <unistd.h>
 #include "init.h"
 #include "log.h"
+#include "timeline.h"
+#include "uevent_sock.h"
 #include "util.h"
 
 static const struct {
@@ -42,9 +45,9 @@ int stage_mounts(struct boot *b)
 		r = mount(api_mounts[i].src, api_mounts[i].dir, api_mounts[i].type,
 			  api_mounts[i].flags, api_mounts[i].opts) == 0 ? 0 : -errno;
 		/* the kernel's work, counted with the root's mount */
-		b->mount_cpu_us += cpu_us() - c0;
+		timing.mount_cpu_us += cpu_us() - c0;
 		if (t0 >= 0)
-			b->mount_us += uptime_us() - t0;
+			timing.mount_us += uptime_us() - t0;
 		if (r == 0)
 			b->api_mounted |= 1u << i;	/* ours to undo as /linuxrc */
 		else if (r != -EBUSY)
@@ -52,7 +55,24 @@ int stage_mounts(struct boot *b)
 				    api_mounts[i].type, api_mounts[i].dir, strerror(-r));
 	}
 	mkdir("/run/initramfs", 0755);
-	if (b->start_us < 0)	/* a clock from /proc only: it starts now */
-		b->start_us = uptime_us();
+	if (timing.start_us < 0)	/* a clock from /proc only: it starts now */
+		timing.start_us = uptime_us();
+	return 0;
+}
+
+int stage_mounts_done(struct boot *b)
+{
+	int r;
+
+	/* /dev is devtmpfs now: log to its kmsg, and listen for devices
+	 * before any driver is loaded. */
+	log_open("/dev/kmsg", "/dev/console");
+	log_msg(L_DEBUG, "starting (%s)", b->is_pid1 ? "init" : "linuxrc");
+	r = uevent_open();
+	if (r < 0)
+		log_msg(L_WARN, "no uevent socket (%s): polling for devices",
+			strerror(-r));
+	else
+		b->uevent_fd = r;
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* params.c - stage "cmdline": read /proc/cmdline and the root spec */
+/* stage_cmdline.c - stage "cmdline": read /proc/cmdline and the root spec */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
