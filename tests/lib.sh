@@ -227,3 +227,69 @@ mkdisk_iso() {
 	xorriso -as mkisofs -quiet -R -V "$label" -o "$img" "$tree" 2>/dev/null
 	rm -rf "$tree"
 }
+
+# mkdisk_noinit IMG: an ext4 disk labelled noinit with no /sbin/init
+mkdisk_noinit() {
+	local img=$1 tree
+	tree=$(mktemp -d); mkdir -p "$tree/etc"
+	rm -f "$img"
+	mke2fs -q -F -t ext4 -d "$tree" -L noinit "$img" 16M >/dev/null
+	rm -rf "$tree"
+}
+
+# mkdisk_corrupt IMG: the root disk, but its superblock's block size is one
+# no kernel accepts (s_log_block_size at 1024 + 0x18): it still says ext4
+# with our UUID
+mkdisk_corrupt() {
+	mkdisk_ext4 "$1" "$ROOT_UUID" "$ROOT_LABEL"
+	printf '\x40' | dd of="$1" bs=1 seek=$((1024 + 0x18)) conv=notrunc status=none
+}
+
+# mkdisk_withinitrd IMG: a root with /initrd, labelled withinitrd: the
+# legacy flow leaves the image mounted there
+mkdisk_withinitrd() {
+	local img=$1 tree
+	tree=$(mktemp -d); mkroot "$tree"; mkdir "$tree/initrd"
+	rm -f "$img"
+	mke2fs -q -F -t ext4 -d "$tree" -L withinitrd "$img" 32M >/dev/null
+	rm -rf "$tree"
+}
+
+# fn_source FUNC: FUNC's text and that of every function it calls, in
+# turn: what a recipe's cache key hashes
+fn_source() {
+	local -A seen=()
+	local queue=("$1") f g body all
+	all=$(declare -F | awk '{ print $3 }')
+	while [ ${#queue[@]} -gt 0 ]; do
+		f=${queue[0]} queue=("${queue[@]:1}")
+		[ -z "${seen[$f]:-}" ] || continue
+		seen[$f]=1
+		body=$(declare -f "$f") || continue
+		printf '%s\n' "$body"
+		for g in $all; do
+			[[ $body =~ (^|[^A-Za-z0-9_])$g([^A-Za-z0-9_]|$) ]] && queue+=("$g")
+		done
+	done
+}
+
+# cached_disk NAME FUNC [ARG...]: prints the path of the disk FUNC IMG ARG...
+# builds, cached under $CACHE/disk by a hash of FUNC's source (fn_source),
+# the arguments and the test root's init; builds it if missing, and removes
+# NAME's disks from older recipes.
+cached_disk() {
+	local name=$1 fn=$2 key img old
+	shift 2
+	key=$({ fn_source "$fn"; printf '%s\n' "$@" "$ROOT_UUID" "$ROOT_LABEL"; cat "$TOP/tests/qemu/guest-init"; } |
+		sha256sum | cut -c1-16)
+	img=$CACHE/disk/$name.$key.img
+	if [ ! -f "$img" ]; then
+		mkdir -p "$CACHE/disk"
+		for old in "$CACHE/disk/$name".*.img; do
+			[ ! -f "$old" ] || rm -f "$old"
+		done
+		"$fn" "$img.tmp$$" "$@" || { rm -f "$img.tmp$$"; return 1; }
+		mv "$img.tmp$$" "$img"
+	fi
+	printf '%s\n' "$img"
+}
