@@ -1,7 +1,7 @@
 # initkit - initramfs generator and static early-userspace /init
 #
 #   make                 build ./mkinitramfs and init/init
-#   make check           unit tests + QEMU boot tests (deps: tests/deps.sh)
+#   make check           unit tests + QEMU boot tests (deps: tools/deps)
 #   make bench           benchmarks (sizes, build time, boot time)
 #   make install         PREFIX=/usr/local DESTDIR=
 

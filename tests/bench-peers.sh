@@ -55,7 +55,7 @@ want() { case " $SYSTEMS " in *" $1 "*) return 0 ;; esac; return 1; }
 [ "$(id -u)" = 0 ] || die "run as root (apt-get, /lib/modules, mknod)"
 [ -x "$TOP/mkinitramfs" ] && [ -f "$TOP/init/init" ] &&
 	[ -f "$TOP/tests/qemu/guest-init" ] || die "build first: make"
-command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (tests/deps.sh)"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (tools/deps)"
 ensure_kernel || die "no test kernel"
 
 WORK=$(mktemp -d /tmp/initkit-bench-peers.XXXXXX)

@@ -60,24 +60,74 @@ mkdisk_ext4() {
 	rm -rf "$tree"
 }
 
+# qemu_vm [OPTIONS] [-- QEMU ARGS...]: the one place QEMU's command line is
+# written; every boot (tests, bench, demo, debug-vm, the small kernel) starts
+# here.  QEMU runs with transparent huge pages off (tests/qemu/no-thp.c says
+# why), unless INITKIT_QEMU_THP=1.  The guest's CPU and count are
+# INITKIT_QEMU_SHAPE (default "-smp 1", QEMU's qemu64 CPU); make bench sets
+# its own, a test case may too.  Options:
+#   -t SECONDS  hard time limit (status 124 on timeout); none by default
+#   -k KERNEL   default $VMLINUZ (Debian's kernel)
+#   -i INITRD   none by default
+#   -a APPEND   kernel command line, after "console=ttyS0 panic=-1 "
+#   -A          no such prefix: APPEND is the whole command line
+#   -m MB       guest RAM (512)
+#   -s SERIAL   QEMU's -serial (default stdio; file:LOG, chardev:ID, mon:stdio)
+#   -M MONITOR  QEMU's -monitor (default none; '' leaves it to the ARGS)
+#   -f FIRMWARE bios (QEMU's SeaBIOS, default) or uefi (OVMF: INITKIT_OVMF,
+#               else the ovmf package's file)
+# Standard input and output are the caller's.
+qemu_vm() {
+	local OPTIND=1 opt limit="" kernel=${VMLINUZ:-} initrd="" append="" prefix="console=ttyS0 panic=-1 no_timer_check "
+	local mem=512 serial=stdio monitor=none fw=bios shape cmd=()
+	while getopts 't:k:i:a:Am:s:M:f:' opt; do
+		case $opt in
+		t) limit=$OPTARG ;;
+		k) kernel=$OPTARG ;;
+		i) initrd=$OPTARG ;;
+		a) append=$OPTARG ;;
+		A) prefix="" ;;
+		m) mem=$OPTARG ;;
+		s) serial=$OPTARG ;;
+		M) monitor=$OPTARG ;;
+		f) fw=$OPTARG ;;
+		*) return 2 ;;
+		esac
+	done
+	shift $((OPTIND - 1))
+	read -ra shape <<< "${INITKIT_QEMU_SHAPE:--smp 1}"
+	[ -z "$limit" ] || cmd=(timeout -k 5 "$limit")
+	[ "${INITKIT_QEMU_THP:-0}" = 1 ] || [ ! -x "$TOP/tests/qemu/no-thp" ] ||
+		cmd+=("$TOP/tests/qemu/no-thp")
+	cmd+=(qemu-system-x86_64 -m "$mem" "${shape[@]}" -display none -nic none -no-reboot)
+	[ -z "$monitor" ] || cmd+=(-monitor "$monitor")
+	[ -z "$serial" ] || cmd+=(-serial "$serial")
+	case $fw in
+	bios) ;;
+	uefi)
+		local ovmf=${INITKIT_OVMF:-}
+		[ -n "$ovmf" ] || for ovmf in /usr/share/ovmf/OVMF.fd /usr/share/OVMF/OVMF.fd ""; do
+			[ ! -f "$ovmf" ] || break
+		done
+		[ -f "$ovmf" ] || { log "qemu_vm: no OVMF firmware (apt-get install ovmf, or INITKIT_OVMF=FILE)"; return 3; }
+		cmd+=(-bios "$ovmf") ;;
+	*) log "qemu_vm: firmware $fw: bios or uefi"; return 2 ;;
+	esac
+	cmd+=(-kernel "$kernel")
+	[ -z "$initrd" ] || cmd+=(-initrd "$initrd")
+	cmd+=(-append "$prefix$append")
+	"${cmd[@]}" "$@"
+}
+
 # boot NAME TIMEOUT IMAGE APPEND [QEMU ARGS...]: boots, serial log in
-# $WORK/NAME.log; returns QEMU's status (124 on timeout).  QEMU runs with
-# transparent huge pages off (tests/qemu/no-thp.c says why), unless
-# INITKIT_QEMU_THP=1.  The guest's CPU and count are INITKIT_QEMU_SHAPE
-# (default "-smp 1", QEMU's qemu64 CPU); make bench sets its own.
+# $WORK/NAME.log; returns QEMU's status (124 on timeout).  BOOT_KERNEL
+# replaces Debian's kernel.
 boot() {
 	local name=$1 limit=$2 initrd=$3 append=$4
 	shift 4
-	local logf=$WORK/$name.log wrap=() shape
-	read -ra shape <<< "${INITKIT_QEMU_SHAPE:--smp 1}"
-	: > "$logf"
-	[ "${INITKIT_QEMU_THP:-0}" = 1 ] || [ ! -x "$TOP/tests/qemu/no-thp" ] ||
-		wrap=("$TOP/tests/qemu/no-thp")
-	timeout -k 5 "$limit" "${wrap[@]}" qemu-system-x86_64 \
-		-m 512 "${shape[@]}" -display none -monitor none -nic none \
-		-serial "file:$logf" -no-reboot \
-		-kernel "${BOOT_KERNEL:-$VMLINUZ}" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 no_timer_check $append" "$@" </dev/null
+	: > "$WORK/$name.log"
+	qemu_vm -t "$limit" -k "${BOOT_KERNEL:-$VMLINUZ}" -i "$initrd" -a "$append" \
+		-s "file:$WORK/$name.log" -- "$@" </dev/null
 }
 
 # Seconds (kernel clock) from the kernel starting /init to the root's token.
@@ -176,4 +226,70 @@ mkdisk_iso() {
 	rm -f "$img"
 	xorriso -as mkisofs -quiet -R -V "$label" -o "$img" "$tree" 2>/dev/null
 	rm -rf "$tree"
+}
+
+# mkdisk_noinit IMG: an ext4 disk labelled noinit with no /sbin/init
+mkdisk_noinit() {
+	local img=$1 tree
+	tree=$(mktemp -d); mkdir -p "$tree/etc"
+	rm -f "$img"
+	mke2fs -q -F -t ext4 -d "$tree" -L noinit "$img" 16M >/dev/null
+	rm -rf "$tree"
+}
+
+# mkdisk_corrupt IMG: the root disk, but its superblock's block size is one
+# no kernel accepts (s_log_block_size at 1024 + 0x18): it still says ext4
+# with our UUID
+mkdisk_corrupt() {
+	mkdisk_ext4 "$1" "$ROOT_UUID" "$ROOT_LABEL"
+	printf '\x40' | dd of="$1" bs=1 seek=$((1024 + 0x18)) conv=notrunc status=none
+}
+
+# mkdisk_withinitrd IMG: a root with /initrd, labelled withinitrd: the
+# legacy flow leaves the image mounted there
+mkdisk_withinitrd() {
+	local img=$1 tree
+	tree=$(mktemp -d); mkroot "$tree"; mkdir "$tree/initrd"
+	rm -f "$img"
+	mke2fs -q -F -t ext4 -d "$tree" -L withinitrd "$img" 32M >/dev/null
+	rm -rf "$tree"
+}
+
+# fn_source FUNC: FUNC's text and that of every function it calls, in
+# turn: what a recipe's cache key hashes
+fn_source() {
+	local -A seen=()
+	local queue=("$1") f g body all
+	all=$(declare -F | awk '{ print $3 }')
+	while [ ${#queue[@]} -gt 0 ]; do
+		f=${queue[0]} queue=("${queue[@]:1}")
+		[ -z "${seen[$f]:-}" ] || continue
+		seen[$f]=1
+		body=$(declare -f "$f") || continue
+		printf '%s\n' "$body"
+		for g in $all; do
+			[[ $body =~ (^|[^A-Za-z0-9_])$g([^A-Za-z0-9_]|$) ]] && queue+=("$g")
+		done
+	done
+}
+
+# cached_disk NAME FUNC [ARG...]: prints the path of the disk FUNC IMG ARG...
+# builds, cached under $CACHE/disk by a hash of FUNC's source (fn_source),
+# the arguments and the test root's init; builds it if missing, and removes
+# NAME's disks from older recipes.
+cached_disk() {
+	local name=$1 fn=$2 key img old
+	shift 2
+	key=$({ fn_source "$fn"; printf '%s\n' "$@" "$ROOT_UUID" "$ROOT_LABEL"; cat "$TOP/tests/qemu/guest-init"; } |
+		sha256sum | cut -c1-16)
+	img=$CACHE/disk/$name.$key.img
+	if [ ! -f "$img" ]; then
+		mkdir -p "$CACHE/disk"
+		for old in "$CACHE/disk/$name".*.img; do
+			[ ! -f "$old" ] || rm -f "$old"
+		done
+		"$fn" "$img.tmp$$" "$@" || { rm -f "$img.tmp$$"; return 1; }
+		mv "$img.tmp$$" "$img"
+	fi
+	printf '%s\n' "$img"
 }

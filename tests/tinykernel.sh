@@ -254,10 +254,9 @@ _tiny_boot() {
 	local name=$1 append=$2
 	shift 2
 	: >"$TINY_WORK/$name.log"
-	timeout -k 5 120 qemu-system-x86_64 -m 256 -smp 1 -display none -monitor none \
-		-nic none -serial "file:$TINY_WORK/$name.log" -no-reboot \
-		-kernel "$TINY_BZIMAGE" -append "console=ttyS0 panic=-1 no_timer_check $append" \
-		"$@" </dev/null
+	declare -F qemu_vm >/dev/null || . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+	INITKIT_QEMU_SHAPE="-smp 1" qemu_vm -t 120 -k "$TINY_BZIMAGE" -m 256 -a "$append" \
+		-s "file:$TINY_WORK/$name.log" -- "$@" </dev/null
 }
 
 # _tiny_expect NAME PATTERN...: every (extended regex) pattern is in the log.

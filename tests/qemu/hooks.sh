@@ -1,0 +1,100 @@
+# tests/qemu/hooks.sh - shell for the QEMU cases whose needs are not data
+# (tests/qemu/cases names these functions).  Sourced by boot-tests.sh.
+#   prep_*   run once a run, before the images: files in $WORK that an
+#            image recipe names.  mkimage ARG... builds (once a run) the
+#            image for those mkinitramfs arguments; its path is then in
+#            MKIMAGE_PATH.
+#   check_*  check_X LOG: print why and return non-zero if the boot failed.
+
+prep_all_set() {	# a module set listing every module of the kernel
+	echo 'kernel/*' > "$WORK/all-set"
+}
+
+prep_linuxrc() {	# the /linuxrc role: a shell /init runs ours as a child (not PID 1)
+	cat > "$WORK/linuxrc-test.sh" <<'EOT'
+#!/bin/sh
+mount -t proc proc /proc; mount -t sysfs sysfs /sys
+/sbin/initkit-linuxrc
+rc=$?
+echo "LINUXRC-EXIT=$rc REAL-ROOT-DEV=$(cat /proc/sys/kernel/real-root-dev) VDA=$(cat /sys/class/block/vda/dev)"
+poweroff -f
+EOT
+	chmod +x "$WORK/linuxrc-test.sh"
+	# hooks cannot replace /init (the generator's own); -i chooses it
+	printf 'file %s /sbin/initkit-linuxrc\n' "$TOP/init/init" > "$WORK/linuxrc-hook"
+}
+
+check_real_root_dev() {	# /linuxrc exited 0 and wrote vda's number (old encoding)
+	local want
+	want=$(sed -n 's/.*VDA=\([0-9]*\):\([0-9]*\).*/\1 \2/p' "$1" |
+		awk '{ printf "%d", ($2 % 256) + $1 * 256 + int($2 / 256) * 1048576 }')
+	grep -qE -- "LINUXRC-EXIT=0 REAL-ROOT-DEV=${want:-missing} " "$1" ||
+		{ echo "missing: LINUXRC-EXIT=0 REAL-ROOT-DEV=${want:-missing} "; return 1; }
+}
+
+prep_truncated() {	# the kernel unpacks part of the image
+	local img size
+	mkimage -M virtio -M ext4 || return 1
+	img=$MKIMAGE_PATH size=$(stat -c %s "$img") || return 1
+	head -c $((size * 7 / 10)) "$img" > "$WORK/truncated.img"
+}
+
+prep_user_linuxrc() {	# a user's own /linuxrc for --format image, one that fails, a ram0 root
+	cat > "$WORK/user-linuxrc.sh" <<'EOT'
+#!/bin/sh
+# a user's own /linuxrc: loads the disk driver and names the root itself
+mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
+m=/lib/modules/$(uname -r)/kernel/drivers
+for k in virtio/virtio_ring virtio/virtio virtio/virtio_pci_modern_dev \
+	virtio/virtio_pci_legacy_dev virtio/virtio_pci block/virtio_blk; do
+	insmod "$m/$k.ko" || exit 4
+done
+i=0
+while [ ! -e /sys/class/block/vda/dev ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+IFS=: read maj min < /sys/class/block/vda/dev
+echo $((maj * 256 + min)) > /proc/sys/kernel/real-root-dev
+echo "USER-LINUXRC named $maj:$min"
+EOT
+	printf '#!/bin/sh\necho "USER-LINUXRC giving up"\nexit 3\n' > "$WORK/fail-linuxrc.sh"
+	chmod +x "$WORK/user-linuxrc.sh" "$WORK/fail-linuxrc.sh"
+	printf 'hook busybox\nfile %s /linuxrc\n' "$WORK/user-linuxrc.sh" > "$WORK/userrc-hook"
+	printf 'hook busybox\nfile %s /linuxrc\n' "$WORK/fail-linuxrc.sh" > "$WORK/failrc-hook"
+	printf 'file %s /sbin/init\n' "$TOP/tests/qemu/guest-init" > "$WORK/ram0-hook"
+}
+
+prep_badmod() {	# a module that cannot load: garbage in place of dummy.ko
+	local dummy
+	head -c 4096 /dev/urandom > "$WORK/garbage.ko"
+	dummy=$(modinfo -b "$KROOT" -k "$KVER" -F filename dummy)
+	echo "file $WORK/garbage.ko /lib/modules/$KVER/${dummy#*/lib/modules/$KVER/}" > "$WORK/badmod"
+}
+
+prep_runtime_hooks() {	# one hook that reports what it sees, one that fails
+	cat > "$WORK/hook-ok.sh" <<'EOT'
+#!/bin/sh
+echo "HOOK-RAN stage=$INITKIT_STAGE root=$ROOT type=$ROOTFSTYPE mnt=$rootmnt init=$(ls $rootmnt/sbin/init)"
+EOT
+	printf '#!/bin/sh\nexit 3\n' > "$WORK/hook-fail.sh"
+	cat > "$WORK/hooks" <<EOT
+runtime $WORK/hook-ok.sh local-bottom
+runtime $WORK/hook-fail.sh init-top
+EOT
+}
+
+prep_fwhook() {	# an already-compressed file (firmware-like): an uncompressed leading member
+	printf 'firmware' | xz -C crc32 > "$WORK/fw.bin.xz"
+	echo "file $WORK/fw.bin.xz /lib/firmware/test/fw.bin.xz" > "$WORK/fwhook"
+}
+
+prep_microcode_base() {	# blobs the loader will find and reject as not for this CPU
+	mkdir -p "$WORK/base/lib/modules" "$WORK/base/lib/firmware/intel-ucode" "$WORK/base/lib/firmware/amd-ucode"
+	ln -sfn "$KROOT/lib/modules/$KVER" "$WORK/base/lib/modules/$KVER"
+	head -c 2048 /dev/zero > "$WORK/base/lib/firmware/intel-ucode/06-00-00"
+	head -c 2048 /dev/zero > "$WORK/base/lib/firmware/amd-ucode/microcode_amd.bin"
+}
+
+prep_hostonly() {	# this machine's root: virtio + ext4 where we test (else the VM's drivers are added)
+	"${MK[@]}" --hostonly -v -o "$WORK/virtio-hostonly.img" 2> "$WORK/hostonly.why"
+	grep -q "module virtio_blk" "$WORK/hostonly.why" && grep -q "module ext4" "$WORK/hostonly.why" ||
+		"${MK[@]}" --hostonly -M virtio -M ext4 -o "$WORK/virtio-hostonly.img"
+}
