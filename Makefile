@@ -31,10 +31,11 @@ INIT_SYS  := init/main.c init/stage_mounts.c init/stage_cmdline.c init/stage_mod
              init/util.c init/modules.c init/coldplug.c init/blockdev.c init/uevent_sock.c \
              init/rmtree.c
 INIT_HDRS := $(wildcard init/*.h) $(LIB_HDRS)
-# Largest stripped /init we accept (48 KiB; the file layout packs the code
+# Largest stripped /init we accept (64 KiB, room for stacked storage:
+# issue 16; the file layout packs the code
 # and read-only data into one segment, -z noseparate-code, and the data
 # right after it: see init/init below).
-INIT_MAX_BYTES := 49152
+INIT_MAX_BYTES := 65536
 
 # gen/: the generator.  It checks its module database with /init's own
 # parser (lib/moddb.c).
