@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include "output.h"
 
+/* input files are read, and the image read back, in pieces of this size */
 #define IO_CHUNK (256 * 1024)
 
 struct member {

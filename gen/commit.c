@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "archive.h"
 #include "genutil.h"
+#include "output.h"
 #include "regfile.h"
 
 static int write_all(int fd, const void *buf, size_t len)

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "output.h"
+#include "image.h"
 
 /* Out of memory: the image remembers it (img->err) and image_write()
  * reports it, so that callers may add entries without checking each. */

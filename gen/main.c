@@ -5,7 +5,8 @@
  *   step 1      select the modules                           select_modules()
  *   step 2      assemble the tree                            assemble(): hooks.c,
  *                                                            firmware.c
- *   step 3      choose the format and write it               output.c, imgext2.c
+ *   step 3      choose the format and write it               archive.c, commit.c,
+ *                                                            imgext2.c
  */
 #define _GNU_SOURCE
 #include <errno.h>
