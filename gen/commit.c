@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "archive.h"
+#include "common.h"
 #include "genutil.h"
 #include "output.h"
 #include "regfile.h"
@@ -75,7 +76,7 @@ static void catch_signals(void (*handler)(int))
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE };
 	size_t i;
 
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(sigs); i++)
 		signal(sigs[i], handler);
 }
 

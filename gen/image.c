@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common.h"
 #include "image.h"
 
 /* Out of memory: the image remembers it (img->err) and image_write()
@@ -105,7 +106,7 @@ int already_compressed(const char *path)
 	static const char *const ext[] = { ".xz", ".zst", ".gz", ".bz2", ".lz4" };
 	size_t n = strlen(path), i;
 
-	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ext); i++) {
 		size_t k = strlen(ext[i]);
 
 		if (n > k && !strcmp(path + n - k, ext[i]))
