@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include "compress.h"
+#include "genutil.h"
 #include "imgread.h"
 
 #define HDR_LEN		110
@@ -133,21 +134,6 @@ static void put_escaped(FILE *f, const char *s, size_t len)
 			fprintf(f, "\\%03o", (unsigned char)s[i++]);
 		}
 	}
-}
-
-static int fmt_err(char *err, size_t errlen, int r, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fmt_err(char *err, size_t errlen, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!errlen)
-		return r;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return r;
 }
 
 /* ---- the newc parser ------------------------------------------------ */
