@@ -23,14 +23,10 @@
 #include "compress.h"
 #include "genutil.h"
 #include "imgread.h"
+#include "imgwalk.h"
 
 #define HDR_LEN		110
-#define NAME_MAX_LEN	4096	/* namesize incl. NUL: the kernel's PATH_MAX */
-#define LINK_MAX_LEN	4096	/* symlink target: the kernel's PATH_MAX */
 #define TRAILER		"TRAILER!!!"
-#define ESC_LEN		(4 * 256 + 4)	/* an escaped name in a message */
-#define MSG_LEN		(ESC_LEN + 256)	/* the parser's: one name and words */
-#define WMSG_LEN	(MSG_LEN + 256)	/* the walk's: that, with where */
 
 /* name plus padding: keeps 110 + N_ALIGN(n) a multiple of 4 */
 #define N_ALIGN(n)	((((n) + 1) & ~3u) + 2)
@@ -85,7 +81,7 @@ static size_t esc_run(const char *s, size_t len)
 	return u[0] < 0x20 || u[0] == 0x7f || u[0] == '\\' ? 0 : 1;
 }
 
-static const char *esc(const char *s, size_t len, char *out, size_t outlen)
+const char *img_esc(const char *s, size_t len, char *out, size_t outlen)
 {
 	size_t o = 0, i = 0, n;
 
@@ -118,7 +114,7 @@ const char *img_escape(const char *s, char *out, size_t outlen)
 		out[0] = '\0';
 		return out;
 	}
-	return esc(s, strlen(s), out, outlen);
+	return img_esc(s, strlen(s), out, outlen);
 }
 
 static void put_escaped(FILE *f, const char *s, size_t len)
@@ -137,15 +133,6 @@ static void put_escaped(FILE *f, const char *s, size_t len)
 }
 
 /* ---- the newc parser ------------------------------------------------ */
-
-/* What a walk's consumer sees: entry() once the header, name (and a
- * symlink's target, in e->data) are known; data() for the bytes of any
- * other entry; end() when they are complete.  Non-zero stops the walk. */
-struct walk_ops {
-	int (*entry)(void *ctx, const struct img_entry_info *e);
-	int (*data)(void *ctx, const uint8_t *buf, size_t len);
-	int (*end)(void *ctx, const struct img_entry_info *e);
-};
 
 enum pstate { P_FIRST, P_RESET, P_HEADER, P_NAME, P_LINK, P_DATA, P_PAD };
 
@@ -277,7 +264,7 @@ static int end_entry(struct parser *p)
 	if (p->csum && S_ISREG(p->e.mode) && p->sum != p->check)
 		return perr(p, p->entry_off, "entry '%s': data checksum mismatch "
 			    "(header %08x, data %08x)",
-			    esc(p->name, strlen(p->name), en, sizeof(en)),
+			    img_esc(p->name, strlen(p->name), en, sizeof(en)),
 			    p->check, p->sum);
 	if (!p->trailer && (r = cb(p, p->ops->end(p->ctx, &p->e))))
 		return r;
@@ -294,20 +281,20 @@ static int got_name(struct parser *p)
 		return perr(p, p->entry_off, "entry name is not NUL-terminated");
 	if (strlen(p->name) != n - 1)
 		return perr(p, p->entry_off, "entry name '%s' has a NUL inside",
-			    esc(p->name, strlen(p->name), en, sizeof(en)));
+			    img_esc(p->name, strlen(p->name), en, sizeof(en)));
 	p->e.name = p->name;
 	p->trailer = !strcmp(p->name, TRAILER);
 	if (p->raw && p->e.size > p->end - p->off)
 		return perr(p, p->entry_off, "entry '%s': its %u bytes of data run "
 			    "past the end of the image (%llu bytes left)",
-			    esc(p->name, n - 1, en, sizeof(en)), p->e.size,
+			    img_esc(p->name, n - 1, en, sizeof(en)), p->e.size,
 			    (unsigned long long)(p->end - p->off));
 	p->need = p->e.size;
 	if (S_ISLNK(p->e.mode) && !p->trailer) {
 		if (p->e.size > LINK_MAX_LEN)
 			return perr(p, p->entry_off, "entry '%s': symlink target of "
 				    "%u bytes (the kernel's limit is %d)",
-				    esc(p->name, n - 1, en, sizeof(en)), p->e.size,
+				    img_esc(p->name, n - 1, en, sizeof(en)), p->e.size,
 				    LINK_MAX_LEN);
 		p->state = P_LINK;
 		p->have = 0;
@@ -333,7 +320,7 @@ static const char *where_in(struct parser *p, char *buf, size_t len)
 		snprintf(buf, len, "a cpio header");
 	else
 		snprintf(buf, len, "entry '%s'",
-			 esc(p->name, strlen(p->name), en, sizeof(en)));
+			 img_esc(p->name, strlen(p->name), en, sizeof(en)));
 	return buf;
 }
 
@@ -438,13 +425,6 @@ static int feed(struct parser *p, const uint8_t *buf, size_t len, size_t *used)
 
 /* ---- the image ------------------------------------------------------ */
 
-struct walk_err {
-	uint64_t where;
-	int found;		/* a cpio header or a member was seen */
-	int from_cb;		/* the consumer failed; its own message stands */
-	char msg[WMSG_LEN];
-};
-
 static int member_out(void *ctx, const void *buf, size_t len)
 {
 	struct parser *p = ctx;
@@ -500,8 +480,8 @@ static int member_err(struct walk_err *we, int r, enum comp_alg alg, size_t pos,
 	return r;
 }
 
-static int walk(const uint8_t *img, size_t len, uint64_t max,
-		const struct walk_ops *ops, void *ctx, struct walk_err *we)
+int img_stream(const uint8_t *img, size_t len, uint64_t max,
+	       const struct walk_ops *ops, void *ctx, struct walk_err *we)
 {
 	struct parser *p = calloc(1, sizeof(*p));
 	uint64_t total = 0;
@@ -671,7 +651,7 @@ int img_walk(const uint8_t *img, size_t len, uint64_t max_unpacked,
 
 	if (!we)
 		return -ENOMEM;
-	r = walk(img, len, max_unpacked, &ops, &c, we);
+	r = img_stream(img, len, max_unpacked, &ops, &c, we);
 	if (r && where)
 		*where = we->where;
 	free(we);
@@ -755,8 +735,8 @@ static int not_a_file(const struct stat *st, const char *ep, char *err,
  * we read it gives an error instead of SIGBUS, and one that changes under
  * us is noticed.  The file may hold no more than @max bytes (what it may
  * unpack to: its cpio bytes count, compressed members are not larger). */
-static int read_image(const char *path, const char *ep, uint64_t max,
-		      const uint8_t **img, size_t *len, char *err, size_t errlen)
+int img_load(const char *path, const char *ep, uint64_t max,
+	     const uint8_t **img, size_t *len, char *err, size_t errlen)
 {
 	struct stat st, fst;
 	int fd, r;
@@ -791,8 +771,8 @@ static int read_image(const char *path, const char *ep, uint64_t max,
 /* An image the kernel would take as nothing: refused, since no one lists
  * or extracts an empty image on purpose (a wrong path, a file cut to
  * nothing). */
-static int none_found(const struct walk_err *we, const char *ep, size_t len,
-		      char *err, size_t errlen)
+int img_none_found(const struct walk_err *we, const char *ep, size_t len,
+		   char *err, size_t errlen)
 {
 	if (we->found)
 		return 0;
@@ -804,7 +784,7 @@ static int none_found(const struct walk_err *we, const char *ep, size_t len,
 		       ep, len);
 }
 
-static void free_image(const uint8_t *img)
+void img_unload(const uint8_t *img)
 {
 	free((void *)(uintptr_t)img);
 }
@@ -883,25 +863,25 @@ int img_list(const char *path, FILE *out, char *err, size_t errlen)
 
 	if (errlen)
 		err[0] = '\0';
-	esc(path, strlen(path), ep, sizeof(ep));
-	r = read_image(path, ep, IMG_MAX_UNPACKED, &img, &len, err, errlen);
+	img_esc(path, strlen(path), ep, sizeof(ep));
+	r = img_load(path, ep, IMG_MAX_UNPACKED, &img, &len, err, errlen);
 	if (r)
 		return r;
 	we = malloc(sizeof(*we));
 	if (!we) {
-		free_image(img);
+		img_unload(img);
 		return fmt_err(err, errlen, -ENOMEM, "%s: out of memory", ep);
 	}
-	r = walk(img, len, IMG_MAX_UNPACKED, &ops, out, we);
+	r = img_stream(img, len, IMG_MAX_UNPACKED, &ops, out, we);
 	if (r && we->from_cb)
 		fmt_err(err, errlen, r, "%s: writing the listing: %s", ep, strerror(-r));
 	else if (r)
 		fmt_err(err, errlen, r, "%s: %s", ep, we->msg);
-	else if (!(r = none_found(we, ep, len, err, errlen)) &&
+	else if (!(r = img_none_found(we, ep, len, err, errlen)) &&
 		 (fflush(out) || ferror(out)))
 		r = fmt_err(err, errlen, -EIO, "%s: writing the listing failed", ep);
 	free(we);
-	free_image(img);
+	img_unload(img);
 	return r;
 }
 
@@ -999,13 +979,13 @@ static int refuse_component(struct xctx *x, int dfd, const char *path,
 	struct stat st;
 	ssize_t n;
 
-	esc(path, end, pe, sizeof(pe));
+	img_esc(path, end, pe, sizeof(pe));
 	if (fstatat(dfd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (S_ISLNK(st.st_mode)) {
 			n = readlinkat(dfd, comp, target, sizeof(target));
 			return xerr(x, -ELOOP, "'%s' is a symlink (to %s); refusing to "
 				    "follow it", pe, n < 0 ? "?" :
-				    esc(target, (size_t)n, t, sizeof(t)));
+				    img_esc(target, (size_t)n, t, sizeof(t)));
 		}
 		if (!S_ISDIR(st.st_mode))
 			return xerr(x, -ENOTDIR, "'%s' is not a directory", pe);
@@ -1036,7 +1016,7 @@ static int open_parent(struct xctx *x, char *path, int create, int *pfd,
 				*slash = '/';
 				close(fd);
 				return xerr(x, r, "cannot make directory '%s': %s",
-					    esc(path, strlen(path), pe, sizeof(pe)),
+					    img_esc(path, strlen(path), pe, sizeof(pe)),
 					    strerror(-r));
 			}
 			nfd = openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
@@ -1309,7 +1289,7 @@ static int add_link(struct xctx *x, const struct img_entry_info *e,
 		    struct hardlink *hl, int pfd, const char *base)
 {
 	char old[NAME_MAX_LEN + 1], ne[ESC_LEN];
-	const char *obase, *first = esc(hl->name, strlen(hl->name), ne, sizeof(ne));
+	const char *obase, *first = img_esc(hl->name, strlen(hl->name), ne, sizeof(ne));
 	struct stat st;
 	int r, opfd, fd;
 
@@ -1498,7 +1478,7 @@ static int x_entry(void *ctx, const struct img_entry_info *e)
 	char path[NAME_MAX_LEN + 1];
 	int r, pfd;
 
-	esc(e->name, strlen(e->name), x->ename, sizeof(x->ename));
+	img_esc(e->name, strlen(e->name), x->ename, sizeof(x->ename));
 	r = normalise(x, e->name);
 	if (r)
 		return r;
@@ -1612,7 +1592,7 @@ static int dir_finish(struct xctx *x)
 		if (r) {
 			char en[ESC_LEN];
 
-			esc(x->dirs[i].name, strlen(x->dirs[i].name), en, sizeof(en));
+			img_esc(x->dirs[i].name, strlen(x->dirs[i].name), en, sizeof(en));
 			snprintf(x->msg, sizeof(x->msg), "'%s': chmod: %s", en,
 				 strerror(-r));
 			return r;
@@ -1645,10 +1625,10 @@ int img_extract_ex(const char *path, const char *dir,
 		err[0] = '\0';
 	if (!o)
 		o = &defaults;
-	esc(path, strlen(path), ep, sizeof(ep));
-	esc(dir, strlen(dir), ed, sizeof(ed));
-	r = read_image(path, ep, o->max_unpacked ? o->max_unpacked :
-		       IMG_MAX_UNPACKED, &img, &len, err, errlen);
+	img_esc(path, strlen(path), ep, sizeof(ep));
+	img_esc(dir, strlen(dir), ed, sizeof(ed));
+	r = img_load(path, ep, o->max_unpacked ? o->max_unpacked :
+		     IMG_MAX_UNPACKED, &img, &len, err, errlen);
 	if (r)
 		return r;
 	x = calloc(1, sizeof(*x));
@@ -1666,8 +1646,8 @@ int img_extract_ex(const char *path, const char *dir,
 		r = fmt_err(err, errlen, -errno, "%s: %s", ed, strerror(errno));
 		goto out;
 	}
-	r = walk(img, len, o->max_unpacked ? o->max_unpacked : IMG_MAX_UNPACKED,
-		 &ops, x, we);
+	r = img_stream(img, len, o->max_unpacked ? o->max_unpacked : IMG_MAX_UNPACKED,
+		       &ops, x, we);
 	if (x->fd >= 0) {
 		/* stopped inside a file: do not leave half of it behind */
 		close(x->fd);
@@ -1679,7 +1659,7 @@ int img_extract_ex(const char *path, const char *dir,
 		fmt_err(err, errlen, r, "%s: %s", ep, x->msg);
 	else if (r)
 		fmt_err(err, errlen, r, "%s: %s", ep, we->msg);
-	else if (!(r = none_found(we, ep, len, err, errlen)) && (r = dir_finish(x)))
+	else if (!(r = img_none_found(we, ep, len, err, errlen)) && (r = dir_finish(x)))
 		fmt_err(err, errlen, r, "%s: %s", ep, x->msg);
 	close(x->rootfd);
 	if (st)
@@ -1697,7 +1677,7 @@ out:
 	}
 	free(x);
 	free(we);
-	free_image(img);
+	img_unload(img);
 	return r;
 }
 
