@@ -38,7 +38,7 @@ INIT_MAX_BYTES := 49152
 
 # gen/: the generator.  It checks its module database with /init's own
 # parser (lib/moddb.c).
-GEN_SRCS := gen/main.c gen/cpio.c gen/modsel.c gen/image.c gen/archive.c gen/commit.c gen/compress.c gen/imgread.c \
+GEN_SRCS := gen/main.c gen/cpio.c gen/modsel.c gen/image.c gen/archive.c gen/commit.c gen/compress.c gen/imgread.c gen/imgextract.c \
             gen/config.c gen/hostonly.c gen/elfdeps.c gen/imgext2.c gen/regfile.c \
             gen/hookparse.c gen/runprog.c gen/genutil.c lib/moddb.c lib/wildcard.c
 # the program's steps beside main.c (they exit on error: no unit tests)
