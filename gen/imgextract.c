@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include "genutil.h"
-#include "imgread.h"
+#include "imgextract.h"
 #include "imgwalk.h"
 
 /* ---- img_extract ---------------------------------------------------- */

@@ -1,5 +1,6 @@
 /* imgread.c - walk an initramfs image the way the kernel's
- * unpack_to_rootfs() does (init/initramfs.c), list it, extract it safely.
+ * unpack_to_rootfs() does (init/initramfs.c), and list it; imgextract.c
+ * extracts it on the same walk.
  *
  * The walk mirrors the kernel's state machine: at the top level a '0' at
  * a 4-aligned offset starts an uncompressed newc segment, NULs are skipped
@@ -19,7 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include "compress.h"
 #include "genutil.h"
 #include "imgread.h"

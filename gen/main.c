@@ -22,6 +22,7 @@
 #include "hooks.h"
 #include "hostonly.h"
 #include "imgext2.h"
+#include "imgextract.h"
 #include "imgread.h"
 #include "modsel.h"
 #include "options.h"
