@@ -15,6 +15,7 @@
 #include "regfile.h"
 #include "moddb.h"
 
+/* fmt_err() into ms->err, where modsel.h's callers find the reason */
 static int seterr(struct modsel *ms, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -23,7 +24,7 @@ static int seterr(struct modsel *ms, int err, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(ms->err, sizeof(ms->err), fmt, ap);
+	vfmt_err(ms->err, sizeof(ms->err), err, fmt, ap);
 	va_end(ap);
 	return err;
 }
