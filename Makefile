@@ -40,9 +40,10 @@ INIT_MAX_BYTES := 49152
 
 # gen/: the generator.  It writes its module database with lib/moddbw.c
 # and checks it with /init's own parser (lib/moddb.c).
-GEN_SRCS := gen/main.c gen/cpio.c gen/modsel.c gen/image.c gen/archive.c gen/commit.c gen/compress.c gen/imgread.c gen/imgextract.c \
-            gen/config.c gen/hostonly.c gen/elfdeps.c gen/imgext2.c gen/regfile.c \
-            gen/hookparse.c gen/runprog.c gen/genutil.c lib/moddb.c lib/moddbw.c lib/wildcard.c
+GEN_SRCS := gen/main.c gen/cpio.c gen/modsel.c gen/image.c gen/archive.c gen/commit.c \
+            gen/compress.c gen/imgread.c gen/imgextract.c gen/config.c gen/hostonly.c \
+            gen/elfdeps.c gen/imgext2.c gen/regfile.c gen/hookparse.c gen/runprog.c \
+            gen/genutil.c lib/moddb.c lib/moddbw.c lib/wildcard.c
 # the program's steps beside main.c (they exit on error: no unit tests)
 GEN_STEPS := gen/options.c gen/hooks.c gen/firmware.c
 GEN_SRCS += $(GEN_STEPS)

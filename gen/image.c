@@ -1,5 +1,5 @@
-/* image.c - the entries of an image: what goes in, under which name, and
- * which of two entries for one path wins. */
+/* image.c - the entries of an image: each path added with its parent
+ * directories, in order (of two entries for one path, the later wins). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
