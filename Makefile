@@ -21,10 +21,12 @@ PKG_LIBS := -lkmod -lext2fs -lcom_err -ldeflate -lz -lzstd -llzma -llz4 -lpthrea
 COMP_LIBS := -lext2fs -lcom_err -ldeflate -lz -lzstd -llzma -llz4 -lpthread
 
 # lib/: the contract (layout.h) and the pure parsers, no system calls:
-# linked by /init, the generator, the unit tests and the fuzzers.
+# linked by /init, the generator, the unit tests and the fuzzers.  The
+# module database's writer (moddbw.c) sits beside its reader but is the
+# generator's: /init never links it.
 LIB_SRCS  := $(wildcard lib/*.c)
 LIB_HDRS  := $(wildcard lib/*.h)
-INIT_PURE := $(LIB_SRCS)
+INIT_PURE := $(filter-out lib/moddbw.c,$(LIB_SRCS))
 INIT_SYS  := init/main.c init/stage_mounts.c init/stage_cmdline.c init/stage_modules.c \
              init/stage_image.c init/stage_rootwait.c init/stage_mount.c init/stage_switch.c \
              init/stage_realrootdev.c init/hooks.c init/panic.c init/timeline.c init/log.c \
@@ -37,11 +39,12 @@ INIT_HDRS := $(wildcard init/*.h) $(LIB_HDRS)
 # right after it: see init/init below).
 INIT_MAX_BYTES := 65536
 
-# gen/: the generator.  It checks its module database with /init's own
-# parser (lib/moddb.c).
-GEN_SRCS := gen/main.c gen/cpio.c gen/modsel.c gen/output.c gen/compress.c gen/imgread.c \
-            gen/config.c gen/hostonly.c gen/elfdeps.c gen/imgext2.c gen/regfile.c \
-            gen/hookparse.c gen/runprog.c gen/genutil.c lib/moddb.c lib/wildcard.c
+# gen/: the generator.  It writes its module database with lib/moddbw.c
+# and checks it with /init's own parser (lib/moddb.c).
+GEN_SRCS := gen/main.c gen/cpio.c gen/modsel.c gen/image.c gen/archive.c gen/commit.c \
+            gen/compress.c gen/imgread.c gen/imgextract.c gen/config.c gen/hostonly.c \
+            gen/elfdeps.c gen/imgext2.c gen/regfile.c gen/hookparse.c gen/runprog.c \
+            gen/genutil.c lib/moddb.c lib/moddbw.c lib/wildcard.c
 # the program's steps beside main.c (they exit on error: no unit tests)
 GEN_STEPS := gen/options.c gen/hooks.c gen/firmware.c
 GEN_SRCS += $(GEN_STEPS)

@@ -11,6 +11,7 @@
 #include <zlib.h>
 #include <zstd.h>
 #include <zstd_errors.h>
+#include "common.h"
 #include "compress.h"
 
 #define OUT_CHUNK	(256 * 1024)	/* decompressed bytes per callback */
@@ -38,7 +39,7 @@ static const struct {
 	[ALG_LZ4]  = { "lz4",  1, 12, 9 },	/* 1-2 fast, 3-12 HC, as lz4(1) */
 };
 
-#define NALGS (sizeof(algs) / sizeof(algs[0]))
+#define NALGS ARRAY_SIZE(algs)
 
 int comp_parse(const char *name, enum comp_alg *alg)
 {

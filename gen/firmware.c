@@ -12,8 +12,8 @@
 #include "cpio.h"
 #include "firmware.h"
 #include "genutil.h"
+#include "image.h"
 #include "modsel.h"
-#include "output.h"
 #include "regfile.h"
 
 struct fwctx {

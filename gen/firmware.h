@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "modsel.h"
-#include "output.h"
+#include "image.h"
 
 /* Add to @img the firmware files the modules of @ms name, from
  * @basedir/lib/firmware in the kernel's search order (updates/KVER,

@@ -14,7 +14,7 @@
 #include "genutil.h"
 #include "hookparse.h"
 #include "hooks.h"
-#include "output.h"
+#include "image.h"
 #include "runprog.h"
 
 /* A build hook is a text file of directives (the language: hookparse.h):

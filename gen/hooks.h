@@ -4,7 +4,7 @@
 #ifndef INITKIT_HOOKS_H
 #define INITKIT_HOOKS_H
 
-#include "output.h"
+#include "image.h"
 
 /* Run the build hook @name (a path if it has a '/', else
  * @datadir/hooks/@name) into @img: every directive, and the hooks it

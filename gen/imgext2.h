@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "output.h"
+#include "image.h"
 
 /* The filesystem it makes: revision 1, 1 KiB blocks, 128-byte inodes,
  * features filetype and sparse_super only (no journal, resize_inode,

@@ -5,7 +5,8 @@
  *   step 1      select the modules                           select_modules()
  *   step 2      assemble the tree                            assemble(): hooks.c,
  *                                                            firmware.c
- *   step 3      choose the format and write it               output.c, imgext2.c
+ *   step 3      choose the format and write it               archive.c, commit.c,
+ *                                                            imgext2.c
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include "hooks.h"
 #include "hostonly.h"
 #include "imgext2.h"
+#include "imgextract.h"
 #include "imgread.h"
 #include "modsel.h"
 #include "options.h"

@@ -14,7 +14,9 @@
 #include "genutil.h"
 #include "regfile.h"
 #include "moddb.h"
+#include "moddbw.h"
 
+/* fmt_err() into ms->err, where modsel.h's callers find the reason */
 static int seterr(struct modsel *ms, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -23,7 +25,7 @@ static int seterr(struct modsel *ms, int err, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(ms->err, sizeof(ms->err), fmt, ap);
+	vfmt_err(ms->err, sizeof(ms->err), err, fmt, ap);
 	va_end(ap);
 	return err;
 }
@@ -417,7 +419,7 @@ int modsel_add_set(struct modsel *ms, const char *file, int strict)
 	return r;
 }
 
-/* ---- the database /init reads ----------------------------------------- */
+/* ---- the database /init reads (lib/moddbw.c writes the format) -------- */
 
 /* An alias that names hardware (or a file system) is a reason to load the
  * module only when that is found at boot. */
@@ -440,50 +442,18 @@ static size_t item_index(const struct modsel *ms, const char *name)
 	return (size_t)-1;
 }
 
-static void put_list(FILE *out, const unsigned char *set, size_t n)
-{
-	size_t i;
-	int first = 1;
-
-	for (i = 0; i < n; i++)
-		if (set[i]) {
-			fprintf(out, first ? "%zu" : ",%zu", i);
-			first = 0;
-		}
-	if (first)
-		fputc('-', out);
-}
-
 int modsel_write_db(struct modsel *ms, const char *imgdir, FILE *out)
 {
-	unsigned char *closure = calloc(ms->n ? ms->n * ms->n : 1, 1), *post;
-	size_t i, k, j;
-	int r = 0;
+	struct moddbw w;
+	size_t i, k;
+	int r;
 
-	post = calloc(ms->n ? ms->n : 1, 1);
-	if (!closure || !post) {
-		free(closure);
-		free(post);
-		return seterr(ms, -ENOMEM, "out of memory");
+	r = moddbw_init(&w, out, ms->n);
+	if (r) {
+		moddbw_free(&w);
+		return seterr(ms, r, "out of memory");
 	}
-	/* closure(i) = each need and its closure; needs come earlier in the
-	 * load order, so one pass in order is enough. */
 	for (i = 0; i < ms->n; i++) {
-		unsigned char *c = closure + i * ms->n;
-
-		for (k = 0; k < ms->items[i].nneeds; k++) {
-			size_t d = item_index(ms, ms->items[i].needs[k]);
-
-			if (d >= i)
-				continue;	/* not before us: a cycle; ignore */
-			c[d] = 1;
-			for (j = 0; j < d; j++)
-				c[j] |= closure[d * ms->n + j];
-		}
-	}
-
-	fprintf(out, "# initkit module database: see lib/moddb.h\n");
-	for (i = 0; i < ms->n && !r; i++) {
 		struct modsel_item *it = &ms->items[i];
 		struct kmod_module *mod = NULL;
 		struct kmod_list *info = NULL, *l;
@@ -496,20 +466,13 @@ int modsel_write_db(struct modsel *ms, const char *imgdir, FILE *out)
 				    on_demand_alias(kmod_module_info_get_value(l)))
 					demand = 1;
 		}
-		memset(post, 0, ms->n);
-		for (k = 0; k < it->npost; k++) {
-			size_t d = item_index(ms, it->post[k]);
-
-			if (d < ms->n)
-				post[d] = 1;
-		}
-		fprintf(out, "m\t%s\t%s/%s\t", it->name, imgdir, it->relpath);
-		put_list(out, closure + i * ms->n, ms->n);
-		fputc('\t', out);
-		put_list(out, post, ms->n);
+		for (k = 0; k < it->nneeds; k++)
+			moddbw_need(&w, item_index(ms, it->needs[k]));
+		for (k = 0; k < it->npost; k++)
+			moddbw_post(&w, item_index(ms, it->post[k]));
 		/* at boot: what -m named, and set members no device can ask for */
-		fprintf(out, "\t%d\n", it->req == REQ_EXPLICIT ||
-			(it->req == REQ_SET && !demand));
+		moddbw_module(&w, it->name, imgdir, it->relpath, it->req == REQ_EXPLICIT ||
+			      (it->req == REQ_SET && !demand));
 		if (ms->verbose)
 			msg("%s: %s", it->name,
 				it->req == REQ_EXPLICIT ? "loaded at boot (-m)" :
@@ -537,26 +500,24 @@ int modsel_write_db(struct modsel *ms, const char *imgdir, FILE *out)
 			kmod_list_foreach(l, info) {
 				const char *v = kmod_module_info_get_value(l);
 
-				if (strcmp(kmod_module_info_get_key(l), "alias") ||
-				    strpbrk(v, "\t\n"))
+				if (strcmp(kmod_module_info_get_key(l), "alias"))
 					continue;
 				/* A driver for a CPU feature: /init loads it only
 				 * on a CPU that has it. */
 				if (!strncmp(v, "cpu:", 4))
-					fprintf(out, "c\t%s\t%zu\n", v, i);
+					moddbw_cpu(&w, v, i);
 				/* Aliases make /init load a module for hardware
 				 * or a file system it finds: only for what a set
 				 * or -m asked for.  A dependency comes with the
 				 * module that needs it. */
 				if (ms->items[i].req != REQ_DEP)
-					fprintf(out, "a\t%s\t%zu\n", v, i);
+					moddbw_alias(&w, v, i);
 			}
 		}
 		kmod_module_info_free_list(info);
 		kmod_module_unref(mod);
 	}
-	free(closure);
-	free(post);
+	moddbw_free(&w);
 	return r;
 }
 

@@ -8,7 +8,6 @@
 #include "rootspec.h"
 
 #define NEWROOT      "/root"
-#define MODULES_LIST "/etc/initkit/modules.load"
 #define RESCUE_SHELL "/bin/sh"
 #define MSG_MAX      1536
 #define DEV_PATH_MAX 64

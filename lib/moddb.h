@@ -1,5 +1,5 @@
 /* moddb.h - the module database the generator pre-digests for /init
- * (pure, host-testable).
+ * (pure, host-testable); moddbw.h writes it.
  *
  * Text, one record per line, fields separated by one TAB:
  *   m NAME PATH CLOSURE POST BOOT   module record; the Nth "m" line is

@@ -26,6 +26,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "imgextract.h"
 #include "imgread.h"
 #include "fuzz.h"
 

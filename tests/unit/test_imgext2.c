@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <ext2fs/ext2_fs.h>
 #include "imgext2.h"
-#include "output.h"
+#include "image.h"
 
 #define MTIME 1700000000u	/* Tue Nov 14 22:13:20 2023 UTC */
 #define BIG_SIZE (1536 * 1024 + 123)

@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 #include "compress.h"
 #include "cpio.h"
+#include "imgextract.h"
 #include "imgread.h"
 
 #define OUTSIDE "/tmp/OUTSIDE"

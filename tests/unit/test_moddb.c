@@ -2,6 +2,7 @@
 #include "unit.h"
 #include <errno.h>
 #include "moddb.h"
+#include "moddbw.h"
 #include "wildcard.h"
 
 static struct moddb db;
@@ -362,6 +363,51 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* The writer's output is what the parser reads: closures made transitive,
+ * needs that do not come earlier ignored, patterns the format cannot hold
+ * left out. */
+static void test_write(void **state)
+{
+	static const char want[] =
+		"# initkit module database: see lib/moddb.h\n"
+		"m\tvirtio_ring\t/lib/modules/k/virtio_ring.ko\t-\t-\t0\n"
+		"m\tvirtio\t/lib/modules/k/virtio.ko\t0\t-\t0\n"
+		"m\tvirtio_pci\t/lib/modules/k/virtio_pci.ko\t0,1\t3\t0\n"
+		"m\tcrc32c-intel\t/lib/modules/k/crc32c-intel.ko\t-\t-\t1\n"
+		"c\tcpu:type:x86,ven*fam*mod*:feature:*0094*\t3\n"
+		"a\tpci:v00001AF4d*sv*sd*bc*sc*i*\t2\n"
+		"a\tfs-ext4\t3\n";
+	struct moddbw w;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	assert_int_equal(moddbw_init(&w, f, 4), 0);
+	moddbw_module(&w, "virtio_ring", "/lib/modules/k", "virtio_ring.ko", 0);
+	moddbw_need(&w, 0);
+	moddbw_need(&w, 1);		/* itself: ignored */
+	moddbw_module(&w, "virtio", "/lib/modules/k", "virtio.ko", 0);
+	moddbw_need(&w, 1);		/* and virtio's own need, 0 */
+	moddbw_need(&w, (size_t)-1);	/* not selected */
+	moddbw_post(&w, 3);
+	moddbw_module(&w, "virtio_pci", "/lib/modules/k", "virtio_pci.ko", 0);
+	moddbw_module(&w, "crc32c-intel", "/lib/modules/k", "crc32c-intel.ko", 2);
+	moddbw_cpu(&w, "cpu:type:x86,ven*fam*mod*:feature:*0094*", 3);
+	moddbw_alias(&w, "pci:v00001AF4d*sv*sd*bc*sc*i*", 2);
+	moddbw_alias(&w, "bad\tpattern", 2);
+	moddbw_cpu(&w, "cpu:bad\n", 3);
+	moddbw_alias(&w, "fs-ext4", 3);
+	moddbw_free(&w);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(text, want);
+	assert_int_equal(parse(text), 0);
+	assert_int_equal(db.nmod, 4);
+	assert_int_equal(db.ncpu, 1);
+	assert_int_equal(db.mod[3].cpu_req, 1);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,6 +422,7 @@ int main(void)
 		cmocka_unit_test(test_sized_from_file),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_bus),
+		cmocka_unit_test(test_write),
 	};
 
 	return cmocka_run_group_tests_name("moddb", tests, NULL, teardown);
