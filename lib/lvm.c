@@ -724,10 +724,11 @@ static int parse_vg(struct parser *ps)
 			vg->lv[k].seg = sg;
 			sg += vg->lv[k].nseg;
 		}
-		for (k = 0; k < vg->nsegs; k++) {
-			vg->segs[k].stripes = vg->segs[k].stripe_count ? ar : NULL;
-			ar += vg->segs[k].stripe_count;
-		}
+		for (k = 0; k < vg->nsegs; k++)
+			if (vg->segs[k].stripe_count) {
+				vg->segs[k].stripes = ar;
+				ar += vg->segs[k].stripe_count;
+			}
 	}
 	return 0;
 }
