@@ -211,6 +211,7 @@ struct parser {
 	unsigned line;
 	char *err;
 	size_t errlen;
+	char what[320];			/* what the messages are about */
 	/* what is built from the tree */
 	struct lvm_vg *vg;
 	unsigned segcap, areacap;
@@ -220,16 +221,32 @@ struct parser {
 
 #define DEPTH_MAX 16	/* lvm's text has 5 levels; unknown sections a few more */
 
+/* The message, after "WHAT: " when there is a subject. */
 static int fail(struct parser *ps, const char *fmt, ...)
 {
 	va_list ap;
+	size_t n = 0;
 
 	if (ps->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(ps->err, ps->errlen, fmt, ap);
-		va_end(ap);
+		if (*ps->what)
+			n = (size_t)snprintf(ps->err, ps->errlen, "%s: ", ps->what);
+		if (n < ps->errlen) {
+			va_start(ap, fmt);
+			vsnprintf(ps->err + n, ps->errlen - n, fmt, ap);
+			va_end(ap);
+		}
 	}
 	return -EINVAL;
+}
+
+/* What the next messages are about: "segment2 of vg0/root". */
+static void about(struct parser *ps, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ps->what, sizeof(ps->what), fmt, ap);
+	va_end(ap);
 }
 
 /* Make room for one more element of a growing array. */
@@ -431,15 +448,15 @@ static const struct node *get(const struct parser *ps, int sect, const char *key
 }
 
 /* A number @key of @sect, at least @min, at most @max. */
-static int get_num(struct parser *ps, const char *what, int sect, const char *key,
+static int get_num(struct parser *ps, int sect, const char *key,
 		   uint64_t min, uint64_t max, uint64_t *v)
 {
 	const struct node *n = get(ps, sect, key);
 
 	if (!n)
-		return fail(ps, "%s: no %s", what, key);
+		return fail(ps, "no %s", key);
 	if (n->kind != K_INT || n->num < min || n->num > max)
-		return fail(ps, "%s: %s is not a number from %llu to %llu", what, key,
+		return fail(ps, "%s is not a number from %llu to %llu", key,
 			    (unsigned long long)min, (unsigned long long)max);
 	*v = n->num;
 	return 0;
@@ -452,11 +469,11 @@ static const char *get_str(const struct parser *ps, int sect, const char *key)
 	return n && n->kind == K_STR ? n->str : NULL;
 }
 
-static int get_id(struct parser *ps, const char *what, int sect, const char **id)
+static int get_id(struct parser *ps, int sect, const char **id)
 {
 	*id = get_str(ps, sect, "id");
 	if (!*id || !id_valid(*id))
-		return fail(ps, "%s: no valid id", what);
+		return fail(ps, "no valid id");
 	return 0;
 }
 
@@ -502,17 +519,16 @@ static unsigned count_sections(const struct parser *ps, const struct node *paren
 static int parse_pv(struct parser *ps, int i, struct lvm_pv *pv)
 {
 	const struct lvm_vg *vg = ps->vg;
-	char what[LVM_DM_NAME_MAX * 2];
 	int r;
 
 	pv->name = ps->n[i].key;
-	snprintf(what, sizeof(what), "%s of %s", pv->name, vg->name);
-	if ((r = get_id(ps, what, i, &pv->id)) ||
-	    (r = get_num(ps, what, i, "pe_start", 0, SECTORS_MAX, &pv->pe_start)) ||
-	    (r = get_num(ps, what, i, "pe_count", 0, U32_MAX, &pv->pe_count)))
+	about(ps, "%s of %s", pv->name, vg->name);
+	if ((r = get_id(ps, i, &pv->id)) ||
+	    (r = get_num(ps, i, "pe_start", 0, SECTORS_MAX, &pv->pe_start)) ||
+	    (r = get_num(ps, i, "pe_count", 0, U32_MAX, &pv->pe_count)))
 		return r;
 	if (pv->pe_count * vg->extent_size > SECTORS_MAX - pv->pe_start)
-		return fail(ps, "%s: its extents end past 2^62 sectors", what);
+		return fail(ps, "its extents end past 2^62 sectors");
 	pv->device = get_str(ps, i, "device");
 	pv->flags = get_flags(ps, i);
 	return 0;
@@ -534,7 +550,7 @@ static int pv_index(const struct lvm_vg *vg, const char *name)
 	return -1;
 }
 
-static int parse_stripes(struct parser *ps, const char *what, int i, struct lvm_seg *sg)
+static int parse_stripes(struct parser *ps, int i, struct lvm_seg *sg)
 {
 	struct lvm_vg *vg = ps->vg;
 	const struct node *a = get(ps, i, "stripes");
@@ -542,22 +558,21 @@ static int parse_stripes(struct parser *ps, const char *what, int i, struct lvm_
 	unsigned n = 0, k;
 	int e, r;
 
-	if ((r = get_num(ps, what, i, "stripe_count", 1, STRIPES_MAX, &v)))
+	if ((r = get_num(ps, i, "stripe_count", 1, STRIPES_MAX, &v)))
 		return r;
 	sg->stripe_count = (unsigned)v;
-	if (v > 1 && (r = get_num(ps, what, i, "stripe_size", 1, U32_MAX, &sg->stripe_size)))
+	if (v > 1 && (r = get_num(ps, i, "stripe_size", 1, U32_MAX, &sg->stripe_size)))
 		return r;
 	if (sg->extent_count % v)
-		return fail(ps, "%s: %llu extents do not divide into %u stripes", what,
+		return fail(ps, "%llu extents do not divide into %u stripes",
 			    (unsigned long long)sg->extent_count, sg->stripe_count);
 	per = sg->extent_count / v;
 	if (!a || a->kind != K_ARRAY)
-		return fail(ps, "%s: no stripes list", what);
+		return fail(ps, "no stripes list");
 	for (e = a->child; e >= 0; e = ps->n[e].next)
 		n++;
 	if (n != 2 * v)
-		return fail(ps, "%s: stripes lists %u entries, stripe_count says %u", what,
-			    n / 2, sg->stripe_count);
+		return fail(ps, "stripes lists %u entries, stripe_count says %u", n / 2, sg->stripe_count);
 	for (e = a->child, k = 0; k < n / 2; k++, e = ps->n[ps->n[e].next].next) {
 		const struct node *nm = &ps->n[e], *pe = &ps->n[nm->next];
 		struct lvm_area *ar;
@@ -566,14 +581,14 @@ static int parse_stripes(struct parser *ps, const char *what, int i, struct lvm_
 			return -ENOMEM;
 		ar = &vg->areas[vg->nareas++];
 		if (nm->kind != K_STR || pe->kind != K_INT)
-			return fail(ps, "%s: stripe %u is not a name and an extent", what, k);
+			return fail(ps, "stripe %u is not a name and an extent", k);
 		ar->name = nm->str;
 		ar->pe = pe->num;
 		ar->pv = pv_index(vg, nm->str);
 		if (ar->pv >= 0 && (ar->pe > U32_MAX ||
 				    ar->pe + per > vg->pv[ar->pv].pe_count))
-			return fail(ps, "%s: stripe %u, extents %llu-%llu, ends past %s (%llu extents)",
-				    what, k, (unsigned long long)ar->pe,
+			return fail(ps, "stripe %u, extents %llu-%llu, ends past %s (%llu extents)",
+				    k, (unsigned long long)ar->pe,
 				    (unsigned long long)(ar->pe + per - 1), nm->str,
 				    (unsigned long long)vg->pv[ar->pv].pe_count);
 	}
@@ -585,24 +600,23 @@ static int parse_seg(struct parser *ps, const char *lvname, unsigned k, int i,
 {
 	struct lvm_vg *vg = ps->vg;
 	struct lvm_seg *sg = &vg->segs[vg->nsegs - 1];
-	char what[LVM_DM_NAME_MAX * 3];
 	int r;
 
-	snprintf(what, sizeof(what), "segment%u of %s/%s", k + 1, vg->name, lvname);
-	if ((r = get_num(ps, what, i, "start_extent", 0, U32_MAX, &sg->start_extent)) ||
-	    (r = get_num(ps, what, i, "extent_count", 1, U32_MAX, &sg->extent_count)))
+	about(ps, "segment%u of %s/%s", k + 1, vg->name, lvname);
+	if ((r = get_num(ps, i, "start_extent", 0, U32_MAX, &sg->start_extent)) ||
+	    (r = get_num(ps, i, "extent_count", 1, U32_MAX, &sg->extent_count)))
 		return r;
 	if (sg->start_extent != *next)
-		return fail(ps, "%s: starts at extent %llu, not %llu", what,
+		return fail(ps, "starts at extent %llu, not %llu",
 			    (unsigned long long)sg->start_extent, (unsigned long long)*next);
 	*next += sg->extent_count;
 	if (*next > U32_MAX)
-		return fail(ps, "%s: ends past extent 2^32", what);
+		return fail(ps, "ends past extent 2^32");
 	if (!(sg->type = get_str(ps, i, "type")))
-		return fail(ps, "%s: no type", what);
+		return fail(ps, "no type");
 	if (strcmp(sg->type, "striped") && strcmp(sg->type, "linear"))
 		return 0;	/* kept by name: lvm_lv_table() refuses it */
-	return parse_stripes(ps, what, i, sg);
+	return parse_stripes(ps, i, sg);
 }
 
 /* Where segment node @key ("segmentN") goes: N - 1, or -1. */
@@ -620,21 +634,20 @@ static int seg_slot(const char *key, uint64_t count)
 static int parse_lv(struct parser *ps, int i, struct lvm_lv *lv)
 {
 	struct lvm_vg *vg = ps->vg;
-	char what[LVM_DM_NAME_MAX * 2];
 	uint64_t count, next = 0;
 	unsigned k, children = 0;
 	int c, s, r;
 
 	lv->name = ps->n[i].key;
-	snprintf(what, sizeof(what), "%s/%s", vg->name, lv->name);
+	about(ps, "%s/%s", vg->name, lv->name);
 	if (!name_valid(lv->name))
-		return fail(ps, "%s: not a valid LV name", what);
-	if ((r = get_id(ps, what, i, &lv->id)))
+		return fail(ps, "not a valid LV name");
+	if ((r = get_id(ps, i, &lv->id)))
 		return r;
 	lv->flags = get_flags(ps, i);
 	for (c = ps->n[i].child; c >= 0; c = ps->n[c].next)
 		children++;
-	if ((r = get_num(ps, what, i, "segment_count", 1, children, &count)))
+	if ((r = get_num(ps, i, "segment_count", 1, children, &count)))
 		return r;
 	if (ps->slotcap < count) {
 		int *sl = realloc(ps->slot, (size_t)count * sizeof(int));
@@ -650,14 +663,15 @@ static int parse_lv(struct parser *ps, int i, struct lvm_lv *lv)
 		if (ps->n[c].kind != K_SECT || (s = seg_slot(ps->n[c].key, count)) < 0)
 			continue;
 		if (ps->slot[s] >= 0)
-			return fail(ps, "%s: two segment%d sections", what, s + 1);
+			return fail(ps, "two segment%d sections", s + 1);
 		ps->slot[s] = c;
 	}
 	lv->nseg = (unsigned)count;
-	for (k = 0; k < count; k++) {
+	for (k = 0; k < count; k++)
 		if (ps->slot[k] < 0)
-			return fail(ps, "%s: segment_count is %llu, but there is no segment%u",
-				    what, (unsigned long long)count, k + 1);
+			return fail(ps, "segment_count is %llu, but there is no segment%u",
+				    (unsigned long long)count, k + 1);
+	for (k = 0; k < count; k++) {
 		if (grow((void **)&vg->segs, &ps->segcap, vg->nsegs, sizeof(*vg->segs)))
 			return -ENOMEM;
 		memset(&vg->segs[vg->nsegs++], 0, sizeof(*vg->segs));
@@ -678,7 +692,7 @@ static int parse_vg(struct parser *ps)
 
 	s = get_str(ps, 0, "contents");
 	if (!s || strcmp(s, "Text Format Volume Group") ||
-	    get_num(ps, "metadata", 0, "version", 1, 1, &v))
+	    get_num(ps, 0, "version", 1, 1, &v))
 		return fail(ps, "not LVM2 text metadata of version 1");
 	for (c = ps->n[0].child; c >= 0; c = ps->n[c].next)
 		if (ps->n[c].kind == K_SECT) {
@@ -690,11 +704,12 @@ static int parse_vg(struct parser *ps)
 	if (i < 0)
 		return fail(ps, "metadata: no volume group");
 	vg->name = ps->n[i].key;
+	about(ps, "%s", vg->name);
 	if (!name_valid(vg->name))
-		return fail(ps, "%s: not a valid VG name", vg->name);
-	if ((r = get_id(ps, vg->name, i, &vg->id)) ||
-	    (r = get_num(ps, vg->name, i, "seqno", 0, UINT64_MAX, &vg->seqno)) ||
-	    (r = get_num(ps, vg->name, i, "extent_size", 1, U32_MAX, &vg->extent_size)))
+		return fail(ps, "not a valid VG name");
+	if ((r = get_id(ps, i, &vg->id)) ||
+	    (r = get_num(ps, i, "seqno", 0, UINT64_MAX, &vg->seqno)) ||
+	    (r = get_num(ps, i, "extent_size", 1, U32_MAX, &vg->extent_size)))
 		return r;
 	vg->flags = get_flags(ps, i);
 
@@ -703,7 +718,7 @@ static int parse_vg(struct parser *ps)
 	vg->npv = count_sections(ps, pvs);
 	vg->nlv = count_sections(ps, lvs);
 	if (!vg->npv)
-		return fail(ps, "%s: no physical_volumes", vg->name);
+		return fail(ps, "no physical_volumes");
 	vg->pv = calloc(vg->npv, sizeof(*vg->pv));
 	vg->lv = calloc(vg->nlv ? vg->nlv : 1, sizeof(*vg->lv));
 	if (!vg->pv || !vg->lv)
@@ -828,7 +843,7 @@ int lvm_lv_table(const struct lvm_vg *vg, const struct lvm_lv *lv,
 		 const char *const *pv_dev, struct lvm_target **tp, size_t *nt,
 		 char *err, size_t errlen)
 {
-	struct parser ps = { .err = err, .errlen = errlen };
+	struct parser ps;
 	struct lvm_target *t;
 	size_t size = 0, k;
 	unsigned s;
@@ -836,28 +851,34 @@ int lvm_lv_table(const struct lvm_vg *vg, const struct lvm_lv *lv,
 
 	*tp = NULL;
 	*nt = 0;
+	ps.err = err;
+	ps.errlen = errlen;
+	about(&ps, "%s/%s", vg->name, lv->name);
+	if (vg->flags & LVM_EXPORTED)
+		return fail(&ps, "%s is exported to another system (vgimport it there "
+			    "first)", vg->name);
 	/* check every segment, and size the parameters */
 	for (k = 0; k < lv->nseg; k++) {
 		const struct lvm_seg *sg = &lv->seg[k];
 
 		if (!sg->stripe_count)
-			return fail(&ps, "%s/%s: segment type '%s' is not supported "
-				    "(linear and striped are)", vg->name, lv->name, sg->type);
+			return fail(&ps, "segment type '%s' is not supported "
+				    "(linear and striped are)", sg->type);
 		size += 2 * NUM_MAX;
 		for (s = 0; s < sg->stripe_count; s++) {
 			const struct lvm_area *a = &sg->stripes[s];
 			const struct lvm_pv *pv;
 
 			if (a->pv < 0)
-				return fail(&ps, "%s/%s: segment%u is on '%s', which is no "
+				return fail(&ps, "segment%u is on '%s', which is no "
 					    "physical volume (stacked LVs are not supported)",
-					    vg->name, lv->name, (unsigned)k + 1, a->name);
+					    (unsigned)k + 1, a->name);
 			pv = &vg->pv[a->pv];
-			if (!pv_dev[a->pv])
-				return fail(&ps, "%s/%s: needs physical volume %s (%s, last "
-					    "seen as %s), which was not found", vg->name,
-					    lv->name, pv->id, pv->name,
-					    pv->device ? pv->device : "?");
+			if (!pv_dev[a->pv] || (pv->flags & LVM_MISSING))
+				return fail(&ps, "needs physical volume %s (%s, last "
+					    "seen as %s), which %s", pv->id, pv->name,
+					    pv->device ? pv->device : "?", pv_dev[a->pv] ?
+					    "lvm has marked missing" : "was not found");
 			size += strlen(pv_dev[a->pv]) + 1 + NUM_MAX;
 		}
 	}

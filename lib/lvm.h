@@ -164,7 +164,9 @@ struct lvm_target {
  * the device of PV i of @vg, or NULL where it was not found.  Returns 0
  * with *@t (free with lvm_targets_free()) and *@nt set; -EINVAL with a
  * message in @err for a segment type other than linear and striped, a
- * missing PV (named by its uuid) or a stacked LV; -ENOMEM. */
+ * missing PV (named by its uuid; also one the metadata marks MISSING), a
+ * stacked LV, or an exported VG; -ENOMEM.  Load the table read-only when
+ * @lv->flags lacks LVM_WRITE. */
 int lvm_lv_table(const struct lvm_vg *vg, const struct lvm_lv *lv,
 		 const char *const *pv_dev, struct lvm_target **t, size_t *nt,
 		 char *err, size_t errlen);

@@ -539,6 +539,17 @@ static void test_meta_handmade(void **state)
 	assert_int_equal(lvm_lv_table(vg, lvm_find_lv(vg, "skip"), dev, &t, &nt, err,
 				      sizeof(err)), 0);
 	lvm_targets_free(t);
+	/* a PV the metadata marks missing is missing, device or not */
+	dev[0] = "8:2";
+	vg->pv[0].flags |= LVM_MISSING;
+	assert_int_equal(lvm_lv_table(vg, lv, dev, &t, &nt, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "vg0/root: needs physical volume " PV0
+			    " (pv0, last seen as /dev/vda2), which lvm has marked missing");
+	vg->pv[0].flags = 0;
+	vg->flags |= LVM_EXPORTED;
+	assert_int_equal(lvm_lv_table(vg, lv, dev, &t, &nt, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "vg0/root: vg0 is exported to another system "
+			    "(vgimport it there first)");
 	lvm_vg_free(vg);
 
 	/* the syntax: comments, escapes, single quotes, bare words, commas
