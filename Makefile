@@ -26,7 +26,9 @@ COMP_LIBS := -lext2fs -lcom_err -ldeflate -lz -lzstd -llzma -llz4 -lpthread
 # generator's: /init never links it.
 LIB_SRCS  := $(wildcard lib/*.c)
 LIB_HDRS  := $(wildcard lib/*.h)
-INIT_PURE := $(filter-out lib/moddbw.c,$(LIB_SRCS))
+# lib/lvm.c waits for the LVM activation stage, which will link it; until
+# then "all" only compiles it with klcc (build/klibc/lvm.o).
+INIT_PURE := $(filter-out lib/moddbw.c lib/lvm.c,$(LIB_SRCS))
 INIT_SYS  := init/main.c init/stage_mounts.c init/stage_cmdline.c init/stage_modules.c \
              init/stage_image.c init/stage_rootwait.c init/stage_mount.c init/stage_switch.c \
              init/stage_realrootdev.c init/hooks.c init/panic.c init/timeline.c init/log.c \
@@ -54,7 +56,7 @@ INCS     := -Ilib -Igen -Iinit
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/%,$(wildcard tests/unit/test_*.c))
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-all: mkinitramfs init/init tests/qemu/guest-init tests/qemu/no-thp
+all: mkinitramfs init/init tests/qemu/guest-init tests/qemu/no-thp build/klibc/lvm.o
 
 INIT_OBJS := $(patsubst lib/%.c,build/klibc/%.o,$(INIT_PURE)) \
              $(patsubst init/%.c,build/klibc/%.o,$(INIT_SYS))

@@ -21,6 +21,10 @@
 #   elf        small programs and libraries of this host, scripts
 #   sysfs      this host's mountinfo (pure mode) and fake systems (detect
 #              mode), behind fuzz_sysfs.c's mode byte
+#   lvm        the LVM2 fixtures of tests/unit/fixtures/lvm/ (made by the
+#              real lvm: see make.sh there) behind fuzz_lvm.c's mode byte:
+#              the metadata texts, the PV heads as they are and with their
+#              checksums fixed by the target
 # Missing tools are installed with apt-get when running as root; a seed
 # that still cannot be made is skipped with a warning.
 set -u
@@ -48,7 +52,7 @@ need() {
 	command -v "$1" >/dev/null 2>&1 || { warn "no $1 ($2): skipping its seeds"; return 1; }
 }
 
-mkdir -p "$OUT"/{probe,parttable,cmdline,uevent,moddb,imgread,extract,config,hook,modset,elf,sysfs}
+mkdir -p "$OUT"/{probe,parttable,cmdline,uevent,moddb,imgread,extract,config,hook,modset,elf,sysfs,lvm}
 
 # a small tree to put in file systems and archives
 tree=$TMP/tree
@@ -335,6 +339,20 @@ sysfs loop '22 1 253:0 / / rw - ext4 /dev/loop0 rw
 23 22 254:1 / /data rw - ext4 /dev/vda1 rw' '' '' '/data/disk.img' ''
 sysfs btrfs '22 1 0:42 /@ / rw - btrfs /dev/mapper/root rw' 'LVM-abc-tpool' '' '' ''
 sysfs tmpfs '22 1 0:20 / / rw - tmpfs tmpfs rw' '' '' '' ''
+
+# ---- lvm: metadata texts (mode 1), PV heads (mode 0; 2: checksums fixed) -----
+LVMFIX=$TOP/tests/unit/fixtures/lvm
+for f in "$LVMFIX"/*.txt; do
+	[ -f "$f" ] || continue
+	n=$(basename "$f" .txt)
+	{ printf '\001'; cat "$f"; } > "$OUT/lvm/text-$n"
+done
+for f in "$LVMFIX"/*.gz; do
+	[ -f "$f" ] || continue
+	n=$(basename "$f" .gz)
+	{ printf '\000'; gzip -dc "$f" | head -c 65599; } > "$OUT/lvm/pv-$n"
+	{ printf '\002'; gzip -dc "$f" | head -c 65599; } > "$OUT/lvm/pvfix-$n"
+done
 
 for d in "$OUT"/*/; do
 	printf 'seeds: %-10s %3d files\n' "$(basename "$d")" "$(ls "$d" | wc -l)" >&2
