@@ -364,6 +364,17 @@ mdseed raid1-12 0 r1-12-m0 r1-12-m1
 mdseed raid1-090 0 r1-090-m0 r1-090-m1
 mdseed raid5-spare 1 r5-12-m2 r5-12-spare r5-12-degraded-dirty
 head -c 300 "$OUT/md/r1-12-m0" > "$OUT/md/r1-12-short"	# a short read
+mdarray() {	# mdarray NAME FIXTURE MEMBER...: flag bit 1, members made from it
+	local name=$1 b
+	mdseed "$name" 2 "$2"
+	shift 2
+	for b in "$@"; do printf "\\x$(printf %02x "$b")"; done >> "$OUT/md/$name"
+}
+mdarray array-raid5 r5-12-m2 0 1 2 3
+mdarray array-raid5-stale r5-12-m2 0 $((128 + 1))
+mdarray array-raid6 r6-090 0 1 3
+mdarray array-raid10 r10-12 0 3
+mdarray array-raid1-spare r1-11 0 1 5
 
 for d in "$OUT"/*/; do
 	printf 'seeds: %-10s %3d files\n' "$(basename "$d")" "$(ls "$d" | wc -l)" >&2
