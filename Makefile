@@ -28,7 +28,7 @@ LIB_SRCS  := $(wildcard lib/*.c)
 LIB_HDRS  := $(wildcard lib/*.h)
 # lib/lvm.c waits for the LVM activation stage, which will link it; until
 # then "all" only compiles it with klcc (build/klibc/lvm.o).
-INIT_PURE := $(filter-out lib/moddbw.c lib/lvm.c,$(LIB_SRCS))
+INIT_PURE := $(filter-out lib/moddbw.c lib/lvm.c lib/md.c,$(LIB_SRCS))
 INIT_SYS  := init/main.c init/stage_mounts.c init/stage_cmdline.c init/stage_modules.c \
              init/stage_image.c init/stage_rootwait.c init/stage_mount.c init/stage_switch.c \
              init/stage_realrootdev.c init/hooks.c init/panic.c init/timeline.c init/log.c \
@@ -98,6 +98,8 @@ build/%: tests/unit/%.c tests/unit/unit.h $(UNIT_LIB) $(INIT_HDRS) $(GEN_HDRS)
 	@mkdir -p build
 	$(CC) -g -O1 $(WARN) $(WERROR) $(SAN) $(INCS) -o $@ $< \
 		$(UNIT_LIB) -lcmocka $(COMP_LIBS)
+
+build/test_md: tests/unit/mdsb_build.h
 
 # /init's module database parser on a real file (tests/gen/limits.sh)
 build/moddb-load: tests/gen/moddb-load.c lib/moddb.c lib/wildcard.c lib/moddb.h lib/wildcard.h

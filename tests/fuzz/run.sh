@@ -25,7 +25,7 @@ ALL_TARGETS=$(ls tests/fuzz/fuzz_*.c | sed 's|tests/fuzz/fuzz_\(.*\)\.c|\1|')
 TARGETS=${TARGETS:-$ALL_TARGETS}
 B=build/fuzz
 LIB_SRCS="lib/cmdline.c lib/rootspec.c lib/probe.c lib/parttable.c lib/moddb.c lib/wildcard.c
-          lib/uevent.c lib/lvm.c gen/cpio.c gen/compress.c gen/imgread.c gen/imgextract.c gen/config.c gen/regfile.c gen/hookparse.c gen/genutil.c
+          lib/uevent.c lib/lvm.c lib/md.c gen/cpio.c gen/compress.c gen/imgread.c gen/imgextract.c gen/config.c gen/regfile.c gen/hookparse.c gen/genutil.c
           gen/elfdeps.c gen/hostonly.c"
 LIBS="-ldeflate -lz -lzstd -llzma -llz4"
 CFLAGS="-g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=undefined -Ilib -Igen -Iinit"
@@ -36,7 +36,8 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 # reads (probe: PROBE_READ_SIZE; cmdline: CMDLINE_MAX; parttable: the seed
 # disks; imgread, extract: small images; config: lines over CONFIG_LINE_MAX;
 # hook and modset: lines over TEXT_LINE_MAX; elf: small programs; lvm: the
-# small fixtures' PV heads, up to their first extent).
+# small fixtures' PV heads, up to their first extent; md: a
+# header and four superblocks of MD_SB_READ bytes).
 max_len() {
 	case $1 in
 	cmdline) echo 4200 ;;
@@ -51,6 +52,7 @@ max_len() {
 	elf) echo 262144 ;;		# small real programs and libraries
 	sysfs) echo 16384 ;;
 	lvm) echo 65600 ;;		# the head of a PV with a 60 KiB metadata area
+	md) echo 16393 ;;		# flags, size, four superblocks (MD_SB_READ)
 	*) echo 65536 ;;
 	esac
 }

@@ -25,6 +25,8 @@
 #              real lvm: see make.sh there) behind fuzz_lvm.c's mode byte:
 #              the metadata texts, the PV heads as they are and with their
 #              checksums fixed by the target
+#   md         the MD superblocks of tests/unit/fixtures/md (checked by
+#              mdadm), alone and as whole arrays, behind fuzz_md.c's header
 # Missing tools are installed with apt-get when running as root; a seed
 # that still cannot be made is skipped with a warning.
 set -u
@@ -52,7 +54,7 @@ need() {
 	command -v "$1" >/dev/null 2>&1 || { warn "no $1 ($2): skipping its seeds"; return 1; }
 }
 
-mkdir -p "$OUT"/{probe,parttable,cmdline,uevent,moddb,imgread,extract,config,hook,modset,elf,sysfs,lvm}
+mkdir -p "$OUT"/{probe,parttable,cmdline,uevent,moddb,imgread,extract,config,hook,modset,elf,sysfs,lvm,md}
 
 # a small tree to put in file systems and archives
 tree=$TMP/tree
@@ -353,6 +355,43 @@ for f in "$LVMFIX"/*.gz; do
 	{ printf '\000'; gzip -dc "$f" | head -c 65599; } > "$OUT/lvm/pv-$n"
 	{ printf '\002'; gzip -dc "$f" | head -c 65599; } > "$OUT/lvm/pvfix-$n"
 done
+# ---- md: fuzz_md.c's header (flags, the device's size), then superblocks ----
+FIX=$TOP/tests/unit/fixtures/md
+le64() {	# le64 N: N as 8 little-endian bytes
+	local i
+	for i in 0 1 2 3 4 5 6 7; do
+		printf "\\x$(printf %02x $((($1 >> (8 * i)) & 255)))"
+	done
+}
+mdseed() {	# mdseed NAME FLAGS FIXTURE...: the fixtures on members of the first's size
+	local name=$1 flags=$2 bytes f
+	shift 2
+	bytes=$(sed -n '1s/.* a \([0-9]*\)-byte member.*/\1/p' "$FIX/$1.examine")
+	{
+		printf "\\x$(printf %02x "$flags")"
+		le64 "$bytes"
+		for f in "$@"; do gzip -dc "$FIX/$f.sb.gz"; done
+	} > "$OUT/md/$name"
+}
+for f in "$FIX"/*.sb.gz; do
+	f=$(basename "$f" .sb.gz)
+	mdseed "$f" 0 "$f"
+done
+mdseed raid1-12 0 r1-12-m0 r1-12-m1
+mdseed raid1-090 0 r1-090-m0 r1-090-m1
+mdseed raid5-spare 1 r5-12-m2 r5-12-spare r5-12-degraded-dirty
+head -c 300 "$OUT/md/r1-12-m0" > "$OUT/md/r1-12-short"	# a short read
+mdarray() {	# mdarray NAME FIXTURE MEMBER...: flag bit 1, members made from it
+	local name=$1 b
+	mdseed "$name" 2 "$2"
+	shift 2
+	for b in "$@"; do printf "\\x$(printf %02x "$b")"; done >> "$OUT/md/$name"
+}
+mdarray array-raid5 r5-12-m2 0 1 2 3
+mdarray array-raid5-stale r5-12-m2 0 $((128 + 1))
+mdarray array-raid6 r6-090 0 1 3
+mdarray array-raid10 r10-12 0 3
+mdarray array-raid1-spare r1-11 0 1 5
 
 for d in "$OUT"/*/; do
 	printf 'seeds: %-10s %3d files\n' "$(basename "$d")" "$(ls "$d" | wc -l)" >&2
