@@ -81,7 +81,7 @@ qemu_path() { printf '%s' "${1//,/,,}"; }
 # stack_drive FILE SERIAL OPTS: adds a virtio disk's QEMU arguments to
 # the array STACK_ARGS (the guest finds the disk by its serial)
 stack_drive() {
-	local id=d${#STACK_ARGS[@]}
+	local id=d$((${#STACK_ARGS[@]} / 4))
 	STACK_ARGS+=(-drive "file=$(qemu_path "$1"),if=none,id=$id,format=raw$3"
 		-device "virtio-blk-pci,drive=$id,serial=$2")
 }
@@ -91,7 +91,6 @@ stack_drive() {
 # tools
 stack_image() {
 	local out=$1 init=$1.init hook=$1.hook m line rel
-	local -A seen=()
 	{
 		echo '#!/bin/sh'
 		echo "# made by tests/qemu/stack.sh: settings, recipes, tests/qemu/stack-verify, tests/qemu/stack-init"
@@ -157,7 +156,9 @@ stack_build() {
 			done
 			tmp=$dir.tmp.$$
 			mkdir "$tmp"
-			root=$(stack_payload root) && var=$(stack_payload var) || { rm -rf "$tmp"; exec {lockfd}>&-; return 1; }
+			if ! root=$(stack_payload root) || ! var=$(stack_payload var); then
+				rm -rf "$tmp"; exec {lockfd}>&-; return 1
+			fi
 			STACK_IMAGE=$tmp/builder.img
 			sizes=$(stack_sizes "$name")
 			for size in $sizes; do
@@ -242,7 +243,7 @@ stack_verify() {
 		line=$(tr -d '\r' < "$logf" | grep -m1 "^STACK-VERIFY [a-z]* $name\(:\|$\)")
 		case $line in
 		"STACK-VERIFY ok $name") echo "ok stack $name" ;;
-		"STACK-VERIFY fail "*) echo "not ok stack $name: ${line#STACK-VERIFY fail $name: }"; bad=1 ;;
+		"STACK-VERIFY fail "*) echo "not ok stack $name: ${line#"STACK-VERIFY fail $name: "}"; bad=1 ;;
 		*) echo "not ok stack $name: no result line (QEMU status $rc)"; bad=1 ;;
 		esac
 	done
