@@ -22,12 +22,13 @@
 # file's host side in a way that changes the disks: bump STACK_FORMAT.
 # A case takes disk N of a stack with "mkdisk NAME stack_disk STACK N".
 #
-# Measured (Dec 2026; 2 cores shared with other jobs, load average 6-8;
+# Measured (Dec 2026; 2 cores shared with other jobs, load average 4-8;
 # TCG): from an empty cache, tests/qemu/stack-tests.sh built the six
-# stacks and verified them in 261 s wall (each build 29-42 s, of which the
-# guest 15-41 s; the image 1.5-3 s).  Warm, the same script (one verify
-# boot of all six, no build) took 37-62 s (the guest: 27 s, about 2.5 s a
-# stack); cached_disk's key for a stack_disk, 1.0-1.4 s.
+# stacks and verified them in 261 s and 243 s wall (a build 29-42 s, of
+# which the guest 14-41 s and the image 1.5-3 s; the six builds about
+# 200 s).  Warm (no build, one verify boot of all six): 37-62 s wall, the
+# guest about 27 s (2.5 s a stack).  cached_disk's key for a stack_disk on
+# a warm cache: 1.0-1.4 s.
 
 STACK_FORMAT=1
 STACK_CACHE=$CACHE/stack
