@@ -1,8 +1,9 @@
 #!/bin/bash
 # tests/check.sh - every test: unit tests (ASan/UBSan), generator tests, the
-# init's size budget and the QEMU boot tests.  Expects 'make all unit' done
-# and the dependencies installed (tests/run does both).  Ends with one line:
-# "N passed, N failed".
+# init's size budget, the stacked test disks (built once, then verified) and
+# the QEMU boot tests.  Expects 'make all unit' done and the dependencies
+# installed (tests/run does both).  Ends with one line: "N passed, N
+# failed".
 set -u
 cd "$(dirname "$0")/.."
 passed=0 failed=0
@@ -53,6 +54,7 @@ count_suite tests/fuzz/regress.sh
 for s in tests/gen/*.sh; do
 	count_suite "$s"
 done
+count_suite tests/qemu/stack-tests.sh
 count_suite tests/qemu/boot-tests.sh
 
 echo "$passed passed, $failed failed"

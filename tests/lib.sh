@@ -273,15 +273,26 @@ fn_source() {
 	done
 }
 
+# disk_key FUNC [ARG...]: the cache key of the disk FUNC IMG ARG... builds:
+# a hash of FUNC's source (fn_source), the arguments and the test root's
+# init.  A recipe whose disk depends on more than that (a file it reads)
+# has a FUNC_key function: FUNC_key ARG... prints that, and it is hashed too.
+disk_key() {
+	local fn=$1
+	shift
+	{
+		fn_source "$fn"; printf '%s\n' "$@" "$ROOT_UUID" "$ROOT_LABEL"; cat "$TOP/tests/qemu/guest-init"
+		! declare -F "${fn}_key" >/dev/null || "${fn}_key" "$@"
+	} | sha256sum | cut -c1-16
+}
+
 # cached_disk NAME FUNC [ARG...]: prints the path of the disk FUNC IMG ARG...
-# builds, cached under $CACHE/disk by a hash of FUNC's source (fn_source),
-# the arguments and the test root's init; builds it if missing, and removes
-# NAME's disks from older recipes.
+# builds, cached under $CACHE/disk by its disk_key; builds it if missing,
+# and removes NAME's disks from older recipes.
 cached_disk() {
 	local name=$1 fn=$2 key img old
 	shift 2
-	key=$({ fn_source "$fn"; printf '%s\n' "$@" "$ROOT_UUID" "$ROOT_LABEL"; cat "$TOP/tests/qemu/guest-init"; } |
-		sha256sum | cut -c1-16)
+	key=$(disk_key "$fn" "$@")
 	img=$CACHE/disk/$name.$key.img
 	if [ ! -f "$img" ]; then
 		mkdir -p "$CACHE/disk"

@@ -5,6 +5,9 @@
 #            image for those mkinitramfs arguments; its path is then in
 #            MKIMAGE_PATH.
 #   check_*  check_X LOG: print why and return non-zero if the boot failed.
+# The stacked disks' recipe (mkdisk NAME stack_disk STACK N) is stack.sh's.
+
+. "$(dirname "${BASH_SOURCE[0]}")/stack.sh"
 
 prep_all_set() {	# a module set listing every module of the kernel
 	echo 'kernel/*' > "$WORK/all-set"
