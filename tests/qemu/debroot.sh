@@ -120,8 +120,14 @@ done
 journalctl -b -p warning -n 40 --no-pager -o short-monotonic | sed "s/^/$p warning: /"
 systemd-analyze time | sed "s/^/$p /"
 # systemd stops its "Reached target" lines on the console once a getty
-# holds it (ttyS0 is the console): say it here
-echo "$p multi-user.target is $(systemctl is-active multi-user.target)"
+# holds it (ttyS0 is the console): say it here, with when (the monotonic
+# clock, as the kernel's log stamps)
+us=$(systemctl show -P ActiveEnterTimestampMonotonic multi-user.target)
+echo "$p multi-user.target is $(systemctl is-active multi-user.target)," \
+	"reached $((us / 1000000)).$((us / 100000 % 10)) s after the kernel started"
+# what the initramfs handed over, as systemd kept it
+echo "$p /dev: $(findmnt -nr -o FSTYPE,OPTIONS /dev); /run: $(findmnt -nr -o FSTYPE,OPTIONS /run);" \
+	"/run/initramfs: $(ls /run/initramfs | tr '\n' ' ')"
 echo "$p failed=$n state=$state"
 systemctl poweroff
 EOT
