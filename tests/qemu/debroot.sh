@@ -128,6 +128,9 @@ echo "$p multi-user.target is $(systemctl is-active multi-user.target)," \
 # what the initramfs handed over, as systemd kept it
 echo "$p /dev: $(findmnt -nr -o FSTYPE,OPTIONS /dev); /run: $(findmnt -nr -o FSTYPE,OPTIONS /run);" \
 	"/run/initramfs: $(ls /run/initramfs | tr '\n' ' ')"
+# who checked the root: systemd (condition yes) or the initramfs, which then
+# leaves /run/initramfs/fsck-root (condition no)
+echo "$p systemd-fsck-root condition=$(systemctl show -P ConditionResult systemd-fsck-root.service)"
 echo "$p failed=$n state=$state"
 systemctl poweroff
 EOT
