@@ -79,7 +79,9 @@ debroot_build() {
 	mapfile -t mirrors < <(debroot_mirrors "$suite")
 	[ ${#mirrors[@]} -gt 0 ] ||
 		{ log "debroot: no Debian source for $suite in /etc/apt/sources.list*"; return 1; }
-	# Check-Valid-Until as on the host: its archive may be a dated snapshot
+	# root mode: the tree's owners must be real ones, for tar and mke2fs -d
+	# (the tests run as root).  Check-Valid-Until as on the host: its
+	# archive may be a dated snapshot.
 	mmdebstrap --quiet --variant=minbase --mode=root \
 		--include="${pkgs// /,}" \
 		--aptopt='Acquire::Check-Valid-Until "false"' \
@@ -175,7 +177,8 @@ debroot_tar() {
 		if ! debroot_build "$dir/root" > "$dir/log" 2>&1 ||
 			! tar -C "$dir/root" --numeric-owner --xattrs --xattrs-include='*' -cf "$dir/root.tar" .; then
 			log "debroot: build failed:"; tail -n 20 "$dir/log" >&2
-			rm -rf "$dir"
+			# never into a /proc or /sys a killed mmdebstrap left mounted
+			rm -rf --one-file-system "$dir"
 			return 1
 		fi
 		mv "$dir/root.tar" "$tar"
@@ -202,7 +205,7 @@ mkdisk_debroot() {
 	mke2fs -q -F -t ext4 -d "$tree" -L debroot -U "$uuid" -E root_owner=0:0 "$img" 1536M >/dev/null ||
 		{ rm -rf "$tree"; return 1; }
 	rm -rf "$tree"
-	log "debroot: disk $img made in $((SECONDS - t0)) s"
+	log "debroot: disk made in $((SECONDS - t0)) s"
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then	# run, not sourced: build the root
