@@ -12,4 +12,8 @@ if [ "$rc" -ge 4 ]; then
 	echo "fsck: $ROOT has errors e2fsck -p cannot fix (exit $rc): run 'e2fsck $ROOT' in the rescue shell (break=mount)"
 	exit "$rc"
 fi
+# checked: tell the real root, as initramfs-tools does, so that systemd's
+# systemd-fsck-root.service (ConditionPathExists=!/run/initramfs/fsck-root)
+# does not check it a second time
+: > /run/initramfs/fsck-root
 exit 0

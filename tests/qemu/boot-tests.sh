@@ -13,6 +13,7 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../tinykernel.sh"
 . "$(dirname "$0")/hooks.sh"
+. "$(dirname "$0")/debroot.sh"
 ensure_kernel || { echo "not ok qemu-kernel-available"; exit 0; }
 WORK=${INITKIT_WORK:-$(mktemp -d /tmp/initkit-boot.XXXXXX)}
 mkdir -p "$WORK"
