@@ -29,7 +29,7 @@ INIT_SYS  := init/main.c init/stage_mounts.c init/stage_cmdline.c init/stage_mod
              init/stage_image.c init/stage_rootwait.c init/stage_mount.c init/stage_switch.c \
              init/stage_realrootdev.c init/hooks.c init/panic.c init/timeline.c init/log.c \
              init/util.c init/modules.c init/coldplug.c init/blockdev.c init/uevent_sock.c \
-             init/rmtree.c
+             init/rmtree.c init/actions.c init/resume.c
 INIT_HDRS := $(wildcard init/*.h) $(LIB_HDRS)
 # Largest stripped /init we accept (64 KiB, room for stacked storage:
 # issue 16; the file layout packs the code
