@@ -26,14 +26,14 @@ COMP_LIBS := -lext2fs -lcom_err -ldeflate -lz -lzstd -llzma -llz4 -lpthread
 # generator's: /init never links it.
 LIB_SRCS  := $(wildcard lib/*.c)
 LIB_HDRS  := $(wildcard lib/*.h)
-# lib/lvm.c waits for the LVM activation stage, which will link it; until
-# then "all" only compiles it with klcc (build/klibc/lvm.o).
-INIT_PURE := $(filter-out lib/moddbw.c lib/lvm.c lib/md.c,$(LIB_SRCS))
+# The parsers only the stacked-storage helpers link (init/lvm...), not /init.
+HELPER_PURE := $(wildcard lib/lvm.c lib/md.c)
+INIT_PURE := $(filter-out lib/moddbw.c $(HELPER_PURE),$(LIB_SRCS))
 INIT_SYS  := init/main.c init/stage_mounts.c init/stage_cmdline.c init/stage_modules.c \
              init/stage_image.c init/stage_rootwait.c init/stage_mount.c init/stage_switch.c \
              init/stage_realrootdev.c init/hooks.c init/panic.c init/timeline.c init/log.c \
              init/util.c init/modules.c init/coldplug.c init/blockdev.c init/uevent_sock.c \
-             init/rmtree.c
+             init/rmtree.c init/actions.c init/resume.c init/modprobe.c
 INIT_HDRS := $(wildcard init/*.h) $(LIB_HDRS)
 # Largest stripped /init we accept (64 KiB, room for stacked storage:
 # issue 16; the file layout packs the code
@@ -56,7 +56,14 @@ INCS     := -Ilib -Igen -Iinit
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/%,$(wildcard tests/unit/test_*.c))
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-all: mkinitramfs init/init tests/qemu/guest-init tests/qemu/no-thp build/klibc/lvm.o
+# Helpers: small static programs that the stacked-storage sets put in an
+# image (the hooks' "helper" directive) and /init runs as block-device
+# actions.  Each is checked against HELPER_MAX_BYTES by size-check.
+HELPERS := init/lvm
+HELPER_MAX_BYTES := 32768
+HELPER_COMMON := build/klibc/util.o build/klibc/log.o build/klibc/dm.o build/klibc/cmdline.o
+
+all: mkinitramfs init/init $(HELPERS) tests/qemu/guest-init tests/qemu/no-thp
 
 INIT_OBJS := $(patsubst lib/%.c,build/klibc/%.o,$(INIT_PURE)) \
              $(patsubst init/%.c,build/klibc/%.o,$(INIT_SYS))
@@ -77,6 +84,10 @@ init/init: $(INIT_OBJS)
 	set -- $$(readelf -lW $@.unstripped | awk '$$1 == "LOAD" { print $$3, $$5; exit }'); \
 	data=$$(printf '0x%x' $$(( $$1 + 0x1000 + (($$2 + 63) & ~63) ))); \
 	$(KLCC) -static -Wl,-z,noseparate-code -Wl,-Tdata,$$data -o $@.unstripped $(INIT_OBJS)
+	strip --strip-all -R .comment -o $@ $@.unstripped
+
+init/lvm: build/klibc/lvm_main.o build/klibc/lvm.o $(HELPER_COMMON)
+	$(KLCC) -static -o $@.unstripped $^
 	strip --strip-all -R .comment -o $@ $@.unstripped
 
 mkinitramfs: $(GEN_SRCS) $(GEN_HDRS)
@@ -130,11 +141,15 @@ fuzz:
 debug-vm:
 	tools/debug-vm
 
-size-check: init/init
+size-check: init/init $(HELPERS)
 	@size=$$(stat -c %s init/init); \
 	if [ $$size -gt $(INIT_MAX_BYTES) ]; then \
 		echo "init/init is $$size bytes, over the $(INIT_MAX_BYTES) budget"; exit 1; \
 	else echo "init/init is $$size bytes (budget $(INIT_MAX_BYTES))"; fi
+	@for h in $(HELPERS); do size=$$(stat -c %s $$h); \
+	if [ $$size -gt $(HELPER_MAX_BYTES) ]; then \
+		echo "$$h is $$size bytes, over the $(HELPER_MAX_BYTES) budget"; exit 1; \
+	else echo "$$h is $$size bytes (budget $(HELPER_MAX_BYTES))"; fi; done
 
 # The installed generator looks for its data in $(DATADIR): built for it,
 # whatever PREFIX the tree's ./mkinitramfs was built with.

@@ -203,6 +203,20 @@ static int take_path(const struct text_pos *p, const char *what, const char *wor
 
 /* ---- build hooks ---- */
 
+/* A word of letters, digits and the characters of @extra, 1 to @max long. */
+static int plain_name(const char *w, size_t max, const char *extra)
+{
+	size_t n = strlen(w), i;
+
+	if (!n || n > max)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((w[i] >= 'a' && w[i] <= 'z') || (w[i] >= 'A' && w[i] <= 'Z') ||
+		      (w[i] >= '0' && w[i] <= '9') || strchr(extra, w[i])))
+			return 0;
+	return 1;
+}
+
 static const struct {
 	const char *name;
 	enum hook_kind kind;
@@ -217,6 +231,8 @@ static const struct {
 	{ "applets",	HOOK_APPLETS,	2, 2, "applets BUSYBOX PATH" },
 	{ "runtime",	HOOK_RUNTIME,	2, 2, "runtime SCRIPT STAGE" },
 	{ "optional",	HOOK_OPTIONAL,	0, 0, "optional" },
+	{ "helper",	HOOK_HELPER,	1, 1, "helper NAME" },
+	{ "action",	HOOK_ACTION,	2, 2, "action TYPE PROGRAM" },
 };
 
 #define NDIRECTIVES ARRAY_SIZE(directives)
@@ -275,7 +291,7 @@ static int add_directive(const struct text_pos *p, const struct reader *r, void 
 			break;
 	if (k == NDIRECTIVES)
 		return fail_at(p, "unknown directive '%.*s' (the directives are file, binary, "
-			    "hook, dir, link, applets, runtime and optional)", ECHO_MAX, what);
+			    "hook, dir, link, applets, runtime, optional, helper and action)", ECHO_MAX, what);
 	if (nargs < directives[k].min || nargs > directives[k].max)
 		return fail_at(p, "write %s; this line has %zu word%s after '%s'%s",
 			    directives[k].usage, nargs, nargs == 1 ? "" : "s", what,
@@ -329,6 +345,25 @@ static int add_directive(const struct text_pos *p, const struct reader *r, void 
 		break;
 	case HOOK_RUNTIME:
 		ret = runtime_dest(p, d->args[0], d->args[1], &d->dest);
+		break;
+	case HOOK_HELPER:
+		if (!plain_name(d->args[0], 64, "-_"))
+			return fail_at(p, "helper %.*s: name one of initkit's helper programs "
+				    "(letters, digits, '-' and '_')", ECHO_MAX, d->args[0]);
+		if (asprintf(&d->dest, LAYOUT_HELPERS "/%s", d->args[0]) < 0)
+			return -ENOMEM;
+		break;
+	case HOOK_ACTION:
+		if (!plain_name(d->args[0], ACTION_TYPE_MAX, "_"))
+			return fail_at(p, "action %.*s: the type is a probe's name as blkid prints "
+				    "it (LVM2_member, linux_raid_member, crypto_LUKS): letters, "
+				    "digits and '_', at most %d", ECHO_MAX, d->args[0],
+				    ACTION_TYPE_MAX);
+		if (d->args[1][0] != '/')
+			return fail_at(p, "action %s %.*s: write the program's absolute path in "
+				    "the image", d->args[0], ECHO_MAX, d->args[1]);
+		if (asprintf(&d->dest, LAYOUT_ACTIONS "/%s", d->args[0]) < 0)
+			return -ENOMEM;
 		break;
 	case HOOK_HOOK:
 	case HOOK_OPTIONAL:
@@ -390,6 +425,9 @@ void modset_free(struct modset *s)
 	for (i = 0; i < s->n; i++)
 		free(s->e[i].name);
 	free(s->e);
+	for (i = 0; i < s->nhooks; i++)
+		free(s->hooks[i]);
+	free(s->hooks);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -400,6 +438,21 @@ static int add_entry(const struct text_pos *p, const struct reader *r, void *set
 	const char *w = r->words[0];
 	int optional = w[0] == '?';
 
+	if (r->nwords == 2 && !strcmp(w, "hook")) {
+		char **nh;
+
+		if (!plain_name(r->words[1], 64, "-_."))
+			return fail_at(p, "hook %.*s: name a hook in DATADIR/hooks", ECHO_MAX,
+				    r->words[1]);
+		nh = realloc(out->hooks, (out->nhooks + 1) * sizeof(*nh));
+		if (!nh)
+			return -ENOMEM;
+		out->hooks = nh;
+		if (!(nh[out->nhooks] = strdup(r->words[1])))
+			return -ENOMEM;
+		out->nhooks++;
+		return 0;
+	}
 	if (r->nwords > 1 && *hash_hint(r))
 		return fail_at(p, "one module per line, and '#' starts a comment only at the "
 			    "start of a line: put the comment on a line of its own");

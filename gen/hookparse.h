@@ -30,6 +30,13 @@
  *                         last component); STAGE one of LAYOUT_HOOK_STAGES
  *   optional              later file and binary lines may name files the
  *                         host lacks
+ *   helper NAME           initkit's helper program NAME (built beside the
+ *                         init: init/NAME in the tree, DATADIR/NAME once
+ *                         installed) as LAYOUT_HELPERS/NAME
+ *   action TYPE PROGRAM   when a device whose probe type is TYPE (blkid's
+ *                         name: LVM2_member...) appears, /init runs
+ *                         PROGRAM (a path in the image) "add /dev/NAME";
+ *                         a link LAYOUT_ACTIONS/TYPE -> PROGRAM
  *
  * Every PATH in the image is normalised (imgpath_norm()): a leading '/',
  * "//" and "." components go; a ".." component, an empty path or one
@@ -37,7 +44,8 @@
  *
  * MODULE SETS: one module name, alias or fnmatch(3) pattern on module
  * paths (a word with one of / * ? [) per line; a leading '?' marks a name
- * some kernels lack.
+ * some kernels lack.  "hook NAME" names a build hook the set needs (the
+ * helper and action of a stacked-storage set).
  */
 #ifndef INITKIT_HOOKPARSE_H
 #define INITKIT_HOOKPARSE_H
@@ -59,8 +67,10 @@ int imgpath_norm(const char *in, char *out, size_t size);
 
 enum hook_kind {
 	HOOK_FILE, HOOK_BINARY, HOOK_HOOK, HOOK_DIR, HOOK_LINK, HOOK_APPLETS,
-	HOOK_RUNTIME, HOOK_OPTIONAL,
+	HOOK_RUNTIME, HOOK_OPTIONAL, HOOK_HELPER, HOOK_ACTION,
 };
+
+#define ACTION_TYPE_MAX	23	/* bytes of a probe type (FS_TYPE_MAX - 1) */
 
 struct hook_directive {
 	enum hook_kind kind;
@@ -99,6 +109,8 @@ struct modset_entry {
 struct modset {
 	struct modset_entry *e;
 	size_t n, cap;
+	char **hooks;		/* "hook NAME" lines: what the set needs */
+	size_t nhooks;
 };
 
 /* Parse a module-set file, as hook_parse() does a hook. */

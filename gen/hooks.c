@@ -260,6 +260,22 @@ static void run_hook(struct image *img, const char *datadir, const char *name,
 				die("%s: runtime hook %s does not exist", where, src);
 			image_add_file(img, d->dest, src, 0755);
 			break;
+		case HOOK_HELPER:
+			/* beside the init, else where make or make install put it */
+			pathf(src, sizeof(src), "%s/%s", hooks_helperdir, d->args[0]);
+			if (!is_file(src))
+				pathf(src, sizeof(src), "%s/init/%s", datadir, d->args[0]);
+			if (!is_file(src))
+				pathf(src, sizeof(src), "%s/%s", datadir, d->args[0]);
+			if (!is_file(src))
+				die("%s: initkit's helper %s is not in %s (make builds it beside "
+				    "the init; -i names the init)", where, d->args[0],
+				    hooks_helperdir);
+			image_add_file(img, d->dest, src, 0755);
+			break;
+		case HOOK_ACTION:
+			image_add_link(img, d->dest, d->args[1]);
+			break;
 		case HOOK_APPLETS:
 			if (!is_file(d->args[0]))
 				die("%s: %s is not on this host (apt-get install "
@@ -270,6 +286,8 @@ static void run_hook(struct image *img, const char *datadir, const char *name,
 	}
 	hook_prog_free(&prog);
 }
+
+const char *hooks_helperdir = ".";
 
 void hooks_run(struct image *img, const char *datadir, const char *name, int verbose)
 {

@@ -11,6 +11,10 @@
  * includes.  @verbose says what is skipped and why. */
 void hooks_run(struct image *img, const char *datadir, const char *name, int verbose);
 
+/* Where the "helper" directive finds initkit's helper programs: the
+ * directory of the init the image gets. */
+extern const char *hooks_helperdir;
+
 /* Add the host program @path to @img with its ELF interpreter and shared
  * libraries, found as the dynamic loader finds them; symbolic links stay
  * links.  @where starts the messages ("-I", "FILE:LINE"). */

@@ -202,6 +202,17 @@ static void assemble(struct opts *o, struct modsel *ms, struct image *img)
 	firmware_add(img, ms, o->basedir, o->kver, o->out.verbose);
 	for (i = 0; i < o->nhooks; i++)
 		hooks_run(img, o->datadir, o->hooks[i], o->out.verbose);
+	/* The hooks the sets need (a stack's helper and action), unless -H
+	 * ran them already. */
+	for (i = 0; i < ms->nset_hooks; i++) {
+		size_t k;
+
+		for (k = 0; k < o->nhooks; k++)
+			if (!strcmp(o->hooks[k], ms->set_hooks[i]))
+				break;
+		if (k == o->nhooks)
+			hooks_run(img, o->datadir, ms->set_hooks[i], o->out.verbose);
+	}
 	for (i = 0; i < o->nprograms; i++) {
 		if (!is_file(o->programs[i]))
 			die("-I %s: no such file on this host", o->programs[i]);

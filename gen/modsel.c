@@ -81,6 +81,9 @@ void modsel_close(struct modsel *ms)
 	}
 	free(ms->items);
 	free(ms->visiting);
+	for (i = 0; i < ms->nset_hooks; i++)
+		free(ms->set_hooks[i]);
+	free(ms->set_hooks);
 	if (ms->ctx)
 		kmod_unref(ms->ctx);
 	memset(ms, 0, sizeof(*ms));
@@ -388,6 +391,24 @@ int modsel_add_set(struct modsel *ms, const char *file, int strict)
 	free(buf);
 	if (r)
 		return seterr(ms, r, "%s", err);
+	for (i = 0; i < set.nhooks; i++) {
+		size_t k;
+		char **nh;
+
+		for (k = 0; k < ms->nset_hooks; k++)
+			if (!strcmp(ms->set_hooks[k], set.hooks[i]))
+				break;
+		if (k < ms->nset_hooks)
+			continue;
+		nh = realloc(ms->set_hooks, (ms->nset_hooks + 1) * sizeof(*nh));
+		if (!nh) {
+			modset_free(&set);
+			return seterr(ms, -ENOMEM, "out of memory");
+		}
+		ms->set_hooks = nh;
+		nh[ms->nset_hooks++] = set.hooks[i];
+		set.hooks[i] = NULL;	/* ours now */
+	}
 	for (i = 0; i < set.n && !r; i++) {
 		const char *p = set.e[i].name;
 

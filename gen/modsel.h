@@ -37,6 +37,8 @@ struct modsel {
 	size_t nbuiltin;
 	enum modsel_request req;	/* what modsel_add calls are for */
 	int verbose;
+	char **set_hooks;		/* the sets' "hook NAME" lines, once each */
+	size_t nset_hooks;
 	char err[1024];			/* why the last call failed */
 };
 

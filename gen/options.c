@@ -14,6 +14,7 @@
 #include "compress.h"
 #include "config.h"
 #include "genutil.h"
+#include "hooks.h"
 #include "options.h"
 #include "output.h"
 #include "regfile.h"
@@ -445,5 +446,15 @@ void options_complete(struct opts *o)
 	}
 	if (!is_file(o->init))
 		die("no init at %s: build it with 'make', or pass -i FILE", o->init);
+	{
+		static char helperdir[PATH_MAX];
+		char *slash;
+
+		pathf(helperdir, sizeof(helperdir), "%s", o->init);
+		slash = strrchr(helperdir, '/');
+		if (slash)
+			*slash = '\0';
+		hooks_helperdir = slash ? (helperdir[0] ? helperdir : "/") : ".";
+	}
 	check_args(o);
 }

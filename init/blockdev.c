@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+#include "actions.h"
 #include "blockdev.h"
 #include "init.h"
 #include "parttable.h"
@@ -27,6 +28,7 @@ struct blkdev {
 	int part_probed;	/* the partition table has been read */
 	int part_ok;		/* ... and has an entry for this partition */
 	int partno;		/* 0 for a whole disk */
+	int acted;		/* its probe type's action has run */
 	char parent[BLKNAME_MAX];
 	struct fs_info fs;
 	struct part_info part;
@@ -34,7 +36,8 @@ struct blkdev {
 
 static struct blkdev devs[MAX_BLKDEVS];
 static int ndevs;
-static uint8_t probe_buf[PROBE_READ_SIZE];
+static uint8_t probe_buf[PROBE_READ_SIZE > PROBE_TAIL_SIZE ?
+			 PROBE_READ_SIZE : PROBE_TAIL_SIZE];
 
 
 static int read_sys(const char *name, const char *attr, char *buf, size_t size)
@@ -157,6 +160,39 @@ static void find_parent(struct blkdev *d)
  * read that, and the whole probe window only when it is not enough. */
 #define PROBE_FIRST_READ 4096
 
+/* A partition table in the first sector @b: MBR entries or a GPT. */
+static int has_ptable(const uint8_t *b)
+{
+	int i;
+
+	if (b[510] != 0x55 || b[511] != 0xAA)
+		return 0;
+	if (!memcmp(b + 512, "EFI PART", 8))
+		return 1;
+	for (i = 0; i < 4; i++)
+		if (b[446 + 16 * i + 4])	/* a partition type */
+			return 1;
+	return 0;
+}
+
+/* MD 1.0 and 0.90 keep their superblock at the end, and a RAID1 member
+ * then shows the array's file system at its start: look there too, but
+ * only in images that can assemble arrays, and not on a disk with a
+ * partition table (its last partition's superblock would show at the
+ * disk's end as well). */
+static void probe_tail(struct blkdev *d, unsigned long long bytes)
+{
+	size_t len = bytes < PROBE_TAIL_SIZE ? (size_t)bytes : PROBE_TAIL_SIZE;
+	struct fs_info fi;
+
+	if (!action_exists("linux_raid_member") || !strcmp(d->fs.type, "linux_raid_member") ||
+	    (!d->partno && strcmp(d->fs.type, "vfat") && has_ptable(probe_buf)))
+		return;
+	if (dev_read(d->name, bytes - len, probe_buf, len) == 0 &&
+	    !probe_md_end(probe_buf, len, bytes - len, bytes, &fi))
+		d->fs = fi;
+}
+
 static void probe_dev(struct blkdev *d)
 {
 	size_t len = PROBE_FIRST_READ;
@@ -169,15 +205,16 @@ static void probe_dev(struct blkdev *d)
 	if (dev_read(d->name, 0, probe_buf, len))
 		return;		/* node not there yet, or no medium: retry later */
 	d->probed = 1;
-	if (!probe_fs(probe_buf, len, &d->fs))
-		return;
-	len = bytes < PROBE_READ_SIZE ? (size_t)bytes : PROBE_READ_SIZE;
-	if (len > PROBE_FIRST_READ && dev_read(d->name, PROBE_FIRST_READ,
-					       probe_buf + PROBE_FIRST_READ,
-					       len - PROBE_FIRST_READ) == 0 &&
-	    !probe_fs(probe_buf, len, &d->fs))
-		return;
-	d->fs.type[0] = '\0';
+	if (probe_fs(probe_buf, len, &d->fs)) {
+		len = bytes < PROBE_READ_SIZE ? (size_t)bytes : PROBE_READ_SIZE;
+		if (len <= PROBE_FIRST_READ ||
+		    dev_read(d->name, PROBE_FIRST_READ, probe_buf + PROBE_FIRST_READ,
+			     len - PROBE_FIRST_READ) ||
+		    probe_fs(probe_buf, len, &d->fs))
+			d->fs.type[0] = '\0';
+	}
+	if (len >= 512)
+		probe_tail(d, bytes);
 }
 
 static void probe_part(struct blkdev *d)
@@ -259,10 +296,8 @@ static void scan(void)
 	dir_close(&dir);
 }
 
-static int matches(struct boot *b, struct blkdev *d)
+static int matches(const struct root_spec *rs, struct blkdev *d)
 {
-	struct root_spec *rs = &b->rs;
-
 	switch (rs->kind) {
 	case ROOT_DEVNUM:
 		return d->dev == makedev(rs->major, rs->minor);
@@ -290,8 +325,9 @@ static int matches(struct boot *b, struct blkdev *d)
  * for.  Scanning is the costly part. */
 int block_dirty = 1;
 
-/* Returns 1 and fills b->rootdev when the root is here. */
-int block_find_root(struct boot *b)
+/* Is the device @rs names here?  Returns 1 and fills what it is. */
+int block_find(const struct root_spec *rs, char *path, size_t size, dev_t *devnum,
+	       struct fs_info *fs)
 {
 	int i;
 
@@ -299,35 +335,51 @@ int block_find_root(struct boot *b)
 		scan();
 		block_dirty = 0;
 	}
-	for (i = 0; i < ndevs; i++)
-		if (devs[i].present && !devs[i].probed)
-			probe_dev(&devs[i]);
-	if (b->rs.kind == ROOT_PATH) {
+	for (i = 0; i < ndevs; i++) {
+		struct blkdev *d = &devs[i];
+
+		if (d->present && !d->probed)
+			probe_dev(d);
+		/* A PV, an MD member, a LUKS volume: its action makes the
+		 * devices it holds, which come back here as new devices. */
+		if (d->present && d->probed && !d->acted && action_exists(d->fs.type)) {
+			d->acted = 1;
+			action_add(d->fs.type, d->name);
+			block_dirty = 1;
+		}
+	}
+	if (rs->kind == ROOT_PATH) {
 		struct stat st;
 
-		if (stat(b->rs.value, &st) < 0 || !S_ISBLK(st.st_mode))
+		if (stat(rs->value, &st) < 0 || !S_ISBLK(st.st_mode))
 			return 0;
 		for (i = 0; i < ndevs; i++)
 			if (devs[i].present && devs[i].dev == st.st_rdev)
 				break;
 		if (i == ndevs || !devs[i].probed)
 			return 0;	/* wait until it can be read */
-		strcpy(b->rootdev, b->rs.value);
-		b->rootdevnum = st.st_rdev;
-		b->rootfs = devs[i].fs;
+		if (path_fmt(path, size, "%s", rs->value))
+			return 0;
+		*devnum = st.st_rdev;
+		*fs = devs[i].fs;
 		return 1;
 	}
 	for (i = 0; i < ndevs; i++) {
-		if (devs[i].present && matches(b, &devs[i])) {
-			if (path_fmt(b->rootdev, sizeof(b->rootdev), "/dev/%s",
-				     devs[i].name))
+		if (devs[i].present && matches(rs, &devs[i])) {
+			if (path_fmt(path, size, "/dev/%s", devs[i].name))
 				continue;
-			b->rootdevnum = devs[i].dev;
-			b->rootfs = devs[i].fs;
+			*devnum = devs[i].dev;
+			*fs = devs[i].fs;
 			return 1;
 		}
 	}
 	return 0;
+}
+
+int block_find_root(struct boot *b)
+{
+	return block_find(&b->rs, b->rootdev, sizeof(b->rootdev), &b->rootdevnum,
+			  &b->rootfs);
 }
 
 /* A block device the kernel announced: known from the event itself, with

@@ -3,8 +3,11 @@
 #define INITKIT_BLOCKDEV_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 struct boot;
+struct fs_info;
+struct root_spec;
 struct uevent;
 
 /* Set when /sys/class/block must be read again: at the start, a block
@@ -15,6 +18,11 @@ extern int block_dirty;
 /* Is the root (b->rs) here?  Returns 1 and fills b->rootdev, rootdevnum
  * and rootfs when it is. */
 int block_find_root(struct boot *b);
+
+/* The same for any device specification (resume=): 1 and its /dev path,
+ * number and probe when it is here.  Runs the actions of new devices. */
+int block_find(const struct root_spec *rs, char *path, size_t size, dev_t *devnum,
+	       struct fs_info *fs);
 
 /* A block device the kernel announced (uevent "add"): known from the
  * event itself.  Returns 0, or -1 to rescan sysfs instead. */

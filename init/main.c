@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "init.h"
+#include "modules.h"
 #include "log.h"
 #include "timeline.h"
 #include "util.h"
@@ -91,6 +92,12 @@ int main(int argc, char *argv[])
 	timing.start_us = uptime_us();
 	timing.start_cpu_us = cpu_us();
 	cmdline_parse(empty, &b.bp);	/* defaults until /proc/cmdline is read */
+	if (!b.is_pid1 && argc > 0) {
+		const char *base = strrchr(argv[0], '/');
+
+		if (!strcmp(base ? base + 1 : argv[0], "modprobe"))
+			return modprobe_main(&b, argc, argv);
+	}
 	/* Until /dev is mounted, messages go to fd 2: the console, which the
 	 * kernel opened for us (as /init and as /linuxrc alike). */
 

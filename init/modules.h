@@ -40,6 +40,13 @@ int modules_preload_fs(struct boot *b);
  * only for when the wait has failed. */
 void modules_unmatched(char *out, size_t size);
 
+/* Read the module database (none in the image: 0, mods.have_db unset). */
+int modules_db_load(struct boot *b);
+
+/* /init run as modprobe (the kernel's request_module(), or a helper):
+ * load each NAME (a module name or an alias) with its dependencies. */
+int modprobe_main(struct boot *b, int argc, char **argv);
+
 /* Inside the loader: modules.c loads, coldplug.c queues the devices
  * present at boot, stage_modules.c reads the database and sets these up. */
 struct modules {

@@ -11,13 +11,12 @@
 #include "modules.h"
 #include "util.h"
 
-int stage_modules(struct boot *b)
+int modules_db_load(struct boot *b)
 {
 	struct stat st;
 	ssize_t len;
-	const char *p;
-	char name[MODDB_NAME_MAX], *buf;
-	int r, bad, i, n;
+	char *buf;
+	int r, bad, i;
 
 	/* Read whole, into memory of its size (every module of a kernel
 	 * makes 1.5 MB; the generator writes no more than MODDB_MAX_BYTES),
@@ -51,6 +50,18 @@ int stage_modules(struct boot *b)
 			mods.is_fs[mods.db.alias[i].module] = 1;
 	}
 	mods.have_db = 1;
+	return 0;
+}
+
+int stage_modules(struct boot *b)
+{
+	const char *p;
+	char name[MODDB_NAME_MAX];
+	int r, i, n;
+
+	r = modules_db_load(b);
+	if (r || !mods.have_db)
+		return r;
 
 	/* rd.driver.pre=a,b: first, in that order */
 	for (p = b->bp.driver_pre; (n = list_next(&p, name, sizeof(name))) >= 0;) {

@@ -7,10 +7,12 @@
  * monotonic clock. */
 #include <errno.h>
 #include <string.h>
+#include "actions.h"
 #include "blockdev.h"
 #include "init.h"
 #include "log.h"
 #include "modules.h"
+#include "resume.h"
 #include "timeline.h"
 #include "uevent_sock.h"
 #include "util.h"
@@ -18,6 +20,7 @@
 #define PROGRESS_EVERY   5000	/* ms between "still waiting" lines */
 #define RESCAN_EVERY     1000	/* ms: rescan even without events */
 #define IDLE_PRELOAD     250	/* ms without events before preloading */
+#define STACK_WAIT_MAX   10000	/* ms before an MD array may start degraded */
 
 /* root= did not come: is one of the rootfallback= devices here? */
 static int try_fallbacks(struct boot *b)
@@ -44,10 +47,10 @@ static int try_fallbacks(struct boot *b)
 
 int stage_rootwait(struct boot *b)
 {
-	long start = uptime_ms(), now, deadline, next_progress;
+	long start = uptime_ms(), now, deadline, next_progress, late_at, root_at = -1;
 	long long t0;
 	long last_event = start, last_scan = start;
-	int preload_done = 0;
+	int preload_done = 0, late_done = 0, found, resumed;
 	int timeout_s = b->bp.rootdelay >= 0 ? b->bp.rootdelay : DEFAULT_ROOT_TIMEOUT;
 	char seen[384];
 
@@ -55,19 +58,43 @@ int stage_rootwait(struct boot *b)
 		return 0;	/* the initrd image is the root */
 	deadline = b->bp.rootwait ? -1 : start + timeout_s * 1000L;
 	next_progress = start + PROGRESS_EVERY;
+	/* The stack wait: members of an MD array that are not here by then
+	 * are taken as missing (a third of the root's time, at most 10 s). */
+	late_at = start + (deadline < 0 || timeout_s * 1000L / 3 > STACK_WAIT_MAX ?
+			   STACK_WAIT_MAX : timeout_s * 1000L / 3);
+	actions_init(b);
+	resume_init(b);
 
-	while (!block_find_root(b)) {
+	for (;;) {
 		long wait;
 
+		found = block_find_root(b);
+		now = uptime_ms();
+		if (found && root_at < 0)
+			root_at = now;
+		/* Nothing may write to a disk before the resume device has had
+		 * its chance: it is waited for a little after the root came,
+		 * or until the stack wait is over. */
+		resumed = resume_step(b, found ? now - root_at >= RESUME_GRACE_MS :
+					 now >= late_at || (deadline >= 0 && now >= deadline));
+		if (found && resumed)
+			break;
 		if (b->uevent_fd < 0)
 			block_dirty = 1;	/* polling: no events to say so */
-		now = uptime_ms();
-		if (deadline >= 0 && now >= deadline) {
+		if (!late_done && resumed && now >= late_at) {
+			late_done = 1;
+			if (actions_event("late")) {
+				block_dirty = 1;
+				continue;
+			}
+		}
+		if (!found && deadline >= 0 && now >= deadline) {
 			char nodrv[512];
 
 			if (try_fallbacks(b))
 				return 0;
 
+			actions_event("final");
 			block_describe(seen, sizeof(seen));
 			modules_unmatched(nodrv, sizeof(nodrv));
 			return fail(b, -ETIMEDOUT,
@@ -82,7 +109,11 @@ int stage_rootwait(struct boot *b)
 		}
 		if (now >= next_progress) {
 			block_describe(seen, sizeof(seen));
-			if (deadline >= 0)
+			if (found)
+				log_msg(L_NOTICE, "root-wait: %s is here; waiting for the resume "
+					"device %s; block devices: %s", b->bp.root,
+					b->bp.resume, seen);
+			else if (deadline >= 0)
 				log_msg(L_NOTICE, "root-wait: waiting for %s (%ld s, giving up "
 					"in %ld s); block devices: %s", b->bp.root,
 					(now - start) / 1000, (deadline - now + 999) / 1000, seen);
@@ -95,8 +126,13 @@ int stage_rootwait(struct boot *b)
 		wait = next_progress - now;
 		if (wait > RESCAN_EVERY)
 			wait = RESCAN_EVERY;
-		if (deadline >= 0 && deadline - now < wait)
+		if (deadline >= 0 && !found && deadline - now < wait)
 			wait = deadline - now;
+		if (!late_done && late_at - now < wait)
+			wait = late_at - now > 0 ? late_at - now : 0;
+		if (found && root_at + RESUME_GRACE_MS - now < wait)
+			wait = root_at + RESUME_GRACE_MS - now > 0 ?
+			       root_at + RESUME_GRACE_MS - now : 0;
 		/* Events first; then the drivers for the devices found at boot,
 		 * one device at a time, likeliest first, looking for the root
 		 * after each. */
@@ -116,12 +152,12 @@ int stage_rootwait(struct boot *b)
 		 * use the time to load the file system module the root will
 		 * need.  Only when idle, so that a disk already on its way is
 		 * never kept waiting behind a big module. */
-		if (now - last_event >= IDLE_PRELOAD && !preload_done) {
+		if (!found && now - last_event >= IDLE_PRELOAD && !preload_done) {
 			if (!modules_preload_fs(b))
 				preload_done = 1;
 			continue;
 		}
-		if (wait > IDLE_PRELOAD && !preload_done)
+		if (wait > IDLE_PRELOAD && !preload_done && !found)
 			wait = IDLE_PRELOAD;
 		if (b->uevent_fd < 0) {
 			t0 = uptime_us();

@@ -19,6 +19,7 @@ struct timing {
 	long long mount_us;	/* in mount(2): /dev /proc /sys /run, the root */
 	long long mount_cpu_us;
 	long long hooks_us;	/* in runtime hooks and rescue shells */
+	long long actions_us;	/* in block-device actions (LVM, MD, LUKS) */
 };
 
 extern struct timing timing;

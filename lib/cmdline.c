@@ -230,6 +230,8 @@ static int parse_one(char *param, char *val, void *arg)
 			set_str(bp, param, bp->brk, sizeof(bp->brk), "premount");
 		else if (!strcmp(param, "rd.break"))	/* dracut: before switch_root */
 			set_str(bp, param, bp->brk, sizeof(bp->brk), "init");
+		else if (!strcmp(param, "noresume"))
+			bp->noresume = 1;
 		return 0;
 	}
 
@@ -270,6 +272,23 @@ static int parse_one(char *param, char *val, void *arg)
 			bp->rd_shell = n != 0;
 	} else if (!strcmp(param, "debug")) {
 		bp->debug = 1;
+	} else if (!strcmp(param, "resume")) {
+		set_str(bp, param, bp->resume, sizeof(bp->resume), val);
+	} else if (!strcmp(param, "resume_offset")) {
+		set_str(bp, param, bp->resume_offset, sizeof(bp->resume_offset), val);
+	} else if (!strcmp(param, "noresume")) {
+		bp->noresume = 1;
+	} else if (!strcmp(param, "rd.lvm") || !strcmp(param, "rd.md") ||
+		   !strcmp(param, "rd.luks")) {
+		unsigned int bit = param[3] == 'l' ? (param[4] == 'v' ? RD_OFF_LVM : RD_OFF_LUKS)
+				   : RD_OFF_MD;
+
+		if (!parse_uint(val, &n)) {
+			if (n)
+				bp->rd_off &= ~bit;
+			else
+				bp->rd_off |= bit;
+		}
 	}
 	return 0;
 }

@@ -15,6 +15,10 @@
 
 enum { RO_UNSET = -1, RO_RW = 0, RO_RO = 1 };
 
+/* Stacks switched off on the command line (dracut's rd.lvm=0, rd.md=0,
+ * rd.luks=0): their block-device actions do not run. */
+enum { RD_OFF_LVM = 1, RD_OFF_MD = 2, RD_OFF_LUKS = 4 };
+
 struct boot_params {
 	char root[PARAM_VALUE_MAX];
 	char rootfstype[FSTYPE_MAX];
@@ -29,6 +33,10 @@ struct boot_params {
 	int rd_shell;			/* -1 unset, 0 no shell, 1 shell */
 	int quiet;
 	int debug;
+	unsigned int rd_off;		/* RD_OFF_* */
+	char resume[PARAM_VALUE_MAX];	/* resume=: the hibernation image's swap */
+	char resume_offset[24];		/* resume_offset=: pages into a swap file */
+	int noresume;
 	/* Lists that accumulate over occurrences (comma-separated names). */
 	char blacklist[PARAM_VALUE_MAX];	/* modprobe.blacklist=, rd.driver.blacklist= */
 	char driver_pre[PARAM_VALUE_MAX];	/* rd.driver.pre= */

@@ -8,6 +8,8 @@
 #define LAYOUT_SENTINEL   "etc/initkit/complete"	/* written last */
 #define LAYOUT_INITRD     "initrd.image"		/* --cpio-front */
 #define LAYOUT_HOOKS      "scripts"			/* scripts/STAGE/NAME */
+#define LAYOUT_ACTIONS    "lib/initkit/actions"	/* actions/PROBE-TYPE */
+#define LAYOUT_HELPERS    "lib/initkit"		/* helper programs */
 
 /* The stages that run the executables in LAYOUT_HOOKS/STAGE. */
 #define LAYOUT_HOOK_STAGES \

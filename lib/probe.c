@@ -423,14 +423,169 @@ static int probe_vfat(const uint8_t *bs, size_t len, struct fs_info *fi)
 	return 0;
 }
 
+/* ---- containers: what holds a file system rather than being one ---------
+ * LVM physical volumes, MD RAID members, LUKS and swap (for resume=).  The
+ * type names are blkid's; /init runs a device's action by that name. */
+
+#define LVM_LABEL_ID	"LABELONE"
+#define LVM_TYPE	"LVM2 001"
+
+/* An LVM2 label in one of the first four sectors; the PV's UUID is 32
+ * characters, printed by blkid in groups of 6-4-4-4-4-4-6. */
+static int probe_lvm(const uint8_t *buf, size_t len, struct fs_info *fi)
+{
+	static const int groups[] = { 6, 4, 4, 4, 4, 4, 6 };
+	uint64_t sec;
+
+	for (sec = 0; sec < 4; sec++) {
+		const uint8_t *l = buf + sec * 512;
+		uint32_t hdr;
+		size_t g, i, o = 0, in = 0;
+
+		if (!have(len, sec * 512, 512))
+			return -ENOENT;
+		if (memcmp(l, LVM_LABEL_ID, 8) || le64(l + 8) != sec ||
+		    memcmp(l + 24, LVM_TYPE, 8))
+			continue;
+		hdr = le32(l + 20);	/* pv_header, from the label's start */
+		if (hdr < 32 || hdr > 512 - 32)
+			return -ENOENT;
+		for (g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+			if (g)
+				fi->uuid[o++] = '-';
+			for (i = 0; i < (size_t)groups[g]; i++, in++) {
+				uint8_t c = l[hdr + in];
+
+				if (c <= ' ' || c > '~')
+					return -ENOENT;
+				fi->uuid[o++] = (char)c;
+			}
+		}
+		fi->uuid[o] = '\0';
+		strcpy(fi->type, "LVM2_member");
+		return 0;
+	}
+	return -ENOENT;
+}
+
+#define MD_MAGIC	0xa92b4efcU
+
+/* An MD RAID member whose version-1 superblock is at @off in @buf, which is
+ * byte @abs of the device: 1.1 (0), 1.2 (4 KiB) or 1.0 (near the end).
+ * blkid's LABEL is the array's name ("host:name"). */
+static int md1_at(const uint8_t *buf, size_t len, uint64_t off, uint64_t abs,
+		  struct fs_info *fi)
+{
+	const uint8_t *sb = buf + off;
+
+	if (!have(len, off, 256) || le32(sb) != MD_MAGIC || le32(sb + 4) != 1)
+		return -ENOENT;
+	if (le64(sb + 128 + 16) != abs / 512)	/* super_offset: where it is */
+		return -ENOENT;
+	set_uuid(fi, sb + 16);
+	copy_label(fi->label, sizeof(fi->label), sb + 32, 32);
+	strcpy(fi->type, "linux_raid_member");
+	return 0;
+}
+
+static int probe_md(const uint8_t *buf, size_t len, struct fs_info *fi)
+{
+	if (!md1_at(buf, len, 4096, 4096, fi))
+		return 0;
+	memset(fi, 0, sizeof(*fi));
+	return md1_at(buf, len, 0, 0, fi);
+}
+
+int probe_md_end(const uint8_t *tail, size_t len, uint64_t tail_off, uint64_t dev_bytes,
+		 struct fs_info *fi)
+{
+	uint64_t sectors = dev_bytes / 512, off;
+
+	memset(fi, 0, sizeof(*fi));
+	if (sectors < 256 || tail_off > dev_bytes)
+		return -ENOENT;
+	/* 1.0: 8 KiB from the end, 4 KiB aligned. */
+	off = ((sectors - 16) & ~(uint64_t)7) * 512;
+	if (off >= tail_off && !md1_at(tail, len, off - tail_off, off, fi))
+		return 0;
+	memset(fi, 0, sizeof(*fi));
+	/* 0.90: the last 64 KiB-aligned 64 KiB block (little-endian on x86). */
+	off = ((sectors & ~(uint64_t)127) - 128) * 512;
+	if (off >= tail_off && have(len, off - tail_off, 4096)) {
+		const uint8_t *sb = tail + (off - tail_off);
+		uint8_t u[16];
+
+		if (le32(sb) == MD_MAGIC && le32(sb + 4) == 0) {
+			memcpy(u, sb + 5 * 4, 4);	/* set_uuid0 */
+			memcpy(u + 4, sb + 13 * 4, 12);	/* set_uuid1..3 */
+			set_uuid(fi, u);
+			strcpy(fi->type, "linux_raid_member");
+			return 0;
+		}
+	}
+	memset(fi, 0, sizeof(*fi));
+	return -ENOENT;
+}
+
+/* LUKS1 and LUKS2 share the magic, the version and the UUID's place. */
+static int probe_luks(const uint8_t *buf, size_t len, struct fs_info *fi)
+{
+	static const uint8_t magic[6] = { 'L', 'U', 'K', 'S', 0xba, 0xbe };
+	uint16_t v;
+
+	if (!have(len, 0, 512) || memcmp(buf, magic, 6))
+		return -ENOENT;
+	v = be16(buf + 6);
+	if (v != 1 && v != 2)
+		return -ENOENT;
+	copy_label(fi->uuid, sizeof(fi->uuid), buf + 168, 40);
+	if (v == 2)
+		copy_label(fi->label, sizeof(fi->label), buf + 24, 48);
+	strcpy(fi->type, "crypto_LUKS");
+	return 0;
+}
+
+/* Swap with 4 KiB pages: the signature ends the first page.  A swap area
+ * holding a hibernation image is "swsuspend", as blkid says. */
+static int probe_swap(const uint8_t *buf, size_t len, struct fs_info *fi)
+{
+	static const char *const suspend[] = { "S1SUSPEND", "S2SUSPEND", "ULSUSPEND",
+					       "LINHIB0001" };
+	const uint8_t *sig = buf + 4096 - 10;
+	size_t i;
+
+	if (!have(len, 0, 4096))
+		return -ENOENT;
+	if (!memcmp(sig, "SWAPSPACE2", 10) || !memcmp(sig, "SWAP-SPACE", 10)) {
+		strcpy(fi->type, "swap");
+	} else {
+		for (i = 0; i < sizeof(suspend) / sizeof(suspend[0]); i++)
+			if (!memcmp(sig, suspend[i], strlen(suspend[i])))
+				break;
+		if (i == sizeof(suspend) / sizeof(suspend[0]))
+			return -ENOENT;
+		strcpy(fi->type, "swsuspend");
+	}
+	if (le32(buf + 1024) == 1) {	/* version 1: UUID and label */
+		set_uuid(fi, buf + 1024 + 12);
+		copy_label(fi->label, sizeof(fi->label), buf + 1024 + 28, 16);
+	}
+	return 0;
+}
+
 /* Order matters only for ambiguous devices: the strongest magics first,
- * vfat (which can match on little more than 55 AA) last. */
+ * vfat (which can match on little more than 55 AA) last.  Containers come
+ * first: an MD 1.2 member or a PV must not be mistaken for what it holds. */
 static int (*const probes[])(const uint8_t *, size_t, struct fs_info *) = {
+	probe_luks,
+	probe_lvm,
+	probe_md,
 	probe_ext,
 	probe_xfs,
 	probe_btrfs,
 	probe_squashfs,
 	probe_iso9660,
+	probe_swap,
 	probe_vfat,
 };
 

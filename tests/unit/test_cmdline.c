@@ -48,6 +48,26 @@ static void test_basic(void **state)
 	assert_string_equal(bp.brk, "premount,mount");
 }
 
+static void test_resume_and_stacks(void **state)
+{
+	struct boot_params bp = parse("resume=UUID=6b1d2c3e-0000-4000-8000-5a5a5a5a5a5a "
+				      "resume_offset=34816 rd.lvm=0 rd.md=1 rd.luks=0");
+
+	assert_string_equal(bp.resume, "UUID=6b1d2c3e-0000-4000-8000-5a5a5a5a5a5a");
+	assert_string_equal(bp.resume_offset, "34816");
+	assert_int_equal(bp.noresume, 0);
+	assert_int_equal(bp.rd_off, RD_OFF_LVM | RD_OFF_LUKS);
+	/* The last word wins; bad numbers change nothing. */
+	bp = parse("rd.lvm=0 rd.lvm=1 rd.md=0 rd.md=x noresume resume=/dev/vda2");
+	assert_int_equal(bp.rd_off, RD_OFF_MD);
+	assert_int_equal(bp.noresume, 1);
+	assert_string_equal(bp.resume, "/dev/vda2");
+	/* rd.lvm.vg= and friends are the helpers' business, not switches. */
+	bp = parse("rd.lvm.vg=vg0 rd.lvm.lv=vg0/root rd.md.uuid=1:2:3:4");
+	assert_int_equal(bp.rd_off, 0);
+	assert_int_equal(bp.modparams_len, 0);
+}
+
 static void test_last_wins(void **state)
 {
 	struct boot_params bp = parse("root=/dev/sda1 ro root=LABEL=x rw ro");
@@ -314,6 +334,7 @@ int main(void)
 		cmocka_unit_test(test_break_without_value),
 		cmocka_unit_test(test_each_whitespace),
 		cmocka_unit_test(test_driver_lists),
+		cmocka_unit_test(test_resume_and_stacks),
 		cmocka_unit_test(test_modparams),
 		cmocka_unit_test(test_list_next),
 		cmocka_unit_test(test_parse_uint),

@@ -169,6 +169,28 @@ static void test_hook_errors(void **state)
 	hook_bad("dir /a\ndir /b\033[2J\n", "h:2: control character 0x1b");
 	hook_bad("dir /a\rdir /b\n", "h:1: control character 0x0d");
 	hook_bad("\xef\xbb\xbf" "dir /a\n", "h:1: the file starts with a UTF-8 byte order mark");
+	hook_bad("helper ../lvm\n", "h:1: helper ../lvm: name one of initkit's helper programs");
+	hook_bad("helper\n", "h:1: write helper NAME;");
+	hook_bad("action LVM2-member /x\n", "h:1: action LVM2-member: the type is a probe's name");
+	hook_bad("action linux_raid_member_but_too_long /x\n", "h:1: action "
+		 "linux_raid_member_but_too_long: the type");
+	hook_bad("action LVM2_member lib/initkit/lvm\n", "h:1: action LVM2_member "
+		 "lib/initkit/lvm: write the program's absolute path");
+}
+
+static void test_stack_directives(void **state)
+{
+	struct hook_prog p;
+
+	(void)state;
+	assert_int_equal(hook(&p, "helper lvm\naction LVM2_member /lib/initkit/lvm\n"), 0);
+	assert_int_equal(p.n, 2);
+	assert_int_equal(p.d[0].kind, HOOK_HELPER);
+	assert_string_equal(p.d[0].dest, "lib/initkit/lvm");
+	assert_int_equal(p.d[1].kind, HOOK_ACTION);
+	assert_string_equal(p.d[1].dest, "lib/initkit/actions/LVM2_member");
+	assert_string_equal(p.d[1].args[1], "/lib/initkit/lvm");
+	hook_prog_free(&p);
 }
 
 static void test_hook_lines(void **state)
@@ -294,6 +316,15 @@ static void test_modset(void **state)
 	set_bad("ext4\n?\n", "s:2: '?' names no module");
 	set_bad("ext\0334\n", "s:1: control character 0x1b");
 	set_bad("?#x\n", "s:1: '?#x': no module name starts with '#'");
+	/* A set names the hooks it needs. */
+	assert_int_equal(set(&s, "dm_mod\nhook lvm\nhook md\n"), 0);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.nhooks, 2);
+	assert_string_equal(s.hooks[0], "lvm");
+	assert_string_equal(s.hooks[1], "md");
+	modset_free(&s);
+	set_bad("hook ../x\n", "s:1: hook ../x: name a hook in DATADIR/hooks");
+	set_bad("hook a b\n", "s:1: one module per line: put 'a' on a line of its own");
 }
 
 static void applets(const char *out, const char *self, int want_r, size_t want_n,
@@ -335,6 +366,7 @@ int main(void)
 		cmocka_unit_test(test_imgpath_norm),
 		cmocka_unit_test(test_directives),
 		cmocka_unit_test(test_hook_errors),
+		cmocka_unit_test(test_stack_directives),
 		cmocka_unit_test(test_hook_lines),
 		cmocka_unit_test(test_err_buffer),
 		cmocka_unit_test(test_modset),

@@ -4,6 +4,7 @@
  * unit_read's buffer is exactly as long as what was read). */
 #include "unit.h"
 #include <errno.h>
+#include <zlib.h>
 #include "probe.h"
 
 static char *tmp;
@@ -348,6 +349,180 @@ static void test_iso9660_genisoimage_joliet(void **state)
 	unlink(img);
 }
 
+/* ---- containers: swap, LUKS, LVM, MD ---------------------------------- */
+
+static void test_swap(void **state)
+{
+	char img[256];
+
+	img_path(img, sizeof(img), "swap");
+	unit_sh("truncate -s 8M '%s' && mkswap -q -U 6b1d2c3e-0000-4000-8000-5a5a5a5a5a5a "
+		"-L swaplabel '%s'", img, img);
+	check_image(img, "swap", "6b1d2c3e-0000-4000-8000-5a5a5a5a5a5a", "swaplabel");
+	/* What hibernation leaves: the signature says an image is there. */
+	unit_sh("printf S1SUSPEND | dd of='%s' bs=1 seek=4086 conv=notrunc status=none", img);
+	check_image(img, "swsuspend", "6b1d2c3e-0000-4000-8000-5a5a5a5a5a5a", "swaplabel");
+	unlink(img);
+}
+
+static void test_luks(void **state)
+{
+	char img[256];
+
+	img_path(img, sizeof(img), "luks");
+	unit_sh("truncate -s 24M '%s' && echo -n pw | cryptsetup -q luksFormat --type luks2 "
+		"--pbkdf pbkdf2 --pbkdf-force-iterations 1000 --key-file - "
+		"--uuid 1c2d3e4f-0000-4000-8000-0123456789ab --label cryptroot '%s'", img, img);
+	check_image(img, "crypto_LUKS", "1c2d3e4f-0000-4000-8000-0123456789ab", "cryptroot");
+	unit_sh("echo -n pw | cryptsetup -q luksFormat --type luks1 --pbkdf-force-iterations 1000 "
+		"--key-file - --uuid 2c2d3e4f-0000-4000-8000-0123456789ab '%s'", img);
+	check_image(img, "crypto_LUKS", "2c2d3e4f-0000-4000-8000-0123456789ab", "");
+	unlink(img);
+}
+
+/* LVM's CRC: CRC-32 with LVM's initial value and no final inversion. */
+static uint32_t lvm_crc_z(uint32_t init, const uint8_t *b, size_t n)
+{
+	return ~(uint32_t)crc32(~init & 0xffffffffUL, b, (uInt)n);
+}
+
+/* A PV label as pvcreate writes it, in sector @sec; blkid checks it all. */
+static void write_pv_label(const char *img, int sec, const char *uuid32)
+{
+	uint8_t l[512] = { 0 };
+	FILE *f = fopen(img, "r+b");
+	uint32_t crc;
+
+	memcpy(l, "LABELONE", 8);
+	l[8] = (uint8_t)sec;			/* sector_xl */
+	l[20] = 32;				/* offset_xl: pv_header */
+	memcpy(l + 24, "LVM2 001", 8);
+	memcpy(l + 32, uuid32, 32);		/* pv_header: id */
+	l[64 + 3] = 0x04;			/* device_size_xl: 64 MiB */
+	/* disk areas: one data area from 1 MiB, then the ends of the lists */
+	l[72 + 2] = 0x10;
+	crc = lvm_crc_z(0xf597a6cf, l + 20, 512 - 20);
+	l[16] = crc & 0xff; l[17] = crc >> 8 & 0xff; l[18] = crc >> 16 & 0xff; l[19] = crc >> 24;
+	assert_non_null(f);
+	assert_int_equal(fseek(f, sec * 512, SEEK_SET), 0);
+	assert_int_equal(fwrite(l, 1, sizeof(l), f), sizeof(l));
+	fclose(f);
+}
+
+static void test_lvm_pv(void **state)
+{
+	char img[256];
+
+	img_path(img, sizeof(img), "pv");
+	unit_sh("rm -f '%s' && truncate -s 64M '%s'", img, img);
+	write_pv_label(img, 1, "P0XQnTg2z4qAECDN8sXhZEMaWMbEqZpa");
+	check_image(img, "LVM2_member", "P0XQnT-g2z4-qAEC-DN8s-XhZE-MaWM-bEqZpa", "");
+	unit_sh("dd if=/dev/zero of='%s' bs=512 count=1 seek=1 conv=notrunc status=none", img);
+	write_pv_label(img, 0, "abcdefABCDEF0123456789abcdefABCD");
+	check_image(img, "LVM2_member", "abcdef-ABCD-EF01-2345-6789-abcd-efABCD", "");
+	unlink(img);
+}
+
+/* An MD 1.x superblock (raid1 of 2) at byte @off of the member, with the
+ * checksum the kernel and blkid verify. */
+static void write_md1(const char *img, uint64_t off, uint32_t minor_ver)
+{
+	uint8_t sb[1024] = { 0 };
+	uint64_t sum = 0;
+	uint32_t csum;
+	FILE *f = fopen(img, "r+b");
+	size_t i;
+
+	memcpy(sb, "\xfc\x4e\x2b\xa9", 4);	/* magic, little-endian */
+	sb[4] = 1;				/* major_version */
+	memcpy(sb + 16, "\x3f\x8a\x11\x22\x33\x44\x45\x56\x87\x98\xa9\xba\xcb\xdc\xed\xfe", 16);
+	memcpy(sb + 32, "initkit:root", 12);	/* set_name */
+	sb[72] = 1;				/* level */
+	sb[80] = 0x00; sb[81] = 0x80;		/* size: 32768 sectors */
+	sb[92] = 2;				/* raid_disks */
+	for (i = 0; i < 8; i++)
+		sb[128 + 16 + i] = (uint8_t)((off / 512) >> (8 * i));	/* super_offset */
+	sb[220] = 2;				/* max_dev */
+	/* dev_roles[2]: 0, 1 (le16) */
+	sb[256 + 2] = 1;
+	(void)minor_ver;
+	for (i = 0; i < 256 + 2 * 2; i += 4)
+		sum += (uint32_t)(sb[i] | sb[i + 1] << 8 | sb[i + 2] << 16 | (uint32_t)sb[i + 3] << 24);
+	csum = (uint32_t)((sum & 0xffffffff) + (sum >> 32));
+	sb[216] = csum & 0xff; sb[217] = csum >> 8 & 0xff;
+	sb[218] = csum >> 16 & 0xff; sb[219] = csum >> 24;
+	assert_non_null(f);
+	assert_int_equal(fseek(f, (long)off, SEEK_SET), 0);
+	assert_int_equal(fwrite(sb, 1, sizeof(sb), f), sizeof(sb));
+	fclose(f);
+}
+
+static void test_md_12_and_11(void **state)
+{
+	char img[256];
+
+	img_path(img, sizeof(img), "md");
+	unit_sh("rm -f '%s' && truncate -s 16M '%s'", img, img);
+	write_md1(img, 4096, 2);
+	check_image(img, "linux_raid_member", "3f8a1122-3344-4556-8798-a9bacbdcedfe",
+		    "initkit:root");
+	unit_sh("rm -f '%s' && truncate -s 16M '%s'", img, img);
+	write_md1(img, 0, 1);
+	check_image(img, "linux_raid_member", "3f8a1122-3344-4556-8798-a9bacbdcedfe",
+		    "initkit:root");
+	unlink(img);
+}
+
+/* 1.0 and 0.90 live at the end: probe_md_end() on the device's tail, and a
+ * RAID1 member whose start shows the array's ext4 is still a member. */
+static void test_md_end(void **state)
+{
+	char img[256], v[64];
+	const uint64_t bytes = 16 << 20;
+	struct fs_info fi;
+	uint8_t *tail;
+	size_t got;
+
+	img_path(img, sizeof(img), "mdend");
+	unit_sh("rm -f '%s' && truncate -s 16M '%s' && mke2fs -q -F -t ext4 '%s'", img, img, img);
+	write_md1(img, ((bytes / 512 - 16) & ~(uint64_t)7) * 512, 0);
+	tail = unit_read(img, bytes - PROBE_TAIL_SIZE, PROBE_TAIL_SIZE, &got);
+	assert_int_equal(got, PROBE_TAIL_SIZE);
+	assert_int_equal(probe_md_end(tail, got, bytes - got, bytes, &fi), 0);
+	assert_string_equal(fi.type, "linux_raid_member");
+	assert_string_equal(fi.uuid, "3f8a1122-3344-4556-8798-a9bacbdcedfe");
+	blkid_tag(img, "TYPE", v, sizeof(v));
+	assert_string_equal(v, "linux_raid_member");
+	/* One byte short of the superblock: not found, no stray read. */
+	assert_int_equal(probe_md_end(tail + PROBE_TAIL_SIZE - 8192 + 1, 8192 - 1 - 4096 + 255,
+				      bytes - 8192 + 1, bytes, &fi), -ENOENT);
+	free(tail);
+
+	/* 0.90: magic, version 0, uuid words 5 and 13..15. */
+	unit_sh("rm -f '%s' && truncate -s 16M '%s'", img, img);
+	{
+		uint8_t sb[4096] = { 0 };
+		FILE *f = fopen(img, "r+b");
+
+		memcpy(sb, "\xfc\x4e\x2b\xa9", 4);
+		sb[8] = 90;
+		memcpy(sb + 20, "\x01\x02\x03\x04", 4);
+		memcpy(sb + 52, "\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10", 12);
+		assert_non_null(f);
+		assert_int_equal(fseek(f, (long)(((bytes / 512) & ~127ULL) - 128) * 512, SEEK_SET), 0);
+		assert_int_equal(fwrite(sb, 1, sizeof(sb), f), sizeof(sb));
+		fclose(f);
+	}
+	tail = unit_read(img, bytes - PROBE_TAIL_SIZE, PROBE_TAIL_SIZE, &got);
+	assert_int_equal(probe_md_end(tail, got, bytes - got, bytes, &fi), 0);
+	assert_string_equal(fi.uuid, "01020304-0506-0708-090a-0b0c0d0e0f10");
+	free(tail);
+	/* Too small a device, or a tail that starts past the end. */
+	assert_int_equal(probe_md_end(NULL, 0, 0, 4096, &fi), -ENOENT);
+	assert_int_equal(probe_md_end(NULL, 0, bytes + 1, bytes, &fi), -ENOENT);
+	unlink(img);
+}
+
 /* ---- negative ---------------------------------------------------------- */
 
 static void test_zeroed_and_empty(void **state)
@@ -420,6 +595,11 @@ int main(void)
 		cmocka_unit_test(test_iso9660_xorriso),
 		cmocka_unit_test(test_iso9660_dates),
 		cmocka_unit_test(test_iso9660_genisoimage_joliet),
+		cmocka_unit_test(test_swap),
+		cmocka_unit_test(test_luks),
+		cmocka_unit_test(test_lvm_pv),
+		cmocka_unit_test(test_md_12_and_11),
+		cmocka_unit_test(test_md_end),
 		cmocka_unit_test(test_zeroed_and_empty),
 		cmocka_unit_test(test_magic_alone_is_not_enough),
 	};

@@ -1,0 +1,32 @@
+/* actions.h - block-device actions: a program the image holds for a probe
+ * type (LVM2_member, linux_raid_member, crypto_LUKS...), run when a device
+ * of that type appears; the devices it creates (dm-N, mdN) are probed in
+ * turn, so stacks of any depth assemble from the bottom up.
+ *
+ * An action is LAYOUT_ACTIONS/TYPE, an executable (usually a link to a
+ * helper in LAYOUT_HELPERS).  It is run as
+ *   TYPE add /dev/NAME   for each device of that type, once;
+ *   TYPE late            once, when the root has not come after the
+ *                        stack wait (an MD array may start degraded);
+ *   TYPE final           once, at the root deadline: say what is missing.
+ * with /init's environment; its output goes to the console.  late and
+ * final run only for types seen at least once. */
+#ifndef INITKIT_ACTIONS_H
+#define INITKIT_ACTIONS_H
+
+struct boot;
+
+/* Read the kernel command line's switches (rd.lvm=0, rd.md=0, rd.luks=0)
+ * and see whether the image has actions at all (one stat). */
+void actions_init(const struct boot *b);
+
+/* Does the image have an action for @type (and is it not switched off)? */
+int action_exists(const char *type);
+
+/* Run @type's action for the new device /dev/@name; returns its status. */
+int action_add(const char *type, const char *name);
+
+/* Run the late or final action of every type seen; returns how many ran. */
+int actions_event(const char *event);
+
+#endif
