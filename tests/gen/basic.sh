@@ -223,9 +223,11 @@ done
 check gen-module-tree-vanishes test -z "$bad"
 [ -z "$bad" ] || echo "    module tree vanishing:$bad"
 
-# the init's size budget (issue 2: 48 KiB stripped)
+# the init's size budget: the Makefile's INIT_MAX_BYTES (issue 16: 64 KiB
+# stripped, raised from issue 2's 48 KiB for stacked-storage root-wait)
 sz=$(stat -c %s "$TOP/init/init")
-check "init-size-${sz}-bytes-within-49152" test "$sz" -le 49152
+budget=$(sed -n 's/^INIT_MAX_BYTES := \([0-9]*\)$/\1/p' "$TOP/Makefile")
+check "init-size-${sz}-bytes-within-${budget:-unknown}" test "$sz" -le "${budget:-0}"
 check init-is-static-klibc sh -c "file '$TOP/init/init' | grep -q 'statically linked'"
 
 # the manual pages are clean mdoc
