@@ -76,19 +76,23 @@ build/klibc/%.o: lib/%.c $(INIT_HDRS)
 	@mkdir -p build/klibc
 	$(KLCC) -Os -Wall -Wno-unused-parameter $(WERROR) -Ilib -c -o $@ $<
 
-# Linked twice: ld would start the data segment on a page of its own in
-# the file (up to 4 KiB of padding); the second link puts it right after
-# the code, at the same offset in the next page of memory (-Tdata).
-init/init: $(INIT_OBJS)
-	$(KLCC) -static -Wl,-z,noseparate-code -o $@.unstripped $(INIT_OBJS)
-	set -- $$(readelf -lW $@.unstripped | awk '$$1 == "LOAD" { print $$3, $$5; exit }'); \
+# Static programs are linked twice: ld would start the data segment on a
+# page of its own in the file (up to 4 KiB of padding); the second link
+# puts it right after the code, at the same offset in the next page of
+# memory (-Tdata).  $(call link_static,OUT,OBJS)
+define link_static
+	$(KLCC) -static -Wl,-z,noseparate-code -o $(1).unstripped $(2)
+	set -- $$(readelf -lW $(1).unstripped | awk '$$1 == "LOAD" { print $$3, $$5; exit }'); \
 	data=$$(printf '0x%x' $$(( $$1 + 0x1000 + (($$2 + 63) & ~63) ))); \
-	$(KLCC) -static -Wl,-z,noseparate-code -Wl,-Tdata,$$data -o $@.unstripped $(INIT_OBJS)
-	strip --strip-all -R .comment -o $@ $@.unstripped
+	$(KLCC) -static -Wl,-z,noseparate-code -Wl,-Tdata,$$data -o $(1).unstripped $(2)
+	strip --strip-all -R .comment -o $(1) $(1).unstripped
+endef
+
+init/init: $(INIT_OBJS)
+	$(call link_static,$@,$(INIT_OBJS))
 
 init/lvm: build/klibc/lvm_main.o build/klibc/lvm.o $(HELPER_COMMON)
-	$(KLCC) -static -o $@.unstripped $^
-	strip --strip-all -R .comment -o $@ $@.unstripped
+	$(call link_static,$@,$^)
 
 mkinitramfs: $(GEN_SRCS) $(GEN_HDRS)
 	$(CC) $(CFLAGS) $(WARN) $(WERROR) $(INCS) -DINITKIT_DATADIR=\"$(DATADIR)\" \
