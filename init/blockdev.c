@@ -448,9 +448,9 @@ void block_describe(char *out, size_t size)
 			n = snprintf(out + o, size - o, "%s%s (no filesystem recognised)",
 				     o ? ", " : "", d->name);
 		else
-			n = snprintf(out + o, size - o, "%s%s (%s UUID=%s LABEL=%s)",
+			n = snprintf(out + o, size - o, "%s%s (%s UUID=%s%s%s)",
 				     o ? ", " : "", d->name, d->fs.type, d->fs.uuid,
-				     d->fs.label);
+				     d->fs.label[0] ? " LABEL=" : "", d->fs.label);
 		if (n < 0)
 			break;
 		o += (size_t)n;
