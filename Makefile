@@ -46,7 +46,8 @@ INIT_MAX_BYTES := 65536
 GEN_SRCS := gen/main.c gen/cpio.c gen/modsel.c gen/image.c gen/archive.c gen/commit.c \
             gen/compress.c gen/imgread.c gen/imgextract.c gen/config.c gen/hostonly.c \
             gen/elfdeps.c gen/imgext2.c gen/regfile.c gen/hookparse.c gen/runprog.c \
-            gen/genutil.c lib/moddb.c lib/moddbw.c lib/wildcard.c
+            gen/genutil.c lib/moddb.c lib/moddbw.c lib/wildcard.c lib/probe.c \
+            lib/rootspec.c
 # the program's steps beside main.c (they exit on error: no unit tests)
 GEN_STEPS := gen/options.c gen/hooks.c gen/firmware.c
 GEN_SRCS += $(GEN_STEPS)

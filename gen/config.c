@@ -53,6 +53,7 @@ static const struct key keys[] = {
 	{ "BACKUP",	K_BOOL,	F(backup),	NO_LINE, 0, 0, NULL },
 	{ "MICROCODE",	K_BOOL,	F(microcode),	NO_LINE, 0, 0, NULL },
 	{ "OUTPUT",	K_STR,	F(output),	NO_LINE, 0, 0, NULL },
+	{ "RESUME",	K_STR,	F(resume),	NO_LINE, 0, 0, NULL },
 };
 
 #undef F

@@ -19,6 +19,7 @@
 #include "common.h"
 #include "genutil.h"
 #include "hostonly.h"
+#include "probe.h"
 
 #define HO_LINE_MAX	65536	/* longest mountinfo line accepted */
 #define HO_ATTR_MAX	1024	/* longest sysfs attribute read (modalias, uuid) */
@@ -783,6 +784,98 @@ static int walk_backing(struct walk *w, const char *file, int depth)
 	return walk_mount(w, m, depth, 0);
 }
 
+/* A module set the stack needs at boot (modules.d/@set: its modules and
+ * the hook with /init's action for it). */
+static int note_set(struct walk *w, const char *set)
+{
+	return strv_add(&w->h->sets, &w->h->nsets, set, 1) < 0 ? nomem(w->h) : 0;
+}
+
+static int note_unsupported(struct walk *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* A layer /init cannot set up: the generator names it and stops. */
+static int note_unsupported(struct walk *w, const char *fmt, ...)
+{
+	char line[HO_WHY_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	return strv_add(&w->h->unsupported, &w->h->nunsupported, line, 1) < 0 ?
+		nomem(w->h) : 0;
+}
+
+/* Is one of the slaves of @disk itself an LVM volume? */
+static int lvm_over_lvm(struct walk *w, const char *disk)
+{
+	char dir[PATH_MAX], link[PATH_MAX], p[PATH_MAX], uuid[HO_ATTR_MAX];
+	char **slaves = NULL;
+	size_t n = 0, i;
+	int found = 0;
+
+	if (catpath(dir, sizeof(dir), disk, "slaves") < 0 ||
+	    list_dir(w, dir, &slaves, &n, HOSTONLY_MAX_SLAVES) < 0)
+		return 0;
+	for (i = 0; i < n && !found; i++)
+		found = sys_link(w, dir, slaves[i], link, sizeof(link)) == 0 &&
+			catpath(p, sizeof(p), link, "dm/uuid") == 0 &&
+			read_attr(w->sysfd, p, uuid, sizeof(uuid)) > 0 &&
+			!strncmp(uuid, "LVM-", 4);
+	strv_free(&slaves, &n);
+	return found;
+}
+
+/* What /init can set up of a device-mapper device: LVM's linear and
+ * striped volumes, with the lvm set; the rest is unsupported, named.
+ * LVM's dm uuid is "LVM-" and the VG's and LV's ids (64 characters);
+ * a suffix ("-tpool", "-cow", "-real", "-cdata"...) marks a hidden layer. */
+static int dm_layer(struct walk *w, const char *disk, const char *uuid)
+{
+	char p[PATH_MAX], name[HO_ATTR_MAX] = "";
+	const char *dev = base(disk);
+
+	if (catpath(p, sizeof(p), disk, "dm/name") < 0 ||
+	    read_attr(w->sysfd, p, name, sizeof(name)) <= 0)
+		strcpy(name, "no name");
+	if (!strncmp(uuid, "LVM-", 4)) {
+		if (strlen(uuid) > 4 + 64)
+			return note_unsupported(w, "%s (%s): a hidden LVM layer (dm uuid "
+						"suffix %s: thin pool, snapshot or cache); "
+						"initkit activates linear and striped logical "
+						"volumes only", dev, name, uuid + 4 + 64);
+		if (lvm_over_lvm(w, disk))
+			return note_unsupported(w, "%s (%s): a logical volume built on other "
+						"logical volumes (thin, snapshot, cache, raid "
+						"or mirror); initkit activates linear and "
+						"striped logical volumes only", dev, name);
+		return note_set(w, "lvm");
+	}
+	if (!strncmp(uuid, "CRYPT-", 6))
+		return note_unsupported(w, "%s (%s): dm-crypt (dm uuid %s); initkit "
+					"cannot unlock it at boot yet", dev, name, uuid);
+	return note_unsupported(w, "%s (%s): a device-mapper device not made by LVM (%s%s); "
+				"initkit sets up LVM volumes only", dev, name,
+				uuid[0] ? "dm uuid " : "no dm uuid", uuid);
+}
+
+/* An md array: the md set assembles native superblocks (0.90, 1.x). */
+static int md_layer(struct walk *w, const char *disk, const char *level)
+{
+	char p[PATH_MAX], meta[HO_ATTR_MAX] = "";
+
+	if (catpath(p, sizeof(p), disk, "md/metadata_version") < 0 ||
+	    read_attr(w->sysfd, p, meta, sizeof(meta)) <= 0)
+		meta[0] = '\0';
+	if (!strcmp(level, "container") || !strncmp(meta, "external", 8))
+		return note_unsupported(w, "%s: an md array with external metadata (%s%s: "
+					"IMSM or DDF firmware RAID); initkit assembles "
+					"native MD superblocks (0.90, 1.x) only", base(disk),
+					meta[0] ? meta : "level ", meta[0] ? "" : level);
+	return note_set(w, "md");
+}
+
 /* dm, md, loop and anything else with slaves/.  Returns 1 if @disk is such
  * a stacked device (its lower devices walked), 0 if not, or -errno. */
 static int stacked(struct walk *w, const char *disk, const char *chain, int depth)
@@ -810,6 +903,8 @@ static int stacked(struct walk *w, const char *disk, const char *chain, int dept
 		mod = hostonly_dm_module(attr);
 		if (!r && mod)
 			r = note_module(w, mod, what, sizeof(what));
+		if (!r)
+			r = dm_layer(w, disk, attr);
 		if (r < 0)
 			return r;
 	}
@@ -826,6 +921,8 @@ static int stacked(struct walk *w, const char *disk, const char *chain, int dept
 			r = note_module(w, mod, what, sizeof(what));
 		else if (!r && strcmp(attr, "container"))
 			r = app(what, sizeof(what), " (no module known for this level)");
+		if (!r)
+			r = md_layer(w, disk, attr);
 		if (r < 0)
 			return r;
 	}
@@ -1052,6 +1149,33 @@ static int walk_mount(struct walk *w, const struct hostonly_mount *m, int depth,
 	return walk_block(w, link, depth);
 }
 
+/* Open SYSROOT and its sys/ for a walk, and read its mount table. */
+static int walk_begin(struct walk *w, struct hostonly *h, const char *sysroot)
+{
+	memset(w, 0, sizeof(*w));
+	w->h = h;
+	w->rootfd = w->sysfd = -1;
+	w->sysroot = sysroot ? sysroot : "";
+	w->rootfd = open(w->sysroot[0] ? w->sysroot : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (w->rootfd < 0)
+		return seterr(h, -errno, "cannot open %s: %s", w->sysroot, strerror(errno));
+	w->sysfd = openat(w->rootfd, "sys", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (w->sysfd < 0)
+		return seterr(h, -errno, "cannot open %s/sys: %s (is sysfs mounted?)",
+			      w->sysroot, strerror(errno));
+	return read_mountinfo(w);
+}
+
+static void walk_end(struct walk *w)
+{
+	free_mounts(w);
+	strv_free(&w->seen, &w->nseen);
+	if (w->sysfd >= 0)
+		close(w->sysfd);
+	if (w->rootfd >= 0)
+		close(w->rootfd);
+}
+
 int hostonly_detect(struct hostonly *h, const char *sysroot, const char *mountpoint)
 {
 	const struct hostonly_mount *m = NULL;
@@ -1061,10 +1185,6 @@ int hostonly_detect(struct hostonly *h, const char *sysroot, const char *mountpo
 	int r;
 
 	memset(h, 0, sizeof(*h));
-	memset(&w, 0, sizeof(w));
-	w.h = h;
-	w.rootfd = w.sysfd = -1;
-	w.sysroot = sysroot ? sysroot : "";
 	if (!mountpoint || mountpoint[0] != '/')
 		return seterr(h, -EINVAL, "mount point '%s' is not an absolute path",
 			      mountpoint ? mountpoint : "(null)");
@@ -1075,18 +1195,7 @@ int hostonly_detect(struct hostonly *h, const char *sysroot, const char *mountpo
 	while (len > 1 && mp[len - 1] == '/')
 		mp[--len] = '\0';
 
-	w.rootfd = open(w.sysroot[0] ? w.sysroot : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (w.rootfd < 0) {
-		r = seterr(h, -errno, "cannot open %s: %s", w.sysroot, strerror(errno));
-		goto out;
-	}
-	w.sysfd = openat(w.rootfd, "sys", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (w.sysfd < 0) {
-		r = seterr(h, -errno, "cannot open %s/sys: %s (is sysfs mounted?)", w.sysroot,
-			   strerror(errno));
-		goto out;
-	}
-	r = read_mountinfo(&w);
+	r = walk_begin(&w, h, sysroot);
 	if (r < 0)
 		goto out;
 	for (i = w.nmnt; i-- > 0;) {
@@ -1111,17 +1220,158 @@ int hostonly_detect(struct hostonly *h, const char *sysroot, const char *mountpo
 	if (!r)
 		r = walk_mount(&w, m, 0, 1);
 out:
-	free_mounts(&w);
-	strv_free(&w.seen, &w.nseen);
-	if (w.sysfd >= 0)
-		close(w.sysfd);
-	if (w.rootfd >= 0)
-		close(w.rootfd);
+	walk_end(&w);
+	return r;
+}
+
+/* The largest swap partition in SYSROOT/proc/swaps, as written there
+ * ("/dev/dm-1", octal escapes undone), in @out; 0 if there is none. */
+static int largest_swap(struct walk *w, char *out, size_t size, unsigned long long *kib)
+{
+	size_t linecap = 0;
+	char *line = NULL;
+	FILE *f;
+	int fd;
+
+	*kib = 0;
+	out[0] = '\0';
+	fd = openat(w->rootfd, "proc/swaps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return 0;		/* a kernel without swap */
+	if (fd < 0 || !(f = fdopen(fd, "r"))) {
+		int r = -errno;
+
+		if (fd >= 0)
+			close(fd);
+		return seterr(w->h, r, "cannot read %s/proc/swaps: %s", w->sysroot,
+			      strerror(-r));
+	}
+	while (getline(&line, &linecap, f) > 0) {
+		char name[PATH_MAX], type[32];
+		unsigned long long sz;
+
+		/* "Filename Type Size Used Priority"; the header fails the scan */
+		if (sscanf(line, "%4095s %31s %llu", name, type, &sz) != 3 ||
+		    strcmp(type, "partition") || strncmp(name, "/dev/", 5) ||
+		    !strncmp(name, "/dev/zram", 9))
+			continue;
+		unescape(name);
+		if (sz > *kib && strlen(name) < size) {
+			*kib = sz;
+			strcpy(out, name);
+		}
+	}
+	free(line);
+	fclose(f);
+	return out[0] ? 1 : 0;
+}
+
+/* The UUID in the swap header of SYSROOT/dev/@name, or "". */
+static void swap_uuid(struct walk *w, const char *name, char *uuid, size_t size)
+{
+	static uint8_t buf[PROBE_READ_SIZE];
+	struct fs_info fi;
+	struct stat st;
+	char p[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	uuid[0] = '\0';
+	if (snprintf(p, sizeof(p), "dev/%s", name) >= (int)sizeof(p))
+		return;
+	/* a device or, in a test tree, a file; never a FIFO */
+	fd = openat(w->rootfd, p, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) == 0 && (S_ISBLK(st.st_mode) || S_ISREG(st.st_mode))) {
+		n = pread(fd, buf, sizeof(buf), 0);
+		if (n > 0 && !probe_fs(buf, (size_t)n, &fi) && !strcmp(fi.type, "swap") &&
+		    fi.uuid[0] && strlen(fi.uuid) < size)
+			strcpy(uuid, fi.uuid);
+	}
+	close(fd);
+}
+
+/* The device a resume= spec names, through SYSROOT/dev's links. */
+static int spec_dev(struct walk *w, const char *spec, char *name, size_t size)
+{
+	static const char *const by[][2] = {
+		{ "UUID=", "/dev/disk/by-uuid/" }, { "LABEL=", "/dev/disk/by-label/" },
+		{ "PARTUUID=", "/dev/disk/by-partuuid/" },
+		{ "PARTLABEL=", "/dev/disk/by-partlabel/" },
+	};
+	char p[PATH_MAX];
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_SIZE(by); i++) {
+		n = strlen(by[i][0]);
+		if (!strncmp(spec, by[i][0], n)) {
+			if (snprintf(p, sizeof(p), "%s%s", by[i][1], spec + n) >= (int)sizeof(p))
+				return -ENAMETOOLONG;
+			return dev_name(w, p, name, size);
+		}
+	}
+	return dev_name(w, spec, name, size);
+}
+
+int hostonly_resume(struct hostonly *h, const char *sysroot, const char *spec)
+{
+	char swap[PATH_MAX], name[64], uuid[FS_UUID_MAX], link[PATH_MAX];
+	unsigned long long kib = 0;
+	struct walk w;
+	int r;
+
+	h->resume[0] = h->resume_dev[0] = '\0';
+	r = walk_begin(&w, h, sysroot);
+	if (r < 0)
+		goto out;
+	if (spec) {
+		if (strlen(spec) >= sizeof(h->resume)) {
+			r = seterr(h, -ENAMETOOLONG, "resume device '%.80s...' too long", spec);
+			goto out;
+		}
+		strcpy(h->resume, spec);
+		r = spec_dev(&w, spec, name, sizeof(name));
+		if (r < 0) {
+			r = seterr(h, -ENOENT, "resume device %s: no such block device on "
+				   "this machine (%s/dev has no link for it)", spec, w.sysroot);
+			goto out;
+		}
+		r = add_why(&w, "resume: %s is %s", spec, name);
+	} else {
+		r = largest_swap(&w, swap, sizeof(swap), &kib);
+		if (r <= 0)
+			goto out;
+		r = dev_name(&w, swap, name, sizeof(name));
+		if (r < 0) {
+			r = seterr(h, -ENOENT, "the swap %s in %s/proc/swaps is not a block "
+				   "device this machine's sysfs knows", swap, w.sysroot);
+			goto out;
+		}
+		swap_uuid(&w, name, uuid, sizeof(uuid));
+		if (uuid[0])
+			snprintf(h->resume, sizeof(h->resume), "UUID=%s", uuid);
+		else
+			snprintf(h->resume, sizeof(h->resume), "/dev/%s", name);
+		r = add_why(&w, "resume: %s (%s, %llu KiB: the largest swap partition in "
+			    "/proc/swaps)", h->resume, swap, kib);
+	}
+	strcpy(h->resume_dev, name);
+	if (!r)
+		r = sys_link(&w, "class/block", name, link, sizeof(link));
+	if (!r)
+		r = walk_block(&w, link, 0);
+	if (!r)
+		r = 1;
+out:
+	walk_end(&w);
 	return r;
 }
 
 void hostonly_free(struct hostonly *h)
 {
+	strv_free(&h->sets, &h->nsets);
+	strv_free(&h->unsupported, &h->nunsupported);
 	strv_free(&h->modules, &h->nmod);
 	strv_free(&h->builtin, &h->nbuiltin);
 	strv_free(&h->modaliases, &h->nalias);

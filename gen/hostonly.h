@@ -32,6 +32,15 @@ struct hostonly {
 				 * also "fs-TYPE" for a loop device's backing
 				 * file system */
 	size_t nalias;
+	char **sets;		/* module sets (modules.d) the stack needs at
+				 * boot: "lvm", "md"; unique */
+	size_t nsets;
+	char **unsupported;	/* layers of the stack /init cannot assemble,
+				 * one line each naming the device: the
+				 * generator refuses to write the image */
+	size_t nunsupported;
+	char resume[80];	/* hostonly_resume(): "UUID=..." or "/dev/NAME" */
+	char resume_dev[64];	/* ... and the block device, "dm-1" */
 	char **why;		/* one line per decision, for -v */
 	size_t nwhy;
 	char err[1024];		/* why hostonly_detect failed */
@@ -47,6 +56,17 @@ struct hostonly {
  * -ENOMEM.  On failure @h keeps what was found so far; call
  * hostonly_free() either way. */
 int hostonly_detect(struct hostonly *h, const char *sysroot, const char *mountpoint);
+
+/* The hibernation device, as initramfs-tools picks it when RESUME is not
+ * set: the largest swap on a block device in /proc/swaps (zram, whose
+ * contents die with the machine, and swap files are skipped).  Named by
+ * its UUID when the swap has one (read from its header), else /dev/NAME,
+ * in h->resume; the devices below it are walked like the root's, their
+ * modules and sets added to @h (call after hostonly_detect(), same @h).
+ * @spec: the device given instead (resume=: UUID=, LABEL=, PARTUUID=,
+ * PARTLABEL=, /dev/...), found through SYSROOT/dev's links and walked.
+ * Returns 1 (found), 0 (no swap to resume from), or -errno with h->err. */
+int hostonly_resume(struct hostonly *h, const char *sysroot, const char *spec);
 
 /* Release the lists; @h may then be reused.  Safe to call twice. */
 void hostonly_free(struct hostonly *h);

@@ -28,6 +28,7 @@
 #include "options.h"
 #include "output.h"
 #include "genutil.h"
+#include "rootspec.h"
 
 /* --list IMAGE, --extract IMAGE DIR: any image the kernel accepts. */
 static int list_or_extract(const struct opts *o)
@@ -48,22 +49,77 @@ static int list_or_extract(const struct opts *o)
 	return 0;
 }
 
-/* Walk from this machine's root device up to its bus; resolve the drivers
- * and modaliases found there, and the root's file system, against the
- * target kernel's modules.  A driver the target has built in is fine. */
-static void add_hostonly(struct modsel *ms, int verbose)
+/* The image's default resume= ("" for none): --resume or RESUME=, else
+ * with --hostonly the largest swap, as initramfs-tools picks it. */
+static char resume_spec[80];
+
+/* A resume= value the image may carry: a device specification /init
+ * parses, in one word. */
+static void check_resume(const char *spec)
+{
+	struct root_spec rs;
+	const char *p;
+
+	for (p = spec; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == '"' || *p == 0x7f)
+			die("--resume %s: a device specification is one word without "
+			    "quotes (UUID=..., LABEL=..., PARTUUID=..., /dev/NAME)", spec);
+	if (rootspec_parse(spec, &rs) || strlen(spec) >= sizeof(resume_spec))
+		die("--resume %s: not a device specification; write UUID=..., LABEL=..., "
+		    "PARTUUID=..., PARTLABEL=..., /dev/NAME or MAJ:MIN, or auto or none",
+		    spec);
+}
+
+/* Walk from this machine's root device (and its resume device) down the
+ * stack and up to the bus; resolve the drivers and modaliases found there,
+ * the root's file system and the stack's sets against the target kernel's
+ * modules.  A driver the target has built in is fine; a layer /init cannot
+ * set up stops the build. */
+static void add_hostonly(const struct opts *o, struct modsel *ms, int verbose)
 {
 	struct hostonly h;
-	char alias[64];
+	char alias[64], path[PATH_MAX];
 	size_t i;
 	int r = hostonly_detect(&h, "", "/");
 
 	if (r)
 		die("--hostonly: %s", h.err);
+	if (!o->resume || strcmp(o->resume, "none")) {
+		const char *spec = o->resume && strcmp(o->resume, "auto") ? o->resume : NULL;
+
+		r = hostonly_resume(&h, "", spec);
+		if (r < 0)
+			die("--hostonly: %s; --resume none builds the image without one", h.err);
+		if (r > 0) {
+			snprintf(resume_spec, sizeof(resume_spec), "%s", h.resume);
+			if (!spec)
+				msg("--hostonly: resume=%s (%s, the largest swap partition, as "
+				    "initramfs-tools picks it; --resume SPEC or RESUME= chooses "
+				    "another, --resume none keeps none; noresume at boot skips "
+				    "it)", h.resume, h.resume_dev);
+		}
+	}
 	ms->req = REQ_SET;
 	for (i = 0; i < h.nwhy; i++)
 		if (verbose)
 			msg("--hostonly: %s", h.why[i]);
+	if (h.nunsupported) {
+		for (i = 0; i < h.nunsupported; i++)
+			msg("--hostonly: %s", h.unsupported[i]);
+		die("--hostonly: this machine's root or resume device is on %s that "
+		    "initkit cannot set up at boot (above); an image built anyway would "
+		    "not boot it: build it with another tool, or with --generic for a "
+		    "test", h.nunsupported > 1 ? "layers" : "a layer");
+	}
+	for (i = 0; i < h.nsets; i++) {
+		pathf(path, sizeof(path), "%s/modules.d/%s", o->datadir, h.sets[i]);
+		if (!is_file(path))
+			die("--hostonly: this machine's root needs the set %s, and there is "
+			    "no %s", h.sets[i], path);
+		msg("--hostonly: the stack needs -M %s: added", h.sets[i]);
+		if (modsel_add_set(ms, path, 0))
+			die("%s", ms->err);
+	}
 	for (i = 0; i < h.nmod; i++) {
 		r = modsel_add(ms, h.modules[i], "--hostonly: root device driver");
 		if (r == -ENOENT)
@@ -139,8 +195,15 @@ static void select_modules(const struct opts *o, struct modsel *ms)
 		}
 		free(names);
 	}
+	if (o->resume && strcmp(o->resume, "none") && strcmp(o->resume, "auto")) {
+		check_resume(o->resume);
+		snprintf(resume_spec, sizeof(resume_spec), "%s", o->resume);
+	}
 	if (o->hostonly)
-		add_hostonly(ms, o->out.verbose);
+		add_hostonly(o, ms, o->out.verbose);
+	else if (o->resume && !strcmp(o->resume, "auto"))
+		die("--resume auto: only with --hostonly (a generic image must not "
+		    "name this machine's swap); name the device instead");
 	for (i = 0; i < o->nmodules; i++) {
 		char origin[PATH_MAX];
 
@@ -217,6 +280,12 @@ static void assemble(struct opts *o, struct modsel *ms, struct image *img)
 		if (!is_file(o->programs[i]))
 			die("-I %s: no such file on this host", o->programs[i]);
 		add_binary(img, o->programs[i], "-I");
+	}
+	if (resume_spec[0]) {
+		char line[sizeof(resume_spec) + 16];
+		int n = snprintf(line, sizeof(line), "resume=%s\n", resume_spec);
+
+		image_add_data(img, LAYOUT_CMDLINE, line, (size_t)n, 0644);
 	}
 	image_add_sentinel(img);
 	if (o->microcode)

@@ -28,6 +28,7 @@ static const char usage_text[] =
 "                   [--generic] [--hostonly] [-H HOOK]... [-I PROG]... [-c ALG]\n"
 "                   [-l LEVEL] [-d DATADIR] [-i INIT] [-j THREADS] [--microcode]\n"
 "                   [--backup] [--format cpio|image] [--cpio-front] [-C FILE] [-v]\n"
+"                   [--resume SPEC|auto|none]\n"
 "       mkinitramfs --list IMAGE\n"
 "       mkinitramfs --extract IMAGE DIR\n"
 "\n"
@@ -44,7 +45,12 @@ static const char usage_text[] =
 "                       machine (drivers load only for what is found)\n"
 "      --hostonly       what this machine needs to reach its root: the\n"
 "                       drivers from its root device up to the bus, and\n"
-"                       the root's file system (-v says what and why)\n"
+"                       the root's file system (-v says what and why);\n"
+"                       LVM and MD stacks add their sets (-M lvm, -M md),\n"
+"                       and the largest swap becomes the resume device\n"
+"      --resume SPEC    the image's default resume= (UUID=, LABEL=,\n"
+"                       PARTUUID=, /dev/...); auto: as --hostonly picks\n"
+"                       it; none: no default (the command line still can)\n"
 "      --format cpio|image\n"
 "                       image: an ext2 image-initrd (the legacy flow) with\n"
 "                       the init as /linuxrc, compressed with -c\n"
@@ -147,6 +153,7 @@ static void check_nonempty(int c, const char *arg)
 		{ 'd', "-d: empty path; name the directory holding modules.d and hooks" },
 		{ 'i', "-i: empty path; name the init to put in the image" },
 		{ 'C', "-C: empty path; name the settings file" },
+		{ 'R', "--resume: empty; name the swap (UUID=..., /dev/...), or auto or none" },
 		{ 'H', "-H: empty hook name; name a hook in DATADIR/hooks, or a hook file" },
 		{ 'I', "-I: empty path; name the program to add" },
 	};
@@ -185,6 +192,7 @@ void options_parse(int argc, char **argv, struct opts *o)
 		{ "extract", required_argument, NULL, 'X' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "resume", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long v;
@@ -210,6 +218,7 @@ void options_parse(int argc, char **argv, struct opts *o)
 		case 'I': add_arg(o->programs, &o->nprograms, optarg, "-I"); break;
 		case 'd': o->datadir = optarg; break;
 		case 'i': o->init = optarg; break;
+		case 'R': o->resume = optarg; break;
 		case 'v': o->out.verbose = 1; break;
 		case 'j':
 			if (parse_ulong(optarg, 1, CONFIG_THREADS_MAX, &v))
@@ -341,6 +350,8 @@ static void apply_config(struct opts *o)
 		o->microcode = 1;
 	if (c.hostonly == 1)
 		o->hostonly = 1;
+	if (!o->resume && c.resume)
+		o->resume = c.resume;
 	for (i = 0; c.modules && c.modules[i]; i++)
 		add_arg(o->modules, &o->nmodules, c.modules[i], "MODULES");
 	for (i = 0; c.sets && c.sets[i]; i++)

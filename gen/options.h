@@ -31,6 +31,7 @@ struct opts {
 	int basedir_set, comp_set;	/* given as flags: the config file's lose */
 	int microcode;			/* --microcode: early microcode first */
 	int hostonly;			/* --hostonly */
+	const char *resume;		/* --resume SPEC|auto|none; NULL unset */
 	int format_image;		/* --format image: ext2, init as /linuxrc */
 	int cpio_front;			/* --cpio-front: ... inside a cpio image */
 	const char *list;		/* --list IMAGE */

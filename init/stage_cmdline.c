@@ -10,13 +10,27 @@
 #include "log.h"
 #include "util.h"
 
+/* The image's defaults (mkinitramfs --resume, --hostonly): parameters
+ * read before /proc/cmdline, so that the kernel's command line wins. */
+#define DEFAULTS_MAX 1024
+
 int stage_cmdline(struct boot *b)
 {
-	static char buf[CMDLINE_MAX];	/* touched only as far as it is read */
+	/* touched only as far as it is read */
+	static char buf[DEFAULTS_MAX + CMDLINE_MAX];
 	char ignored[64], sentinel[64];
-	int r, fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -errno : cmdline_read(fd, buf, sizeof(buf), ignored,
-						   sizeof(ignored));
+	ssize_t d = read_file("/" LAYOUT_CMDLINE, buf, DEFAULTS_MAX);
+	int r, fd;
+	ssize_t n;
+
+	if (d == -EFBIG)
+		log_msg(L_WARN, "cmdline: /%s is over %d bytes; its defaults are "
+			"ignored", LAYOUT_CMDLINE, DEFAULTS_MAX - 1);
+	d = d > 0 ? d : 0;
+	buf[d++] = ' ';
+	fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -errno : cmdline_read(fd, buf + d, CMDLINE_MAX, ignored,
+					   sizeof(ignored));
 
 	if (fd >= 0)
 		close(fd);

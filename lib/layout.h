@@ -6,6 +6,8 @@
 
 #define LAYOUT_MODULES_DB "etc/initkit/modules.db"	/* see moddb.h */
 #define LAYOUT_SENTINEL   "etc/initkit/complete"	/* written last */
+#define LAYOUT_CMDLINE    "etc/initkit/cmdline"	/* defaults: the kernel's
+							 * command line wins */
 #define LAYOUT_INITRD     "initrd.image"		/* --cpio-front */
 #define LAYOUT_HOOKS      "scripts"			/* scripts/STAGE/NAME */
 #define LAYOUT_ACTIONS    "lib/initkit/actions"	/* actions/PROBE-TYPE */

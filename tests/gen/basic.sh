@@ -310,6 +310,21 @@ rootfs=$(findmnt -no FSTYPE / 2>/dev/null)
 check hostonly-reports-root grep -q -- "--hostonly: / is $rootfs on" "$WORK/ho.err"
 check hostonly-has-root-fs sh -c "'$MK' --list '$WORK/ho.img' | grep -q '/$rootfs.ko\$'"
 
+# --resume: the image's default resume=, in etc/initkit/cmdline (the
+# kernel's command line wins); RESUME= in the settings file; bad values
+"$MK" "${GEN[@]}" -M virtio --resume UUID=5ab0c0de-1111-4222-8333-5a5a5a5a5a5a -o "$WORK/res.img"
+mkdir -p "$WORK/resx" && "$MK" --extract "$WORK/res.img" "$WORK/resx"
+check resume-default-in-image grep -qx 'resume=UUID=5ab0c0de-1111-4222-8333-5a5a5a5a5a5a' "$WORK/resx/etc/initkit/cmdline"
+printf 'RESUME=/dev/vg0/swap\n' > "$WORK/res.conf"
+"$MK" "${GEN[@]}" -M virtio -C "$WORK/res.conf" -o "$WORK/res2.img"
+rm -rf "$WORK/resx" && mkdir -p "$WORK/resx" && "$MK" --extract "$WORK/res2.img" "$WORK/resx"
+check resume-from-settings grep -qx 'resume=/dev/vg0/swap' "$WORK/resx/etc/initkit/cmdline"
+"$MK" "${GEN[@]}" -M virtio -C "$WORK/res.conf" --resume none -o "$WORK/res3.img"
+check resume-none-flag-wins sh -c "! '$MK' --list '$WORK/res3.img' | grep -q 'etc/initkit/cmdline'"
+expect_fail resume-not-a-spec "not a device specification" "${GEN[@]}" -M virtio --resume /etc/swap
+expect_fail resume-one-word "one word without quotes" "${GEN[@]}" -M virtio --resume "UUID=a b"
+expect_fail resume-auto-hostonly "only with --hostonly" "${GEN[@]}" -M virtio --resume auto
+
 # --format image: a clean, reproducible ext2 image-initrd, the init as /linuxrc
 "$MK" "${GEN[@]}" -M virtio -M ext4 --format image -o "$WORK/ext2.img"
 "$MK" "${GEN[@]}" -M virtio -M ext4 --format image -o "$WORK/ext2b.img"

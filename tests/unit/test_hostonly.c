@@ -457,6 +457,203 @@ static void test_dm_crypt(void **state)
 	hostonly_free(&h);
 }
 
+#define LVM_UUID "LVM-0123456789abcdef0123456789ABCDEFfedcba9876543210FEDCBA9876543210"
+
+/* An LVM volume on a partition: the lvm set; dm-crypt is named as what
+ * /init cannot set up (test_dm_crypt's tree). */
+static void test_lvm_set(void **state)
+{
+	static const char *const sets[] = { "lvm", NULL };
+	struct hostonly h;
+
+	(void)state;
+	tree("lvm");
+	virtio_disk();
+	blockdev("254:2", VDA "/vda2", 1);
+	blockdev("253:0", "devices/virtual/block/dm-0", 0);
+	put("sys/devices/virtual/block/dm-0/dm/uuid", LVM_UUID "\n");
+	put("sys/devices/virtual/block/dm-0/dm/name", "vg0-root\n");
+	sys_ln("devices/virtual/block/dm-0/slaves/vda2", VDA "/vda2");
+	loaded_module("dm_mod");
+	mountinfo("30 1 253:0 / / rw,relatime - ext4 /dev/mapper/vg0-root rw\n");
+	assert_int_equal(detect(&h, "/"), 0);
+	assert_strv(h.sets, h.nsets, sets);
+	assert_int_equal(h.nunsupported, 0);
+	hostonly_free(&h);
+
+	tree("dmcrypt");
+	assert_int_equal(detect(&h, "/"), 0);
+	assert_int_equal(h.nsets, 0);
+	assert_int_equal(h.nunsupported, 1);
+	assert_string_equal(h.unsupported[0], "dm-0 (root): dm-crypt (dm uuid "
+			    "CRYPT-LUKS2-0123abcd-root); initkit cannot unlock it at boot yet");
+	hostonly_free(&h);
+}
+
+/* LVM layers /init does not activate: a thin pool's hidden layer (uuid
+ * suffix), a volume on other volumes (raid, thin), a dm device of another
+ * tool; each is named with its device and dm name. */
+static void test_lvm_unsupported(void **state)
+{
+	struct hostonly h;
+
+	(void)state;
+	tree("lvmthin");
+	virtio_disk();
+	blockdev("254:2", VDA "/vda2", 1);
+	blockdev("253:0", "devices/virtual/block/dm-0", 0);
+	blockdev("253:1", "devices/virtual/block/dm-1", 0);
+	blockdev("253:2", "devices/virtual/block/dm-2", 0);
+	put("sys/devices/virtual/block/dm-2/dm/uuid", LVM_UUID "-tpool\n");
+	put("sys/devices/virtual/block/dm-2/dm/name", "vg0-pool-tpool\n");
+	put("sys/devices/virtual/block/dm-1/dm/uuid", "LVM-0123456789abcdef0123456789ABCDEF"
+	    "00000000000000000000000000000000\n");
+	put("sys/devices/virtual/block/dm-1/dm/name", "vg0-thin\n");
+	put("sys/devices/virtual/block/dm-0/dm/uuid", "mpath-3600a0b80\n");
+	put("sys/devices/virtual/block/dm-0/dm/name", "mpatha\n");
+	sys_ln("devices/virtual/block/dm-0/slaves/dm-1", "devices/virtual/block/dm-1");
+	sys_ln("devices/virtual/block/dm-1/slaves/dm-2", "devices/virtual/block/dm-2");
+	sys_ln("devices/virtual/block/dm-2/slaves/vda2", VDA "/vda2");
+	loaded_module("dm_mod");
+	mountinfo("30 1 253:0 / / rw - ext4 /dev/mapper/mpatha rw\n");
+	assert_int_equal(detect(&h, "/"), 0);
+	assert_int_equal(h.nsets, 0);
+	assert_int_equal(h.nunsupported, 3);
+	assert_string_equal(h.unsupported[0], "dm-0 (mpatha): a device-mapper device not "
+			    "made by LVM (dm uuid mpath-3600a0b80); initkit sets up LVM volumes "
+			    "only");
+	assert_string_equal(h.unsupported[1], "dm-1 (vg0-thin): a logical volume built on "
+			    "other logical volumes (thin, snapshot, cache, raid or mirror); "
+			    "initkit activates linear and striped logical volumes only");
+	assert_string_equal(h.unsupported[2], "dm-2 (vg0-pool-tpool): a hidden LVM layer (dm "
+			    "uuid suffix -tpool: thin pool, snapshot or cache); initkit "
+			    "activates linear and striped logical volumes only");
+	hostonly_free(&h);
+}
+
+/* md: native superblocks take the md set; IMSM/DDF containers are named. */
+static void test_md_sets(void **state)
+{
+	static const char *const sets[] = { "lvm", "md", NULL };
+	struct hostonly h;
+
+	(void)state;
+	tree("lvmonmd");
+	virtio_disk();
+	virtio_disk2();
+	blockdev("9:127", "devices/virtual/block/md127", 0);
+	put("sys/devices/virtual/block/md127/md/level", "raid1\n");
+	put("sys/devices/virtual/block/md127/md/metadata_version", "1.2\n");
+	sys_ln("devices/virtual/block/md127/slaves/vda", VDA);
+	sys_ln("devices/virtual/block/md127/slaves/vdb", VDB);
+	blockdev("253:0", "devices/virtual/block/dm-0", 0);
+	put("sys/devices/virtual/block/dm-0/dm/uuid", LVM_UUID "\n");
+	put("sys/devices/virtual/block/dm-0/dm/name", "vg0-root\n");
+	sys_ln("devices/virtual/block/dm-0/slaves/md127", "devices/virtual/block/md127");
+	mountinfo("30 1 253:0 / / rw - ext4 /dev/mapper/vg0-root rw\n");
+	assert_int_equal(detect(&h, "/"), 0);
+	assert_strv(h.sets, h.nsets, sets);
+	assert_int_equal(h.nunsupported, 0);
+	hostonly_free(&h);
+
+	tree("imsm");
+	virtio_disk();
+	blockdev("9:126", "devices/virtual/block/md126", 0);
+	put("sys/devices/virtual/block/md126/md/level", "raid1\n");
+	put("sys/devices/virtual/block/md126/md/metadata_version", "external:/md127/0\n");
+	sys_ln("devices/virtual/block/md126/slaves/vda", VDA);
+	mountinfo("30 1 9:126 / / rw - ext4 /dev/md126 rw\n");
+	assert_int_equal(detect(&h, "/"), 0);
+	assert_int_equal(h.nsets, 0);
+	assert_int_equal(h.nunsupported, 1);
+	assert_string_equal(h.unsupported[0], "md126: an md array with external metadata "
+			    "(external:/md127/0: IMSM or DDF firmware RAID); initkit assembles "
+			    "native MD superblocks (0.90, 1.x) only");
+	hostonly_free(&h);
+}
+
+/* A swap header (version 1) with @uuid at 1036, its signature at 4086. */
+static void put_swap(const char *rel, const unsigned char uuid[16])
+{
+	unsigned char page[4096] = { 0 };
+	char p[2 * PATH_MAX];
+	FILE *f;
+
+	page[1024] = 1;				/* version */
+	page[1028] = 0xff; page[1029] = 0x0f;	/* last page */
+	memcpy(page + 1036, uuid, 16);
+	memcpy(page + 4086, "SWAPSPACE2", 10);
+	pf(p, sizeof(p), "%s/%s", root, rel);
+	unit_sh("mkdir -p \"$(dirname '%s')\"", p);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(page, 1, sizeof(page), f), sizeof(page));
+	assert_int_equal(fclose(f), 0);
+}
+
+/* resume: the largest swap partition in /proc/swaps, by its UUID (zram and
+ * files skipped), its stack walked; or the device named, through /dev's
+ * links; no swap at all is 0. */
+static void test_resume(void **state)
+{
+	static const unsigned char u[16] = { 0x5a, 0xb0, 0xc0, 0xde, 0x11, 0x11, 0x42, 0x22,
+					     0x83, 0x33, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a };
+	static const char *const sets[] = { "lvm", NULL };
+	char p[2 * PATH_MAX];
+	struct hostonly h;
+
+	(void)state;
+	tree("resume");
+	virtio_disk();
+	blockdev("254:1", VDA "/vda1", 1);
+	blockdev("254:2", VDA "/vda2", 1);
+	blockdev("253:1", "devices/virtual/block/dm-1", 0);
+	put("sys/devices/virtual/block/dm-1/dm/uuid", LVM_UUID "\n");
+	put("sys/devices/virtual/block/dm-1/dm/name", "vg0-swap\n");
+	sys_ln("devices/virtual/block/dm-1/slaves/vda2", VDA "/vda2");
+	blockdev("252:0", "devices/virtual/block/zram0", 0);
+	loaded_module("dm_mod");
+	put_swap("dev/dm-1", u);
+	put("dev/vda1", "not a swap header\n");
+	unit_sh("mkdir -p '%s/dev/mapper' && ln -s ../dm-1 '%s/dev/mapper/vg0-swap'", root, root);
+	put("proc/swaps", "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+	    "/dev/vda1                               partition\t1024\t\t0\t\t-2\n"
+	    "/dev/mapper/vg0-swap                    partition\t16380\t\t0\t\t-3\n"
+	    "/dev/zram0                              partition\t999999\t\t0\t\t100\n"
+	    "/swapfile                               file\t\t888888\t\t0\t\t-4\n");
+	mountinfo("30 1 254:1 / / rw - ext4 /dev/vda1 rw\n");
+	assert_int_equal(detect(&h, "/"), 0);
+	pf(p, sizeof(p), "%s", root);
+	assert_int_equal(hostonly_resume(&h, p, NULL), 1);
+	assert_string_equal(h.resume, "UUID=5ab0c0de-1111-4222-8333-5a5a5a5a5a5a");
+	assert_string_equal(h.resume_dev, "dm-1");
+	assert_strv(h.sets, h.nsets, sets);
+	assert_why(&h, "resume: UUID=5ab0c0de-1111-4222-8333-5a5a5a5a5a5a "
+		   "(/dev/mapper/vg0-swap, 16380 KiB: the largest swap partition in /proc/swaps)");
+	hostonly_free(&h);
+
+	/* named: through /dev/disk/by-uuid */
+	unit_sh("mkdir -p '%s/dev/disk/by-uuid' && ln -s ../../vda2 "
+		"'%s/dev/disk/by-uuid/0000-1111'", root, root);
+	assert_int_equal(detect(&h, "/"), 0);
+	assert_int_equal(hostonly_resume(&h, p, "UUID=0000-1111"), 1);
+	assert_string_equal(h.resume, "UUID=0000-1111");
+	assert_string_equal(h.resume_dev, "vda2");
+	assert_int_equal(h.nsets, 0);
+	hostonly_free(&h);
+	assert_int_equal(detect(&h, "/"), 0);
+	assert_int_equal(hostonly_resume(&h, p, "LABEL=nothere"), -ENOENT);
+	assert_non_null(strstr(h.err, "resume device LABEL=nothere: no such block device"));
+	hostonly_free(&h);
+
+	/* no swap in use */
+	put("proc/swaps", "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n");
+	assert_int_equal(detect(&h, "/"), 0);
+	assert_int_equal(hostonly_resume(&h, p, NULL), 0);
+	assert_string_equal(h.resume, "");
+	hostonly_free(&h);
+}
+
 /* md raid1 over three partitions, two of them on one disk: each disk is
  * walked once. */
 static void test_md_raid1(void **state)
@@ -923,6 +1120,10 @@ int main(void)
 		cmocka_unit_test(test_sata_ahci),
 		cmocka_unit_test(test_usb_stick),
 		cmocka_unit_test(test_dm_crypt),
+		cmocka_unit_test(test_lvm_set),
+		cmocka_unit_test(test_lvm_unsupported),
+		cmocka_unit_test(test_md_sets),
+		cmocka_unit_test(test_resume),
 		cmocka_unit_test(test_md_raid1),
 		cmocka_unit_test(test_builtin),
 		cmocka_unit_test(test_mountinfo_escapes_overmount),
