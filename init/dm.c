@@ -86,7 +86,7 @@ int dm_create(const char *name, const char *uuid, const struct dm_target *t, siz
 {
 	size_t size = sizeof(struct dm_ioctl), i;
 	struct dm_ioctl *io;
-	char *p, node[160];
+	char *p, node[160], target[32];
 	int fd, r = 0;
 	const char *step = "DM_DEV_CREATE";
 
@@ -136,8 +136,12 @@ int dm_create(const char *name, const char *uuid, const struct dm_target *t, siz
 	close(fd);
 	free(io);
 
+	/* A link to devtmpfs's node, as udev makes it: udev in the real root
+	 * then finds its own link there, where it cannot replace a node
+	 * ("Failed to create/update device symlink ... File exists"). */
+	snprintf(target, sizeof(target), "../dm-%u", minor(*dev));
 	if (path_fmt(node, sizeof(node), "/dev/mapper/%s", name) == 0 &&
-	    mknod(node, S_IFBLK | 0600, *dev) < 0 && errno != EEXIST)
+	    symlink(target, node) < 0 && errno != EEXIST)
 		r = -errno;
 	if (r)
 		snprintf(err, errlen, "cannot make %s: %s", node, strerror(-r));

@@ -8,13 +8,19 @@
 #                        calls (debroot_recipe: the package list).  What
 #                        mmdebstrap made, nothing else: the configuration,
 #                        the kernel's modules and fstab are the disk's.
-#   mkdisk_debroot IMG UUID KVER [FSTAB_ROOT]
+#   mkdisk_debroot IMG UUID KVER [FSTAB_ROOT [FSTAB_SWAP]]
 #                        a disk recipe (tests/qemu/cases): the tarball,
 #                        debroot_configure's changes, the test kernel's modules in /lib/modules/KVER, /etc/fstab
 #                        naming the root as FSTAB_ROOT (UUID=UUID by default;
-#                        /dev/vda for a by-path variant), in a sparse 1536M
+#                        /dev/vda for a by-path variant) and a swap line for
+#                        FSTAB_SWAP if given, in a sparse 1536M
 #                        ext4 filesystem with that UUID.  KVER is an argument
 #                        so that the disk's cache key changes with the kernel.
+#   mkdisk_debroot_lvm IMG UUID KVER
+#                        the same root on LVM as the Debian installer lays it
+#                        out (tests/qemu/stacks/lvm-debroot: vg0/root and
+#                        vg0/swap_1 on a GPT partition), its fstab naming
+#                        /dev/mapper/vg0-root and /dev/mapper/vg0-swap_1.
 #
 # The root boots to multi-user.target; initkit-report.service, ordered after
 # it, waits for the boot to finish and prints on the console
@@ -133,6 +139,7 @@ echo "$p /dev: $(findmnt -nr -o FSTYPE,OPTIONS /dev); /run: $(findmnt -nr -o FST
 # who checked the root: systemd (condition yes) or the initramfs, which then
 # leaves /run/initramfs/fsck-root (condition no)
 echo "$p systemd-fsck-root condition=$(systemctl show -P ConditionResult systemd-fsck-root.service)"
+echo "$p swaps: $(swapon --show=NAME --noheadings | tr '\n' ' ')"
 echo "$p failed=$n state=$state"
 systemctl poweroff
 EOT
@@ -188,9 +195,9 @@ debroot_tar() {
 	printf '%s\n' "$tar"
 }
 
-# mkdisk_debroot IMG UUID KVER [FSTAB_ROOT]: the Debian root on ext4
+# mkdisk_debroot IMG UUID KVER [FSTAB_ROOT [FSTAB_SWAP]]: the Debian root on ext4
 mkdisk_debroot() {
-	local img=$1 uuid=$2 kver=$3 fsroot=${4:-UUID=$2} tar tree t0=$SECONDS
+	local img=$1 uuid=$2 kver=$3 fsroot=${4:-UUID=$2} fsswap=${5:-} tar tree t0=$SECONDS
 	tar=$(debroot_tar) || return 1
 	tree=$(mktemp -d "$CACHE/debroot/disk.XXXXXX") || return 1
 	tar -C "$tree" --numeric-owner --xattrs --xattrs-include='*' -xf "$tar" &&
@@ -201,12 +208,26 @@ mkdisk_debroot() {
 	# root while it is still read-only, systemd-remount-fs makes it rw
 	printf '# <file system> <mount point> <type> <options> <dump> <pass>\n%s / ext4 errors=remount-ro 0 1\n' \
 		"$fsroot" > "$tree/etc/fstab"
+	[ -z "$fsswap" ] || printf '%s none swap sw 0 0\n' "$fsswap" >> "$tree/etc/fstab"
 	rm -f "$img"
 	mke2fs -q -F -t ext4 -d "$tree" -L debroot -U "$uuid" -E root_owner=0:0 "$img" 1536M >/dev/null ||
 		{ rm -rf "$tree"; return 1; }
 	rm -rf "$tree"
 	log "debroot: disk made in $((SECONDS - t0)) s"
 }
+
+# mkdisk_debroot_lvm IMG UUID KVER: the root written into vg0/root of the
+# lvm-debroot stack's disk, 2 MiB in (the recipe checks the offset); the
+# stack's cache key is this disk's too (mkdisk_debroot_lvm_key)
+mkdisk_debroot_lvm() {
+	local img=$1 fs=$1.fs
+	stack_disk "$img" lvm-debroot 0 || return 1
+	mkdisk_debroot "$fs" "$2" "$3" /dev/mapper/vg0-root /dev/mapper/vg0-swap_1 || return 1
+	[ "$(stat -c %s "$fs")" = $((1536 << 20)) ] || { log "debroot: $fs is not 1536 MiB"; return 1; }
+	dd if="$fs" of="$img" bs=1M seek=2 conv=notrunc,sparse status=none || { rm -f "$fs"; return 1; }
+	rm -f "$fs"
+}
+mkdisk_debroot_lvm_key() { stack_key lvm-debroot; }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then	# run, not sourced: build the root
 	set -u
