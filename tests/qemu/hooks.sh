@@ -9,6 +9,16 @@
 
 . "$(dirname "${BASH_SOURCE[0]}")/stack.sh"
 
+# lvm_tool_hook OUT: a build hook activating LVM with the distribution's
+# lvm tool through an action script (tests/qemu/lvm-tool/), not initkit's
+# helper: the README's example, and make bench's other side
+lvm_tool_hook() {
+	local d=$TOP/tests/qemu/lvm-tool
+	printf '%s\n' 'hook busybox' 'binary /sbin/lvm' "file $d/lvm.conf /etc/lvm/lvm.conf" \
+		"file $d/action /lib/lvm-action" 'action LVM2_member /lib/lvm-action' > "$1"
+}
+prep_lvm_tool() { lvm_tool_hook "$WORK/lvm-tool.hook"; }
+
 prep_all_set() {	# a module set listing every module of the kernel
 	echo 'kernel/*' > "$WORK/all-set"
 }
