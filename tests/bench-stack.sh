@@ -1,0 +1,164 @@
+#!/bin/bash
+# tests/bench-stack.sh - part of 'make bench': roots on stacked storage
+# (issue 16's figures), measured in one run on the test kernel with the
+# stacked test disks of tests/qemu/stack.sh:
+#   - ours on a plain partition (the reference), on LVM (vg0/root, a linear
+#     LV on a GPT partition) and, when the md set exists, on RAID1
+#     (metadata 1.2, two disks);
+#   - the same LVM root activated by the distribution's lvm tool through an
+#     action script instead of our helper (tests/qemu/lvm-tool/): the
+#     native-or-tool choice the README states;
+#   - initramfs-tools (MODULES=list: our image's modules, with its lvm2 and
+#     mdadm hooks) and dracut (--no-hostonly) on the same disks.
+# Figures: image bytes, kernel start -> the root's init (the token's printk
+# time) and /init start -> the root's init, medians over BOOTS rounds; each
+# round boots every system once, in turn, so drift hits all alike.
+#
+#   BOOTS=N    rounds (default 7)
+#   PEERS=0    ours only (no initramfs-tools, dracut)
+#   INITKIT_QEMU_SHAPE  the guest's CPU (default here "-cpu max -smp 2")
+# Needs root (the peers read /lib/modules; installs them like
+# tests/bench-peers.sh, whose notes apply).
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/qemu/hooks.sh"
+ensure_kernel || exit 1
+
+BOOTS=${BOOTS:-7} PEERS=${PEERS:-1}
+export INITKIT_QEMU_SHAPE=${INITKIT_QEMU_SHAPE:--cpu max -smp 2}
+WORK=$(mktemp -d /tmp/initkit-bench-stack.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+die() { log "bench-stack: $*"; exit 1; }
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) exit; if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+kstart_to_token() {
+	awk -v tok="$TOKEN" '/^\[ *[0-9.]+\] / && index($0, tok) { sub(/^\[ */, ""); sub(/\].*/, ""); t = $0 + 0 }
+		END { if (t) printf "%.3f\n", t; else exit 1 }' "$1"
+}
+pkg_installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
+
+[ -x "$TOP/mkinitramfs" ] && [ -f "$TOP/init/lvm" ] || die "build first: make"
+HAVE_MD=""
+[ -f "$TOP/modules.d/md" ] && [ -f "$TOP/init/md" ] && HAVE_MD=1
+
+# ---- disks ------------------------------------------------------------------
+mkdisk_ext4 "$WORK/plain.img" "$ROOT_UUID" "$ROOT_LABEL" || die "no plain disk"
+stack_disk "$WORK/lvm.img" lvm-linear 0 || die "no LVM disk"
+if [ -n "$HAVE_MD" ]; then
+	stack_disk "$WORK/md0.img" md-raid1 0 && stack_disk "$WORK/md1.img" md-raid1 1 ||
+		die "no RAID1 disks"
+fi
+
+# ---- the systems ----------------------------------------------------------
+# SYS: name; LABEL, APPEND, DISKS (files), and the image built below
+declare -A LABEL APPEND DISKS SIZE
+SYSTEMS="plain lvm lvmtool"
+LABEL[plain]="ours, plain partition (-M virtio -M ext4)"
+LABEL[lvm]="ours, LVM (-M lvm: the native helper)"
+LABEL[lvmtool]="ours, LVM by the lvm tool (action script)"
+APPEND[plain]="root=UUID=$ROOT_UUID" DISKS[plain]=$WORK/plain.img
+APPEND[lvm]="root=/dev/mapper/vg0-root" DISKS[lvm]=$WORK/lvm.img
+APPEND[lvmtool]=${APPEND[lvm]} DISKS[lvmtool]=$WORK/lvm.img
+MK=("$TOP/mkinitramfs" -k "$KVER" -b "$KROOT")
+"${MK[@]}" -M virtio -M ext4 -o "$WORK/plain.gz" || die "mkinitramfs failed"
+"${MK[@]}" -M virtio -M ext4 -M lvm -o "$WORK/lvm.gz" || die "mkinitramfs -M lvm failed"
+lvm_tool_hook "$WORK/lvm-tool.hook"
+"${MK[@]}" -M virtio -M ext4 -m dm_mod -H "$WORK/lvm-tool.hook" -o "$WORK/lvmtool.gz" ||
+	die "mkinitramfs with the lvm tool failed"
+if [ -n "$HAVE_MD" ]; then
+	SYSTEMS="$SYSTEMS md"
+	LABEL[md]="ours, RAID1 (-M md: the native helper)"
+	APPEND[md]="root=/dev/md/root" DISKS[md]="$WORK/md0.img $WORK/md1.img"
+	"${MK[@]}" -M virtio -M ext4 -M md -o "$WORK/md.gz" || die "mkinitramfs -M md failed"
+fi
+
+if [ "$PEERS" != 0 ]; then
+	[ "$(id -u)" = 0 ] || die "the peers need root (PEERS=0: ours only)"
+	need=()
+	pkg_installed initramfs-tools-core || need+=(initramfs-tools-core)
+	pkg_installed dracut-core || need+=(dracut-core)
+	pkg_installed lvm2 || need+=(lvm2)
+	pkg_installed mdadm || need+=(mdadm)
+	if [ ${#need[@]} -gt 0 ]; then
+		log "installing ${need[*]} (once)"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >"$WORK/apt.log" 2>&1 ||
+			{ tail -20 "$WORK/apt.log" >&2; die "apt-get install ${need[*]} failed"; }
+	fi
+	if [ ! -d "/lib/modules/$KVER" ]; then
+		log "copying the test kernel's modules to /lib/modules/$KVER (left in place)"
+		mkdir -p /lib/modules && cp -a "$KROOT/lib/modules/$KVER" "/lib/modules/$KVER" ||
+			die "cannot copy the modules"
+	fi
+	[ -f "/boot/config-$KVER" ] || { mkdir -p /boot && cp -a "$KROOT/boot/config-$KVER" "/boot/config-$KVER"; } ||
+		die "cannot copy /boot/config-$KVER"
+	depmod "$KVER" || die "depmod $KVER failed"
+	# initramfs-tools: a private copy of its configuration, MODULES=list with
+	# our image's modules; its lvm2 hook adds lvm and dm_mod, mdadm's hook
+	# mdadm and the raid modules
+	mkdir -p "$WORK/x" && "$TOP/mkinitramfs" --extract "$WORK/plain.gz" "$WORK/x" >/dev/null ||
+		die "cannot extract our image"
+	rm -rf "$WORK/it.conf" && cp -a /etc/initramfs-tools "$WORK/it.conf" || die "no /etc/initramfs-tools"
+	sed -i '/^MODULES=/d' "$WORK/it.conf/initramfs.conf"
+	echo MODULES=list >> "$WORK/it.conf/initramfs.conf"
+	awk -F'\t' '$1 == "m" { print $2 }' "$WORK/x/etc/initkit/modules.db" > "$WORK/it.conf/modules"
+	/usr/sbin/mkinitramfs -d "$WORK/it.conf" -o "$WORK/it.gz" "$KVER" >"$WORK/it.log" 2>&1 ||
+		{ tail "$WORK/it.log" >&2; die "initramfs-tools failed"; }
+	/usr/bin/dracut -q --force --no-hostonly --no-hostonly-cmdline --kver "$KVER" "$WORK/dracut.gz" \
+		>"$WORK/dracut.log" 2>&1 || { tail "$WORK/dracut.log" >&2; die "dracut failed"; }
+	SYSTEMS="$SYSTEMS it-lvm dracut-lvm"
+	LABEL[it-lvm]="initramfs-tools MODULES=list + lvm2, LVM"
+	LABEL[dracut-lvm]="dracut --no-hostonly, LVM"
+	APPEND[it-lvm]=${APPEND[lvm]} DISKS[it-lvm]=$WORK/lvm.img
+	APPEND[dracut-lvm]="${APPEND[lvm]} rd.lvm.lv=vg0/root" DISKS[dracut-lvm]=$WORK/lvm.img
+	ln -sf it.gz "$WORK/it-lvm.gz"; ln -sf dracut.gz "$WORK/dracut-lvm.gz"
+	if [ -n "$HAVE_MD" ]; then
+		SYSTEMS="$SYSTEMS it-md dracut-md"
+		LABEL[it-md]="initramfs-tools MODULES=list + mdadm, RAID1"
+		LABEL[dracut-md]="dracut --no-hostonly, RAID1"
+		APPEND[it-md]=${APPEND[md]} DISKS[it-md]=${DISKS[md]}
+		APPEND[dracut-md]="${APPEND[md]} rd.auto=1" DISKS[dracut-md]=${DISKS[md]}
+		ln -sf it.gz "$WORK/it-md.gz"; ln -sf dracut.gz "$WORK/dracut-md.gz"
+	fi
+fi
+for s in $SYSTEMS; do SIZE[$s]=$(stat -L -c %s "$WORK/$s.gz"); : > "$WORK/$s.kt"; : > "$WORK/$s.it"; done
+
+echo "kernel: $KVER, QEMU TCG, guest: $INITKIT_QEMU_SHAPE, 512 MB; $BOOTS rounds, the systems in turn"
+# ---- boots --------------------------------------------------------------------
+for r in $(seq "$BOOTS"); do
+	for s in $SYSTEMS; do
+		args=()
+		for d in ${DISKS[$s]}; do args+=(-drive "file=$d,if=virtio,format=raw,snapshot=on"); done
+		boot "$s-$r" 180 "$WORK/$s.gz" "${APPEND[$s]}" "${args[@]}" >/dev/null 2>&1
+		if k=$(kstart_to_token "$WORK/$s-$r.log"); then
+			echo "$k" >> "$WORK/$s.kt"
+			init_to_token "$WORK/$s-$r.log" >> "$WORK/$s.it" || true
+		else
+			log "bench-stack: ${LABEL[$s]}: boot $r did not reach the root; the log ends:"
+			tail -n 8 "$WORK/$s-$r.log" | tr -d '\r' | sed 's/^/    | /' >&2
+		fi
+	done
+done
+
+# ---- table ----------------------------------------------------------------------
+printf '\n%-46s %11s %16s %14s  %s\n' system "image bytes" "kernel->root s" "/init->root s" "each (kernel->root)"
+declare -A KT
+for s in $SYSTEMS; do
+	KT[$s]=$(median < "$WORK/$s.kt")
+	printf '%-46s %11s %16s %14s  %s\n' "${LABEL[$s]}" "${SIZE[$s]}" "${KT[$s]:-FAIL}" \
+		"$(median < "$WORK/$s.it")" "$(tr '\n' ' ' < "$WORK/$s.kt")"
+done
+ratio() {	# WHAT A B: A / B
+	if [ -z "${KT[$2]:-}" ] || [ -z "${KT[$3]:-}" ]; then printf '  %-58s n/a\n' "$1"; return; fi
+	awk -v w="$1" -v a="${KT[$2]}" -v b="${KT[$3]}" 'BEGIN { printf "  %-58s %.2fx (%s s / %s s)\n", w, a / b, a, b }'
+}
+echo
+echo "ratios, kernel start -> the root's init (medians):"
+ratio "ours on LVM / ours on a plain partition (target <= 1.10)" lvm plain
+ratio "the lvm tool / our helper, LVM" lvmtool lvm
+[ -z "$HAVE_MD" ] || ratio "ours on RAID1 / ours on a plain partition (target <= 1.10)" md plain
+if [ "$PEERS" != 0 ]; then
+	ratio "initramfs-tools / ours, LVM (target >= 3)" it-lvm lvm
+	ratio "dracut / ours, LVM" dracut-lvm lvm
+	[ -z "$HAVE_MD" ] || ratio "initramfs-tools / ours, RAID1 (target >= 3)" it-md md
+	[ -z "$HAVE_MD" ] || ratio "dracut / ours, RAID1" dracut-md md
+fi
+awk -v a="${SIZE[lvmtool]}" -v b="${SIZE[lvm]}" 'BEGIN { printf "  %-58s %.2fx (%d bytes more)\n", "image: the lvm tool / our helper", a / b, a - b }'
