@@ -48,6 +48,14 @@ GEN_SRCS := gen/main.c gen/cpio.c gen/modsel.c gen/image.c gen/archive.c gen/com
             gen/elfdeps.c gen/imgext2.c gen/regfile.c gen/hookparse.c gen/runprog.c \
             gen/genutil.c lib/moddb.c lib/moddbw.c lib/wildcard.c lib/probe.c \
             lib/rootspec.c
+# The pure parsers of untrusted input (no exit(), no global state): what
+# the fuzz targets and their regression replay link (tests/fuzz/run.sh and
+# regress.sh read this list: make -s print-PURE_SRCS).
+PURE_SRCS := $(filter-out lib/moddbw.c,$(LIB_SRCS)) gen/cpio.c gen/compress.c gen/imgread.c \
+             gen/imgextract.c gen/config.c gen/regfile.c gen/hookparse.c gen/genutil.c \
+             gen/elfdeps.c gen/hostonly.c
+print-%:
+	@echo $($*)
 # the program's steps beside main.c (they exit on error: no unit tests)
 GEN_STEPS := gen/options.c gen/hooks.c gen/firmware.c
 GEN_SRCS += $(GEN_STEPS)

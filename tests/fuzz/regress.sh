@@ -10,9 +10,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 CC=${CC:-gcc}
 B=build/fuzz-regress
-LIB_SRCS="lib/cmdline.c lib/rootspec.c lib/probe.c lib/parttable.c lib/moddb.c lib/wildcard.c
-          lib/uevent.c lib/lvm.c lib/md.c gen/cpio.c gen/compress.c gen/imgread.c gen/imgextract.c gen/config.c gen/regfile.c gen/hookparse.c gen/genutil.c
-          gen/elfdeps.c gen/hostonly.c"
+LIB_SRCS=$(make -s print-PURE_SRCS) || exit 2	# the Makefile's list
 LIBS="-ldeflate -lz -lzstd -llzma -llz4"
 CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined
         -fno-sanitize-recover=all -Ilib -Igen -Iinit"

@@ -24,9 +24,7 @@ JOBS=${JOBS:-$(nproc 2>/dev/null || echo 1)}
 ALL_TARGETS=$(ls tests/fuzz/fuzz_*.c | sed 's|tests/fuzz/fuzz_\(.*\)\.c|\1|')
 TARGETS=${TARGETS:-$ALL_TARGETS}
 B=build/fuzz
-LIB_SRCS="lib/cmdline.c lib/rootspec.c lib/probe.c lib/parttable.c lib/moddb.c lib/wildcard.c
-          lib/uevent.c lib/lvm.c lib/md.c gen/cpio.c gen/compress.c gen/imgread.c gen/imgextract.c gen/config.c gen/regfile.c gen/hookparse.c gen/genutil.c
-          gen/elfdeps.c gen/hostonly.c"
+LIB_SRCS=$(make -s print-PURE_SRCS) || exit 2	# the Makefile's list
 LIBS="-ldeflate -lz -lzstd -llzma -llz4"
 CFLAGS="-g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=undefined -Ilib -Igen -Iinit"
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
