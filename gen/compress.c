@@ -431,24 +431,27 @@ static int xz_member(const uint8_t *in, size_t inlen, size_t *consumed,
 	return r;
 }
 
+/* A legacy LZ4 block holds at most LZ4_BLOCK bytes, and its compressed
+ * form of clen bytes at most about 255 times that (a match's length grows
+ * by 255 per extra byte): the output buffer is sized from clen and grown
+ * only if a block says otherwise, so small images (and fuzz inputs) do not
+ * map 8 MiB per member. */
 static int lz4_member(const uint8_t *in, size_t inlen, size_t *consumed,
 		      struct sink *s)
 {
 	const size_t maxblock = (size_t)LZ4_compressBound((int)LZ4_BLOCK);
-	size_t pos = 4;
-	uint8_t *buf;
+	size_t pos = 4, cap = 0;
+	uint8_t *buf = NULL;
 	int r = 0;
 
 	if (inlen < 4 || get_le32(in) != LZ4_MAGIC)
 		return -EINVAL;
-	buf = malloc(LZ4_BLOCK);
-	if (!buf)
-		return -ENOMEM;
 	/* lib/decompress_unlz4.c: fewer than 4 bytes left or a zero word
 	 * ends the stream; the magic again starts a new one (our caller
 	 * sees it as the next member). */
 	while (inlen - pos >= 4) {
 		uint32_t clen = get_le32(in + pos);
+		size_t want;
 		int n;
 
 		if (clen == 0 || clen == LZ4_MAGIC)
@@ -457,8 +460,28 @@ static int lz4_member(const uint8_t *in, size_t inlen, size_t *consumed,
 			r = -EINVAL;
 			break;
 		}
-		n = LZ4_decompress_safe((const char *)in + pos + 4, (char *)buf,
-					(int)clen, (int)LZ4_BLOCK);
+		want = (size_t)clen * 256 + 64;
+		if (want > LZ4_BLOCK)
+			want = LZ4_BLOCK;
+		for (;;) {
+			if (want > cap) {
+				uint8_t *nb = realloc(buf, want);
+
+				if (!nb) {
+					r = -ENOMEM;
+					break;
+				}
+				buf = nb;
+				cap = want;
+			}
+			n = LZ4_decompress_safe((const char *)in + pos + 4, (char *)buf,
+						(int)clen, (int)cap);
+			if (n >= 0 || cap == LZ4_BLOCK)
+				break;
+			want = cap * 4 > LZ4_BLOCK ? LZ4_BLOCK : cap * 4;	/* too small? */
+		}
+		if (r)
+			break;
 		if (n < 0) {
 			r = -EINVAL;
 			break;
