@@ -16,8 +16,12 @@ int resume_init(struct boot *b);
  * disks (a degraded array, fsck, the mount) may go ahead. */
 int resume_step(struct boot *b, int give_up);
 
-/* Seconds to wait for the resume device once the root has been found
- * (initramfs-tools' RESUMEDELAY). */
+/* How long to wait for the resume device once the root has been found:
+ * 5 s (initramfs-tools' RESUMEDELAY) after the root and after the last
+ * device event, so that a disk still being enumerated (USB) or a driver
+ * still to be loaded gets its chance; at most until the root's deadline,
+ * or RESUME_WAIT_MAX ms after the root with rootwait. */
 #define RESUME_GRACE_MS 5000
+#define RESUME_WAIT_MAX 30000
 
 #endif

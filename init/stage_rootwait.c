@@ -45,6 +45,22 @@ static int try_fallbacks(struct boot *b)
 	return 0;
 }
 
+/* When to stop waiting for the resume device once the root is here (at
+ * @root_at): RESUME_GRACE_MS after the root came and after the last device
+ * event or module load (a USB disk still enumerating, drivers still being
+ * loaded for the devices found at boot: the swap may be on any of them),
+ * but no later than the root's own deadline (rootwait: RESUME_WAIT_MAX
+ * after the root). */
+static long resume_give_up_at(long root_at, long last_event, long deadline)
+{
+	long at = (root_at > last_event ? root_at : last_event) + RESUME_GRACE_MS;
+	long cap = deadline >= 0 ? deadline : root_at + RESUME_WAIT_MAX;
+
+	if (cap < root_at + RESUME_GRACE_MS)
+		cap = root_at + RESUME_GRACE_MS;
+	return at < cap ? at : cap;
+}
+
 int stage_rootwait(struct boot *b)
 {
 	long start = uptime_ms(), now, deadline, next_progress, late_at, root_at = -1;
@@ -66,16 +82,18 @@ int stage_rootwait(struct boot *b)
 	resume_init(b);
 
 	for (;;) {
-		long wait;
+		long wait, resume_at = 0;
 
 		found = block_find_root(b);
 		now = uptime_ms();
 		if (found && root_at < 0)
 			root_at = now;
+		if (found)
+			resume_at = resume_give_up_at(root_at, last_event, deadline);
 		/* Nothing may write to a disk before the resume device has had
-		 * its chance: it is waited for a little after the root came,
-		 * or until the stack wait is over. */
-		resumed = resume_step(b, found ? now - root_at >= RESUME_GRACE_MS :
+		 * its chance: it is waited for a little after the root came and
+		 * the devices settled, or until the stack wait is over. */
+		resumed = resume_step(b, found ? now >= resume_at :
 					 now >= late_at || (deadline >= 0 && now >= deadline));
 		if (found && resumed)
 			break;
@@ -130,9 +148,8 @@ int stage_rootwait(struct boot *b)
 			wait = deadline - now;
 		if (!late_done && late_at - now < wait)
 			wait = late_at - now > 0 ? late_at - now : 0;
-		if (found && root_at + RESUME_GRACE_MS - now < wait)
-			wait = root_at + RESUME_GRACE_MS - now > 0 ?
-			       root_at + RESUME_GRACE_MS - now : 0;
+		if (found && resume_at - now < wait)
+			wait = resume_at - now > 0 ? resume_at - now : 0;
 		/* Events first; then the drivers for the devices found at boot,
 		 * one device at a time, likeliest first, looking for the root
 		 * after each. */

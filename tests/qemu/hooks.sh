@@ -111,3 +111,21 @@ prep_hostonly() {	# this machine's root: virtio + ext4 where we test (else the V
 	grep -q "module virtio_blk" "$WORK/hostonly.why" && grep -q "module ext4" "$WORK/hostonly.why" ||
 		"${MK[@]}" --hostonly -M virtio -M ext4 -o "$WORK/virtio-hostonly.img"
 }
+
+# The resume cases (tests/qemu/cases): boot 1 hibernates, logged in
+# NAME.log; a later boot N resumes it, logged in NAME.bootN.log.
+
+check_resume_first() {	# /init's resume line comes before it mounts anything
+	awk '/initkit: resume: / { seen = 1; exit }
+	     /initkit: mount: / { print "mounted before the resume line: " $0; bad = 1; exit }
+	     END { if (!seen && !bad) print "no resume line"; exit !seen }' "$1"
+}
+
+check_same_nonce() {	# this boot resumed the session boot 1 hibernated
+	local first=${1%.boot*.log}.log was now
+	was=$(sed -n 's/.*INITKIT-HIBERNATING nonce=\([0-9a-f]*\).*/\1/p' "$first" | head -1)
+	now=$(sed -n 's/.*INITKIT-RESUMED nonce=\([0-9a-f]*\).*/\1/p' "$1" | head -1)
+	[ -n "$was" ] || { echo "boot 1 (${first##*/}) did not hibernate"; return 1; }
+	[ "$was" = "$now" ] ||
+		{ echo "resumed nonce ${now:-none}, boot 1 hibernated with $was"; return 1; }
+}
