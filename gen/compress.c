@@ -431,11 +431,11 @@ static int xz_member(const uint8_t *in, size_t inlen, size_t *consumed,
 	return r;
 }
 
-/* A legacy LZ4 block holds at most LZ4_BLOCK bytes, and its compressed
- * form of clen bytes at most about 255 times that (a match's length grows
- * by 255 per extra byte): the output buffer is sized from clen and grown
- * only if a block says otherwise, so small images (and fuzz inputs) do not
- * map 8 MiB per member. */
+/* A legacy LZ4 block holds at most LZ4_BLOCK bytes, and a block of clen
+ * compressed bytes at most 256 * clen: a literal costs an input byte, and
+ * a match of 19 + 255 (k + 1) bytes costs at least k + 4 (token, offset,
+ * k + 1 length bytes).  The output buffer is sized by that, not 8 MiB per
+ * member: small images (and fuzz inputs) map far less. */
 static int lz4_member(const uint8_t *in, size_t inlen, size_t *consumed,
 		      struct sink *s)
 {
@@ -463,25 +463,17 @@ static int lz4_member(const uint8_t *in, size_t inlen, size_t *consumed,
 		want = (size_t)clen * 256 + 64;
 		if (want > LZ4_BLOCK)
 			want = LZ4_BLOCK;
-		for (;;) {
-			if (want > cap) {
-				uint8_t *nb = realloc(buf, want);
-
-				if (!nb) {
-					r = -ENOMEM;
-					break;
-				}
-				buf = nb;
-				cap = want;
-			}
-			n = LZ4_decompress_safe((const char *)in + pos + 4, (char *)buf,
-						(int)clen, (int)cap);
-			if (n >= 0 || cap == LZ4_BLOCK)
+		if (want > cap) {
+			free(buf);
+			buf = malloc(want);
+			if (!buf) {
+				r = -ENOMEM;
 				break;
-			want = cap * 4 > LZ4_BLOCK ? LZ4_BLOCK : cap * 4;	/* too small? */
+			}
+			cap = want;
 		}
-		if (r)
-			break;
+		n = LZ4_decompress_safe((const char *)in + pos + 4, (char *)buf,
+					(int)clen, (int)cap);
 		if (n < 0) {
 			r = -EINVAL;
 			break;
