@@ -287,20 +287,21 @@ disk_key() {
 }
 
 # cached_disk NAME FUNC [ARG...]: prints the path of the disk FUNC IMG ARG...
-# builds, cached under $CACHE/disk by its disk_key; builds it if missing,
-# and removes NAME's disks from older recipes.
+# builds, cached under $CACHE/disk by its disk_key; builds it if missing.
+# A use touches the disk; NAME's disks of other recipes unused for two
+# days are removed (not at once: two checkouts, or a branch and main,
+# each keep theirs instead of rebuilding each other's).
 cached_disk() {
-	local name=$1 fn=$2 key img old
+	local name=$1 fn=$2 key img
 	shift 2
 	key=$(disk_key "$fn" "$@")
 	img=$CACHE/disk/$name.$key.img
 	if [ ! -f "$img" ]; then
 		mkdir -p "$CACHE/disk"
-		for old in "$CACHE/disk/$name".*.img; do
-			[ ! -f "$old" ] || rm -f "$old"
-		done
+		find "$CACHE/disk" -maxdepth 1 -name "$name.*.img" -mtime +1 -delete 2>/dev/null
 		"$fn" "$img.tmp$$" "$@" || { rm -f "$img.tmp$$"; return 1; }
 		mv "$img.tmp$$" "$img"
 	fi
+	touch -c "$img"
 	printf '%s\n' "$img"
 }

@@ -192,9 +192,9 @@ stack_build() {
 				for old in "$tmp"/disk*.img; do fallocate -d "$old" || true; done
 			fi
 			if [ "$rc" = 0 ] && mv -T "$tmp" "$dir"; then
-				for old in "$STACK_CACHE/$name".*; do	# older recipes
-					[ "$old" = "$dir" ] || rm -rf "$old"
-				done
+				# other recipes' disks unused for two days (cached_disk's rule)
+				find "$STACK_CACHE" -mindepth 1 -maxdepth 1 -name "$name.*" \
+					! -name "*.tmp.*" -mtime +1 -exec rm -rf {} + 2>/dev/null
 			else
 				rm -rf "$tmp"
 			fi
@@ -202,6 +202,7 @@ stack_build() {
 		exec {lockfd}>&-
 		[ -d "$dir" ] || return 1
 	fi
+	touch -c "$dir"
 	printf '%s\n' "$dir"
 }
 
