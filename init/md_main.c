@@ -457,9 +457,9 @@ static int each_array(int late, long wait_s)
 			log_msg(L_WARN, "md: %s (%s): %s missing; it cannot run without them: "
 				"not started", nm, md_level_str(a.sb.level), miss);
 		} else {
-			log_msg(L_ERR, "md: %s (%s, uuid %s) not started: %s missing; attach "
-				"them, or check rd.md.uuid=", nm, md_level_str(a.sb.level), name,
-				miss);
+			log_msg(L_ERR, "md: %s (%s, uuid %s) not started: %s missing; are "
+				"their disks attached, their drivers in the image?", nm,
+				md_level_str(a.sb.level), name, miss);
 		}
 	}
 	dir_close(&d);
