@@ -413,8 +413,8 @@ static int add(const char *path)
 	}
 	if (r) {
 		log_msg(L_WARN, "md: %s: does not fit array %s: %s; not used", path, nm,
-			r == -ENOSPC ? "too many spares" : "another level, layout or size "
-			"than its other members");
+			r == -ENOSPC ? "too many spares" : "its metadata version, level, "
+			"layout or size differs from the other members'");
 		return 0;
 	}
 	snprintf(line, sizeof(line), "%s %d %llu\n", path, m.role, (unsigned long long)m.events);
