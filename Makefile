@@ -68,7 +68,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 # Helpers: small static programs that the stacked-storage sets put in an
 # image (the hooks' "helper" directive) and /init runs as block-device
 # actions.  Each is checked against HELPER_MAX_BYTES by size-check.
-HELPERS := init/lvm
+HELPERS := init/lvm init/md
 HELPER_MAX_BYTES := 32768
 HELPER_COMMON := build/klibc/util.o build/klibc/log.o build/klibc/dm.o build/klibc/cmdline.o
 
@@ -101,6 +101,9 @@ init/init: $(INIT_OBJS)
 	$(call link_static,$@,$(INIT_OBJS))
 
 init/lvm: build/klibc/lvm_main.o build/klibc/lvm.o $(HELPER_COMMON)
+	$(call link_static,$@,$^)
+
+init/md: build/klibc/md_main.o build/klibc/md.o $(HELPER_COMMON)
 	$(call link_static,$@,$^)
 
 mkinitramfs: $(GEN_SRCS) $(GEN_HDRS)

@@ -873,6 +873,12 @@ static int md_layer(struct walk *w, const char *disk, const char *level)
 					"IMSM or DDF firmware RAID); initkit assembles "
 					"native MD superblocks (0.90, 1.x) only", base(disk),
 					meta[0] ? meta : "level ", meta[0] ? "" : level);
+	/* the levels lib/md.c refuses at boot: say so now, not at boot */
+	if (!strcmp(level, "linear") || !strcmp(level, "multipath") ||
+	    !strcmp(level, "faulty"))
+		return note_unsupported(w, "%s: an md array of level %s; initkit assembles "
+					"raid0, raid1, raid4, raid5, raid6 and raid10 only",
+					base(disk), level);
 	return note_set(w, "md");
 }
 

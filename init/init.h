@@ -12,6 +12,17 @@
 #define MSG_MAX      1536
 #define DEV_PATH_MAX 64
 #define DEFAULT_ROOT_TIMEOUT 30	/* seconds, as initramfs-tools */
+#define STACK_WAIT_MAX 10000	/* ms before an MD array may start degraded */
+
+/* The stack wait: members of an MD array that are not here by then are
+ * taken as missing (a third of the root's time, at most STACK_WAIT_MAX).
+ * Here because the md helper names it in its message too. */
+static inline long stack_wait_ms(const struct boot_params *bp)
+{
+	long t = (bp->rootdelay >= 0 ? bp->rootdelay : DEFAULT_ROOT_TIMEOUT) * 1000L;
+
+	return bp->rootwait || t / 3 > STACK_WAIT_MAX ? STACK_WAIT_MAX : t / 3;
+}
 
 struct boot {
 	struct boot_params bp;

@@ -20,7 +20,6 @@
 #define PROGRESS_EVERY   5000	/* ms between "still waiting" lines */
 #define RESCAN_EVERY     1000	/* ms: rescan even without events */
 #define IDLE_PRELOAD     250	/* ms without events before preloading */
-#define STACK_WAIT_MAX   10000	/* ms before an MD array may start degraded */
 
 /* root= did not come: is one of the rootfallback= devices here? */
 static int try_fallbacks(struct boot *b)
@@ -74,10 +73,7 @@ int stage_rootwait(struct boot *b)
 		return 0;	/* the initrd image is the root */
 	deadline = b->bp.rootwait ? -1 : start + timeout_s * 1000L;
 	next_progress = start + PROGRESS_EVERY;
-	/* The stack wait: members of an MD array that are not here by then
-	 * are taken as missing (a third of the root's time, at most 10 s). */
-	late_at = start + (deadline < 0 || timeout_s * 1000L / 3 > STACK_WAIT_MAX ?
-			   STACK_WAIT_MAX : timeout_s * 1000L / 3);
+	late_at = start + stack_wait_ms(&b->bp);
 	actions_init(b);
 	resume_init(b);
 

@@ -740,3 +740,62 @@ void md_ioctl_disk(const struct md_slot *s, mdu_disk_info_t *di)
 	di->major = (int)s->major;
 	di->minor = (int)s->minor;
 }
+
+/* ---- words for messages and udev ------------------------------------------ */
+
+const char *md_level_str(int level)
+{
+	switch (level) {
+	case 0: return "raid0";
+	case 1: return "raid1";
+	case 4: return "raid4";
+	case 5: return "raid5";
+	case 6: return "raid6";
+	case 10: return "raid10";
+	}
+	return "raid?";
+}
+
+void md_missing_str(const struct md_array *a, char out[MD_MISSING_STR])
+{
+	int roles[MD_DISKS_MAX], n = md_array_missing(a, roles, MD_DISKS_MAX), i;
+	size_t o;
+
+	o = (size_t)snprintf(out, MD_MISSING_STR, "member%s ", n > 1 ? "s" : "");
+	for (i = 0; i < n && i < MD_DISKS_MAX; i++)
+		o += (size_t)snprintf(out + o, MD_MISSING_STR - o, "%s%d", i ? ", " : "",
+				      roles[i]);
+	snprintf(out + o, MD_MISSING_STR - o, " of %d", a->sb.raid_disks);
+}
+
+int md_udev_entry(const struct md_member *sb, const char *link, long long usec,
+		  char *out, size_t size)
+{
+	char uuid[MD_UUID_STR], name[MD_NAME_MAX];
+	size_t i;
+	int n;
+
+	md_uuid_str(sb->uuid, uuid);
+	/* the name comes from a disk: a line break in it must not make
+	 * a line of the database */
+	for (i = 0; sb->name[i] && i < MD_NAME_MAX - 1; i++)
+		name[i] = (unsigned char)sb->name[i] < ' ' || sb->name[i] == 0x7f ? '_' :
+			  sb->name[i];
+	name[i] = '\0';
+	n = snprintf(out, size,
+		     "%s%s%s"
+		     "I:%lld\n"
+		     "E:MD_LEVEL=%s\n"
+		     "E:MD_DEVICES=%d\n"
+		     "E:MD_METADATA=%d.%d\n"
+		     "E:MD_UUID=%s\n"
+		     "%s%s%s"
+		     "%s%s%s"
+		     "G:systemd\nQ:systemd\nV:1\n",
+		     link ? "S:md/" : "", link ? link : "", link ? "\n" : "",
+		     usec, md_level_str(sb->level), sb->raid_disks,
+		     sb->major_version, sb->minor_version, uuid,
+		     link ? "E:MD_DEVNAME=" : "", link ? link : "", link ? "\n" : "",
+		     name[0] ? "E:MD_NAME=" : "", name, name[0] ? "\n" : "");
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : n;
+}

@@ -223,6 +223,27 @@ int md_name_match(const struct md_member *m, const char *text);
  */
 int md_choose_minor(const struct md_member *m, const uint8_t used[MD_MINORS / 8]);
 
+/* "raid0", "raid1", "raid4", "raid5", "raid6", "raid10": mdadm's names,
+ * which udev's MD_LEVEL and our messages use. */
+const char *md_level_str(int level);
+
+/* The roles without a member, for a message: "member 1 of 2", "members 0,
+ * 2 of 4".  Every role fits: "members " and " of 64" around 10 roles of
+ * "N, " and 54 of "NN, ". */
+#define MD_MISSING_STR	(16 + 4 * MD_DISKS_MAX)
+void md_missing_str(const struct md_array *a, char out[MD_MISSING_STR]);
+
+/*
+ * The udev database entry (/run/udev/data/b9:MINOR) of an array started as
+ * /dev/md/@link (may be NULL), what 63-md-raid-arrays.rules records from
+ * `mdadm --detail --export`: MD_LEVEL, MD_DEVICES, MD_METADATA, MD_UUID,
+ * MD_DEVNAME, MD_NAME, with @usec as the initialisation time.  udev in the
+ * real root then treats the device as one it has seen.  Returns the length
+ * written into @out (@size bytes, NUL-terminated) or -ENAMETOOLONG.
+ */
+int md_udev_entry(const struct md_member *sb, const char *link, long long usec,
+		  char *out, size_t size);
+
 /* The ioctl arguments, zeroed but for the fields the kernel reads when
  * the superblocks are on the members (see the top of this file). */
 void md_ioctl_array(const struct md_array *a, mdu_array_info_t *ai);

@@ -21,6 +21,20 @@
 #define HEAD	9
 #define COPIES	16
 
+/* The udev entry is lines of KEY:VALUE, whatever the name on the disk. */
+static void check_udev(const struct md_member *m)
+{
+	char s[MD_NAME_MAX], buf[512], *p;
+	int n = md_udev_entry(m, md_link_name(m, s) ? NULL : s, 1, buf, sizeof(buf));
+
+	FUZZ_CHECK(n > 0 && (size_t)n == strlen(buf) && buf[n - 1] == '\n');
+	for (p = buf; *p; p = strchr(p, '\n') + 1) {
+		FUZZ_CHECK(strchr("SIEGQV", p[0]) && p[1] == ':');
+		for (; *p != '\n'; p++)
+			FUZZ_CHECK((unsigned char)*p >= ' ' && *p != 0x7f);
+	}
+}
+
 static void check_member(const struct md_member *m)
 {
 	char s[MD_NAME_MAX], u[MD_UUID_STR];
@@ -38,6 +52,7 @@ static void check_member(const struct md_member *m)
 		FUZZ_CHECK(s[0] && !strchr(s, '/') && strcmp(s, ".") && strcmp(s, ".."));
 		FUZZ_CHECK(md_name_match(m, s));
 	}
+	check_udev(m);
 	memset(used, 0, sizeof(used));
 	n = md_choose_minor(m, used);
 	FUZZ_CHECK(n >= 0 && n < MD_MINORS && n != 128);
@@ -57,6 +72,12 @@ static void check_array(const struct md_array *a)
 	for (i = 0; i < miss && i < MD_DISKS_MAX; i++)
 		FUZZ_CHECK(roles[i] >= 0 && roles[i] < a->sb.raid_disks);
 	FUZZ_CHECK(md_array_complete(a) == (miss == 0));
+	if (miss) {
+		char ms[MD_MISSING_STR];
+
+		md_missing_str(a, ms);
+		FUZZ_CHECK(strlen(ms) < sizeof(ms) && strstr(ms, " of "));
+	}
 	run = md_array_runnable_degraded(a);
 	if (a->sb.level == 0 && miss)
 		FUZZ_CHECK(!run);

@@ -570,6 +570,21 @@ static void test_md_sets(void **state)
 			    "(external:/md127/0: IMSM or DDF firmware RAID); initkit assembles "
 			    "native MD superblocks (0.90, 1.x) only");
 	hostonly_free(&h);
+
+	/* a level the md helper refuses */
+	tree("mdlinear");
+	virtio_disk();
+	blockdev("9:125", "devices/virtual/block/md125", 0);
+	put("sys/devices/virtual/block/md125/md/level", "linear\n");
+	put("sys/devices/virtual/block/md125/md/metadata_version", "1.2\n");
+	sys_ln("devices/virtual/block/md125/slaves/vda", VDA);
+	mountinfo("30 1 9:125 / / rw - ext4 /dev/md125 rw\n");
+	assert_int_equal(detect(&h, "/"), 0);
+	assert_int_equal(h.nsets, 0);
+	assert_int_equal(h.nunsupported, 1);
+	assert_string_equal(h.unsupported[0], "md125: an md array of level linear; initkit "
+			    "assembles raid0, raid1, raid4, raid5, raid6 and raid10 only");
+	hostonly_free(&h);
 }
 
 /* A swap header (version 1) with @uuid at 1036, its signature at 4086. */

@@ -814,6 +814,71 @@ static void test_minors(void **state)
 	assert_int_equal(md_choose_minor(&m, used), 127);
 }
 
+static void test_words(void **state)
+{
+	struct mdsb r5[3] = { R12(5, 3, 0, 9), R12(5, 3, 1, 9), R12(5, 3, 2, 9) };
+	struct mdsb wide = R12(1, MD_DISKS_MAX, 0, 9);
+	struct mdsb x = R12(1, 2, 0, 7);
+	struct md_array a;
+	struct md_member m;
+	char s[MD_MISSING_STR], err[ERRLEN], buf[512];
+	char want[MD_MISSING_STR] = "members ";
+	int i, n;
+
+	assert_string_equal(md_level_str(0), "raid0");
+	assert_string_equal(md_level_str(1), "raid1");
+	assert_string_equal(md_level_str(4), "raid4");
+	assert_string_equal(md_level_str(5), "raid5");
+	assert_string_equal(md_level_str(6), "raid6");
+	assert_string_equal(md_level_str(10), "raid10");
+	assert_string_equal(md_level_str(3), "raid?");
+
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(add(&a, &r5[0], "8:0"), 0);
+	md_missing_str(&a, s);
+	assert_string_equal(s, "members 1, 2 of 3");
+	assert_int_equal(add(&a, &r5[2], "8:32"), 0);
+	md_missing_str(&a, s);
+	assert_string_equal(s, "member 1 of 3");
+
+	/* the longest: every role but 0 of the widest array fits */
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(add(&a, &wide, "8:0"), 0);
+	md_missing_str(&a, s);
+	for (i = 1; i < MD_DISKS_MAX; i++)
+		sprintf(want + strlen(want), "%s%d", i > 1 ? ", " : "", i);
+	sprintf(want + strlen(want), " of %d", MD_DISKS_MAX);
+	assert_string_equal(s, want);
+
+	/* udev's database entry, as 63-md-raid-arrays.rules records it */
+	x.name = "myhost:root";
+	assert_int_equal(parse(&x, &m, err), 0);
+	n = md_udev_entry(&m, "root", 1234, buf, sizeof(buf));
+	assert_int_equal(n, (int)strlen(buf));
+	assert_string_equal(buf,
+		"S:md/root\nI:1234\nE:MD_LEVEL=raid1\nE:MD_DEVICES=2\n"
+		"E:MD_METADATA=1.2\nE:MD_UUID=3f1d2c4b:5a694e7f:8a1b2c3d:4e5f6a7b\n"
+		"E:MD_DEVNAME=root\nE:MD_NAME=myhost:root\n"
+		"G:systemd\nQ:systemd\nV:1\n");
+	/* a line break in the on-disk name does not make a line */
+	x.name = "h:a\nE:X=1";
+	assert_int_equal(parse(&x, &m, err), 0);
+	assert_true(md_udev_entry(&m, NULL, 1, buf, sizeof(buf)) > 0);
+	assert_null(strstr(buf, "\nE:X"));
+	assert_non_null(strstr(buf, "E:MD_NAME=h:a_E:X=1\n"));
+	assert_null(strstr(buf, "S:md/"));
+	assert_null(strstr(buf, "MD_DEVNAME"));
+	/* 0.90: no name; cut short: refused, not truncated */
+	x.major = 0;
+	x.minor = 90;
+	x.name = NULL;
+	assert_int_equal(parse(&x, &m, err), 0);
+	assert_true(md_udev_entry(&m, "0", 1, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "E:MD_METADATA=0.90\n"));
+	assert_null(strstr(buf, "MD_NAME"));
+	assert_int_equal(md_udev_entry(&m, "0", 1, buf, 40), -ENAMETOOLONG);
+}
+
 static void test_uuids(void **state)
 {
 	uint8_t u[16];
@@ -921,6 +986,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_place),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_minors),
+		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_uuids),
 		cmocka_unit_test(test_hostile),
 	};
