@@ -21,6 +21,10 @@
 #                        out (tests/qemu/stacks/lvm-debroot: vg0/root and
 #                        vg0/swap_1 on a GPT partition), its fstab naming
 #                        /dev/mapper/vg0-root and /dev/mapper/vg0-swap_1.
+#   mkdisk_debroot_md IMG UUID KVER N
+#                        member N of the root on RAID1 as the installer lays
+#                        it out (tests/qemu/stacks/md-debroot: /dev/md0 over
+#                        a partition of each disk), its fstab by UUID.
 #
 # The root boots to multi-user.target; initkit-report.service, ordered after
 # it, waits for the boot to finish and prints on the console
@@ -35,11 +39,13 @@
 # because the cache keys hash functions' source (fn_source), not variables.
 # PID 1 and udev are the proof; kmod: udev loads modules through it;
 # e2fsprogs: systemd-fsck-root checks the root; util-linux: mount, agetty;
+# lvm2 and mdadm: what a Debian root on LVM or RAID has (their udev rules
+# name the md devices and find the PVs in the real root);
 # dbus: systemd-logind (wanted by multi-user.target) needs the system bus,
 # and every Debian install has it (systemd Recommends it, minbase skips
 # Recommends).
 debroot_recipe() {
-	echo bookworm systemd-sysv udev kmod procps e2fsprogs util-linux dbus
+	echo bookworm systemd-sysv udev kmod procps e2fsprogs util-linux dbus lvm2 mdadm
 }
 
 # debroot_mirrors SUITE: the host's own Debian sources for SUITE, as
@@ -228,6 +234,18 @@ mkdisk_debroot_lvm() {
 	rm -f "$fs"
 }
 mkdisk_debroot_lvm_key() { stack_key lvm-debroot; }
+
+# mkdisk_debroot_md IMG UUID KVER N: member N of the md-debroot RAID1 with
+# the root (fstab: UUID=, as the installer writes it for an md root) at
+# the members' data offset, 2 MiB into the partition at 1 MiB
+mkdisk_debroot_md() {
+	local img=$1 fs
+	stack_disk "$img" md-debroot "$4" || return 1
+	fs=$(cached_disk debroot-mdfs mkdisk_debroot "$2" "$3") || return 1
+	[ "$(stat -c %s "$fs")" = $((1536 << 20)) ] || { log "debroot: $fs is not 1536 MiB"; return 1; }
+	dd if="$fs" of="$img" bs=1M seek=3 conv=notrunc,sparse status=none
+}
+mkdisk_debroot_md_key() { stack_key md-debroot; }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then	# run, not sourced: build the root
 	set -u
