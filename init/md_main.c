@@ -422,7 +422,7 @@ static int add(const char *path)
 	if (md_array_complete(&a))
 		return assemble(dir, &a, "");
 	md_missing_str(&a, miss);
-	log_msg(L_INFO, "md: %s: member %d of %s (%s); waiting for %s", path, m.role, nm,
+	log_msg(L_INFO, "md: %s: member %d of array %s (%s); waiting for %s", path, m.role, nm,
 		md_level_str(a.sb.level), miss);
 	return 0;
 }
