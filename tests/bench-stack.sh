@@ -67,7 +67,9 @@ lvm_tool_hook "$WORK/lvm-tool.hook"
 if [ -n "$HAVE_MD" ]; then
 	SYSTEMS="$SYSTEMS md"
 	LABEL[md]="ours, RAID1 (-M md: the native helper)"
-	APPEND[md]="root=/dev/md/root" DISKS[md]="$WORK/md0.img $WORK/md1.img"
+	# by the file system's UUID: the peers name the array after its
+	# homehost (initkit:root), which /dev/md/root is not for them
+	APPEND[md]="root=UUID=$ROOT_UUID" DISKS[md]="$WORK/md0.img $WORK/md1.img"
 	"${MK[@]}" -M virtio -M ext4 -M md -o "$WORK/md.gz" || die "mkinitramfs -M md failed"
 fi
 
