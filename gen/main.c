@@ -49,6 +49,24 @@ static int list_or_extract(const struct opts *o)
 	return 0;
 }
 
+/* Add the module set @set (-M, or what --hostonly found the stack needs):
+ * a path, or a name in DATADIR/modules.d. */
+static void add_set(const struct opts *o, struct modsel *ms, const char *set)
+{
+	char path[PATH_MAX];
+
+	if (strchr(set, '/'))
+		pathf(path, sizeof(path), "%s", set);
+	else
+		pathf(path, sizeof(path), "%s/modules.d/%s", o->datadir, set);
+	if (!is_file(path))
+		die("-M %s: no module set %s (the sets are the files in %s/modules.d)",
+		    set, path, o->datadir);
+	ms->req = REQ_SET;
+	if (modsel_add_set(ms, path, 0))
+		die("%s", ms->err);
+}
+
 /* The image's default resume= ("" for none): --resume or RESUME=, else
  * with --hostonly the largest swap, as initramfs-tools picks it. */
 static char resume_spec[80];
@@ -78,7 +96,7 @@ static void check_resume(const char *spec)
 static void add_hostonly(const struct opts *o, struct modsel *ms, int verbose)
 {
 	struct hostonly h;
-	char alias[64], path[PATH_MAX];
+	char alias[64];
 	size_t i;
 	int r = hostonly_detect(&h, "", "/");
 
@@ -112,13 +130,9 @@ static void add_hostonly(const struct opts *o, struct modsel *ms, int verbose)
 		    "test", h.nunsupported > 1 ? "layers" : "a layer");
 	}
 	for (i = 0; i < h.nsets; i++) {
-		pathf(path, sizeof(path), "%s/modules.d/%s", o->datadir, h.sets[i]);
-		if (!is_file(path))
-			die("--hostonly: this machine's root needs the set %s, and there is "
-			    "no %s", h.sets[i], path);
 		msg("--hostonly: the stack needs -M %s: added", h.sets[i]);
-		if (modsel_add_set(ms, path, 0))
-			die("%s", ms->err);
+		add_set(o, ms, h.sets[i]);
+		ms->req = REQ_SET;
 	}
 	for (i = 0; i < h.nmod; i++) {
 		r = modsel_add(ms, h.modules[i], "--hostonly: root device driver");
@@ -162,18 +176,8 @@ static void select_modules(const struct opts *o, struct modsel *ms)
 	if (r)
 		die("%s", ms->err);
 	ms->verbose = o->out.verbose;
-	for (i = 0; i < o->nsets; i++) {
-		if (strchr(o->sets[i], '/'))
-			pathf(path, sizeof(path), "%s", o->sets[i]);
-		else
-			pathf(path, sizeof(path), "%s/modules.d/%s", o->datadir, o->sets[i]);
-		if (!is_file(path))
-			die("-M %s: no module set %s (the sets are the files in "
-			    "%s/modules.d)", o->sets[i], path, o->datadir);
-		ms->req = REQ_SET;
-		if (modsel_add_set(ms, path, 0))
-			die("%s", ms->err);
-	}
+	for (i = 0; i < o->nsets; i++)
+		add_set(o, ms, o->sets[i]);
 	if (o->generic) {
 		struct dirent **names;
 		int k, n;
