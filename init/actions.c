@@ -9,6 +9,7 @@
 #include "init.h"
 #include "layout.h"
 #include "log.h"
+#include "modules.h"
 #include "timeline.h"
 #include "util.h"
 
@@ -24,6 +25,7 @@ static struct {
 } types[TYPES_MAX];
 static int ntypes;
 static int none = 1;		/* the image has no actions at all */
+static struct boot *boot;
 
 /* Stacks the kernel command line switches off (dracut's names). */
 static const struct {
@@ -35,11 +37,12 @@ static const struct {
 	{ RD_OFF_LUKS, "rd.luks", "crypto_LUKS" },
 };
 
-void actions_init(const struct boot *b)
+void actions_init(struct boot *b)
 {
 	struct stat st;
 	size_t i;
 
+	boot = b;
 	none = stat(ACTIONS_DIR, &st) < 0 || !S_ISDIR(st.st_mode);
 	for (i = 0; i < ARRAY_SIZE(switches) && !none; i++) {
 		if (!(b->bp.rd_off & switches[i].bit) || ntypes == TYPES_MAX)
@@ -112,7 +115,7 @@ static int run(const char *type, const char *event, const char *dev)
 	return status;
 }
 
-int action_add(const char *type, const char *name)
+int action_add(const char *type, const char *name, const char *module)
 {
 	char dev[DEV_PATH_MAX];
 	int i;
@@ -120,6 +123,8 @@ int action_add(const char *type, const char *name)
 	if (none || (i = find_type(type)) < 0 || !types[i].exists)
 		return 0;
 	types[i].seen = 1;
+	if (module[0])	/* not in the image: the action says what is missing */
+		modules_load_name(boot, module, type);
 	if (path_fmt(dev, sizeof(dev), "/dev/%s", name))
 		return -ENAMETOOLONG;
 	return run(type, "add", dev);

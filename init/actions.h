@@ -18,13 +18,18 @@ struct boot;
 
 /* Read the kernel command line's switches (rd.lvm=0, rd.md=0, rd.luks=0)
  * and see whether the image has actions at all (one stat). */
-void actions_init(const struct boot *b);
+void actions_init(struct boot *b);
 
 /* Does the image have an action for @type (and is it not switched off)? */
 int action_exists(const char *type);
 
-/* Run @type's action for the new device /dev/@name; returns its status. */
-int action_add(const char *type, const char *name);
+/* Run @type's action for the new device /dev/@name; returns its status.
+ * First load @module (the probe's fs_info.module: dm_mod, md-level-1),
+ * if not "": in-process it costs the kernel's load only, where the kernel
+ * asking /sbin/modprobe for it costs a fork and an exec of /init, and a
+ * personality loaded at an array's first member is ready before its
+ * last one comes. */
+int action_add(const char *type, const char *name, const char *module);
 
 /* Run the late or final action of every type seen; returns how many ran. */
 int actions_event(const char *event);

@@ -344,7 +344,7 @@ int block_find(const struct root_spec *rs, char *path, size_t size, dev_t *devnu
 		 * devices it holds, which come back here as new devices. */
 		if (d->present && d->probed && !d->acted && action_exists(d->fs.type)) {
 			d->acted = 1;
-			action_add(d->fs.type, d->name);
+			action_add(d->fs.type, d->name, d->fs.module);
 			block_dirty = 1;
 		}
 	}

@@ -188,6 +188,58 @@ int modules_load_idx(struct boot *b, int idx, const char *why)
 	return 1;
 }
 
+struct named {
+	struct boot *b;
+	const char *why;
+	int n;
+};
+
+static int load_named(int idx, int fixed, void *arg)
+{
+	struct named *f = arg;
+
+	(void)fixed;
+	if (modules_load_idx(f->b, idx, f->why) >= 0)
+		f->n++;
+	return 0;	/* every module the alias names, as modprobe does */
+}
+
+int modules_load_name(struct boot *b, const char *name, const char *why)
+{
+	struct named f = { b, why, 0 };
+	int idx;
+
+	if (!mods.have_db)
+		return 0;
+	idx = moddb_find(&mods.db, name);
+	if (idx >= 0)
+		load_named(idx, 1, &f);
+	else
+		moddb_match(&mods.db, name, load_named, &f);
+	return f.n;
+}
+
+void modules_mark_loaded(void)
+{
+	static char buf[16384];
+	char *line, *next;
+	ssize_t len;
+	int idx;
+
+	if (!mods.have_db || (len = read_file("/proc/modules", buf, sizeof(buf) - 1)) <= 0)
+		return;
+	buf[len] = '\0';
+	for (line = buf; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		line[strcspn(line, " ")] = '\0';
+		idx = moddb_find(&mods.db, line);
+		if (idx >= 0 && mods.state[idx] == ST_NONE)
+			mods.state[idx] = ST_LOADED;
+	}
+}
+
 int modules_count_match(int idx, int fixed, void *arg)
 {
 	(*(int *)arg)++;

@@ -72,6 +72,17 @@ void modules_read_alias(int dfd, const char *dev, char *alias, size_t size);
 int modules_has_driver(int dfd, const char *dev);
 int modules_bound(const char *syspath);
 
+/* Load @name, a module name or an alias (every module it names, as
+ * modprobe does), with dependencies; @why for the log.  Returns how many
+ * modules of the image it names (loaded now or before), 0 if none. */
+int modules_load_name(struct boot *b, const char *name, const char *why);
+
+/* Another process's /init loaded some already (/init as modprobe, run by
+ * the kernel or a helper): mark what /proc/modules lists, so that neither
+ * they nor their dependencies are read and checked by the kernel again
+ * only to be refused as duplicates. */
+void modules_mark_loaded(void);
+
 /* moddb_match() callback: counts matches into *(int *)@arg, stops at one. */
 int modules_count_match(int idx, int fixed, void *arg);
 

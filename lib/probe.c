@@ -7,6 +7,7 @@
  * the UUID and label are what `blkid -p -o value -s UUID|LABEL` prints. */
 #include <errno.h>
 #include <string.h>
+#include <stdio.h>
 #include "bytes.h"
 #include "probe.h"
 
@@ -463,12 +464,21 @@ static int probe_lvm(const uint8_t *buf, size_t len, struct fs_info *fi)
 		}
 		fi->uuid[o] = '\0';
 		strcpy(fi->type, "LVM2_member");
+		strcpy(fi->module, "dm_mod");
 		return 0;
 	}
 	return -ENOENT;
 }
 
 #define MD_MAGIC	0xa92b4efcU
+
+/* The personality an array of RAID @level needs, as the kernel asks for
+ * it ("md-level-%d"; linear is -1); nothing for levels it has none of. */
+static void md_module(struct fs_info *fi, int32_t level)
+{
+	if (level >= -1 && level <= 10)
+		snprintf(fi->module, sizeof(fi->module), "md-level-%d", (int)level);
+}
 
 /* An MD RAID member whose version-1 superblock is at @off in @buf, which is
  * byte @abs of the device: 1.1 (0), 1.2 (4 KiB) or 1.0 (near the end).
@@ -485,6 +495,7 @@ static int md1_at(const uint8_t *buf, size_t len, uint64_t off, uint64_t abs,
 	set_uuid(fi, sb + 16);
 	copy_label(fi->label, sizeof(fi->label), sb + 32, 32);
 	strcpy(fi->type, "linux_raid_member");
+	md_module(fi, (int32_t)le32(sb + 72));
 	return 0;
 }
 
@@ -520,6 +531,7 @@ int probe_md_end(const uint8_t *tail, size_t len, uint64_t tail_off, uint64_t de
 			memcpy(u + 4, sb + 13 * 4, 12);	/* set_uuid1..3 */
 			set_uuid(fi, u);
 			strcpy(fi->type, "linux_raid_member");
+			md_module(fi, (int32_t)le32(sb + 7 * 4));
 			return 0;
 		}
 	}

@@ -15,11 +15,19 @@
 #define FS_TYPE_MAX  24		/* "linux_raid_member" */
 #define FS_UUID_MAX  40		/* 36 for a DCE UUID, plus room */
 #define FS_LABEL_MAX 256	/* btrfs labels are up to 255 bytes */
+#define FS_MODULE_MAX 16	/* "md-level-10" */
 
 struct fs_info {
 	char type[FS_TYPE_MAX];		/* name for mount(2): ext4, xfs... */
 	char uuid[FS_UUID_MAX];		/* as blkid prints it */
 	char label[FS_LABEL_MAX];
+	/* For the members of a stack, the module (a name or the alias the
+	 * kernel asks for) that using the device needs: "dm_mod" for an LVM
+	 * PV, "md-level-N" for an MD member (the personality, with md_mod
+	 * below it).  /init loads it before the device's action runs,
+	 * rather than have the kernel ask through /sbin/modprobe.  "" for
+	 * the rest. */
+	char module[FS_MODULE_MAX];
 };
 
 /* Identify the filesystem whose first @len bytes are in @buf.

@@ -409,6 +409,18 @@ static void write_pv_label(const char *img, int sec, const char *uuid32)
 	fclose(f);
 }
 
+/* The module a stack member's action needs, as the probe names it. */
+static void check_module(const char *img, const char *module)
+{
+	struct fs_info fi;
+	size_t got;
+	uint8_t *buf = unit_read(img, 0, PROBE_READ_SIZE, &got);
+
+	assert_int_equal(probe_fs(buf, got, &fi), 0);
+	assert_string_equal(fi.module, module);
+	free(buf);
+}
+
 static void test_lvm_pv(void **state)
 {
 	char img[256];
@@ -420,12 +432,13 @@ static void test_lvm_pv(void **state)
 	unit_sh("dd if=/dev/zero of='%s' bs=512 count=1 seek=1 conv=notrunc status=none", img);
 	write_pv_label(img, 0, "abcdefABCDEF0123456789abcdefABCD");
 	check_image(img, "LVM2_member", "abcdef-ABCD-EF01-2345-6789-abcd-efABCD", "");
+	check_module(img, "dm_mod");
 	unlink(img);
 }
 
 /* An MD 1.x superblock (raid1 of 2) at byte @off of the member, with the
  * checksum the kernel and blkid verify. */
-static void write_md1(const char *img, uint64_t off, uint32_t minor_ver)
+static void write_md1(const char *img, uint64_t off, uint32_t minor_ver, int32_t level)
 {
 	uint8_t sb[1024] = { 0 };
 	uint64_t sum = 0;
@@ -437,7 +450,7 @@ static void write_md1(const char *img, uint64_t off, uint32_t minor_ver)
 	sb[4] = 1;				/* major_version */
 	memcpy(sb + 16, "\x3f\x8a\x11\x22\x33\x44\x45\x56\x87\x98\xa9\xba\xcb\xdc\xed\xfe", 16);
 	memcpy(sb + 32, "initkit:root", 12);	/* set_name */
-	sb[72] = 1;				/* level */
+	memcpy(sb + 72, &level, 4);		/* level (x86: little-endian) */
 	sb[80] = 0x00; sb[81] = 0x80;		/* size: 32768 sectors */
 	sb[92] = 2;				/* raid_disks */
 	for (i = 0; i < 8; i++)
@@ -463,13 +476,20 @@ static void test_md_12_and_11(void **state)
 
 	img_path(img, sizeof(img), "md");
 	unit_sh("rm -f '%s' && truncate -s 16M '%s'", img, img);
-	write_md1(img, 4096, 2);
+	write_md1(img, 4096, 2, 1);
 	check_image(img, "linux_raid_member", "3f8a1122-3344-4556-8798-a9bacbdcedfe",
 		    "initkit:root");
+	check_module(img, "md-level-1");	/* the personality, as the kernel asks */
 	unit_sh("rm -f '%s' && truncate -s 16M '%s'", img, img);
-	write_md1(img, 0, 1);
+	write_md1(img, 0, 1, 1);
 	check_image(img, "linux_raid_member", "3f8a1122-3344-4556-8798-a9bacbdcedfe",
 		    "initkit:root");
+	write_md1(img, 0, 1, 10);
+	check_module(img, "md-level-10");
+	write_md1(img, 0, 1, -1);		/* linear */
+	check_module(img, "md-level--1");
+	write_md1(img, 0, 1, -4);		/* multipath: no personality asked for */
+	check_module(img, "");
 	unlink(img);
 }
 
@@ -485,12 +505,13 @@ static void test_md_end(void **state)
 
 	img_path(img, sizeof(img), "mdend");
 	unit_sh("rm -f '%s' && truncate -s 16M '%s' && mke2fs -q -F -t ext4 '%s'", img, img, img);
-	write_md1(img, ((bytes / 512 - 16) & ~(uint64_t)7) * 512, 0);
+	write_md1(img, ((bytes / 512 - 16) & ~(uint64_t)7) * 512, 0, 5);
 	tail = unit_read(img, bytes - PROBE_TAIL_SIZE, PROBE_TAIL_SIZE, &got);
 	assert_int_equal(got, PROBE_TAIL_SIZE);
 	assert_int_equal(probe_md_end(tail, got, bytes - got, bytes, &fi), 0);
 	assert_string_equal(fi.type, "linux_raid_member");
 	assert_string_equal(fi.uuid, "3f8a1122-3344-4556-8798-a9bacbdcedfe");
+	assert_string_equal(fi.module, "md-level-5");
 	blkid_tag(img, "TYPE", v, sizeof(v));
 	assert_string_equal(v, "linux_raid_member");
 	/* One byte short of the superblock: not found, no stray read. */
@@ -508,6 +529,7 @@ static void test_md_end(void **state)
 		sb[8] = 90;
 		memcpy(sb + 20, "\x01\x02\x03\x04", 4);
 		memcpy(sb + 52, "\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10", 12);
+		sb[28] = 0;			/* level: raid0 */
 		assert_non_null(f);
 		assert_int_equal(fseek(f, (long)(((bytes / 512) & ~127ULL) - 128) * 512, SEEK_SET), 0);
 		assert_int_equal(fwrite(sb, 1, sizeof(sb), f), sizeof(sb));
@@ -516,6 +538,7 @@ static void test_md_end(void **state)
 	tail = unit_read(img, bytes - PROBE_TAIL_SIZE, PROBE_TAIL_SIZE, &got);
 	assert_int_equal(probe_md_end(tail, got, bytes - got, bytes, &fi), 0);
 	assert_string_equal(fi.uuid, "01020304-0506-0708-090a-0b0c0d0e0f10");
+	assert_string_equal(fi.module, "md-level-0");
 	free(tail);
 	/* Too small a device, or a tail that starts past the end. */
 	assert_int_equal(probe_md_end(NULL, 0, 0, 4096, &fi), -ENOENT);
@@ -533,6 +556,7 @@ static void test_zeroed_and_empty(void **state)
 
 	assert_int_equal(probe_fs(zero, sizeof(zero), &fi), -ENOENT);
 	assert_string_equal(fi.type, "");
+	assert_string_equal(fi.module, "");
 	assert_int_equal(probe_fs(NULL, 0, &fi), -ENOENT);
 	assert_int_equal(probe_fs(zero, 0, &fi), -ENOENT);
 	assert_non_null(ff);
