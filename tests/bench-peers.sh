@@ -66,7 +66,6 @@ else
 fi
 
 # ---------------------------------------------------------------- helpers
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) exit; if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # run COMMAND... once; prints its wall-clock seconds; output to $WORK/gen.log
 timeit() {
@@ -92,14 +91,6 @@ show_log() {
 
 indent() { sed -e 's/\x1b\[[0-9;]*[a-zA-Z]//g' -e 's/\r//g' -e 's/^/      | /'; }
 
-# the kernel's printk stamp of the root's token line (kernel start -> token)
-kstart_to_token() {
-	awk -v tok="$TOKEN" '
-		/^\[ *[0-9.]+\] / && index($0, tok) { sub(/^\[ */, ""); sub(/\].*/, ""); t = $0 + 0 }
-		END { if (t) printf "%.3f\n", t; else exit 1 }' "$1"
-}
-
-pkg_installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
 pkg_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo '?'; }
 
 declare -A LABEL GEN SIZE KT IT OKB NGEN SLOW CMD

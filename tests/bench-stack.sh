@@ -29,13 +29,6 @@ export INITKIT_QEMU_SHAPE=${INITKIT_QEMU_SHAPE:--cpu max -smp 2}
 WORK=$(mktemp -d /tmp/initkit-bench-stack.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 die() { log "bench-stack: $*"; exit 1; }
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) exit; if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-kstart_to_token() {
-	awk -v tok="$TOKEN" '/^\[ *[0-9.]+\] / && index($0, tok) { sub(/^\[ */, ""); sub(/\].*/, ""); t = $0 + 0 }
-		END { if (t) printf "%.3f\n", t; else exit 1 }' "$1"
-}
-pkg_installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
-
 [ -x "$TOP/mkinitramfs" ] && [ -f "$TOP/init/lvm" ] || die "build first: make"
 HAVE_MD=""
 [ -f "$TOP/modules.d/md" ] && [ -f "$TOP/init/md" ] && HAVE_MD=1

@@ -15,7 +15,6 @@ WORK=$(mktemp -d /tmp/initkit-bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 MK=("$TOP/mkinitramfs" -k "$KVER" -b "$KROOT")
 
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # the timeline's "init's own CPU time" (ms) in boot log LOG
 own_cpu() { sed -n "s/.*init's own CPU time \([0-9.]*\).*/\1/p" "$1" | head -1; }

@@ -130,6 +130,22 @@ boot() {
 		-s "file:$WORK/$name.log" -- "$@" </dev/null
 }
 
+# The median of the numbers on stdin, one a line (nothing for none).
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) exit; if (NR % 2) print v[(NR + 1) / 2]
+		else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# Seconds from the kernel's start to the root's token: its printk stamp.
+kstart_to_token() {
+	awk -v tok="$TOKEN" '
+		/^\[ *[0-9.]+\] / && index($0, tok) { sub(/^\[ */, ""); sub(/\].*/, ""); t = $0 + 0 }
+		END { if (t) printf "%.3f\n", t; else exit 1 }' "$1"
+}
+
+# Is Debian package $1 installed?
+pkg_installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
+
 # Seconds (kernel clock) from the kernel starting /init to the root's token.
 init_to_token() {
 	awk -v tok="$TOKEN" '
