@@ -35,7 +35,8 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 # disks; imgread, extract: small images; config: lines over CONFIG_LINE_MAX;
 # hook and modset: lines over TEXT_LINE_MAX; elf: small programs; lvm: the
 # small fixtures' PV heads, up to their first extent; md: a
-# header and four superblocks of MD_SB_READ bytes).
+# header and four superblocks of MD_SB_READ bytes; luks: a LUKS2 header of
+# the default 16 KiB).
 max_len() {
 	case $1 in
 	cmdline) echo 4200 ;;
@@ -51,6 +52,7 @@ max_len() {
 	sysfs) echo 16384 ;;
 	lvm) echo 65600 ;;		# the head of a PV with a 60 KiB metadata area
 	md) echo 16393 ;;		# flags, size, four superblocks (MD_SB_READ)
+	luks) echo 16384 ;;		# a LUKS2 header of the default size
 	*) echo 65536 ;;
 	esac
 }

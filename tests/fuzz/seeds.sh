@@ -25,6 +25,9 @@
 #              real lvm: see make.sh there) behind fuzz_lvm.c's mode byte:
 #              the metadata texts, the PV heads as they are and with their
 #              checksums fixed by the target
+#   luks       LUKS1 and LUKS2 headers cryptsetup writes on a file (argon2id,
+#              pbkdf2, two keyslots, 4 KiB sectors), when cryptsetup is
+#              there
 #   md         the MD superblocks of tests/unit/fixtures/md (checked by
 #              mdadm), alone and as whole arrays, behind fuzz_md.c's header
 # Missing tools are installed with apt-get when running as root; a seed
@@ -54,7 +57,7 @@ need() {
 	command -v "$1" >/dev/null 2>&1 || { warn "no $1 ($2): skipping its seeds"; return 1; }
 }
 
-mkdir -p "$OUT"/{probe,parttable,cmdline,uevent,moddb,imgread,extract,config,hook,modset,elf,sysfs,lvm,md}
+mkdir -p "$OUT"/{probe,parttable,cmdline,uevent,moddb,imgread,extract,config,hook,modset,elf,sysfs,lvm,md,luks}
 
 # a small tree to put in file systems and archives
 tree=$TMP/tree
@@ -396,3 +399,24 @@ mdarray array-raid1-spare r1-11 0 1 5
 for d in "$OUT"/*/; do
 	printf 'seeds: %-10s %3d files\n' "$(basename "$d")" "$(ls "$d" | wc -l)" >&2
 done
+
+# ---- luks: headers as cryptsetup writes them (no device-mapper needed) ----
+luksseed() {	# luksseed NAME BYTES LUKSFORMAT-OPTIONS...
+	local name=$1 bytes=$2
+	shift 2
+	rm -f "$OUT/luks.img" && truncate -s 20M "$OUT/luks.img" &&
+		printf secret | cryptsetup luksFormat -q "$@" "$OUT/luks.img" - >/dev/null 2>&1 &&
+		head -c "$bytes" "$OUT/luks.img" > "$OUT/luks/$name"
+}
+if command -v cryptsetup >/dev/null; then
+	luksseed luks2-argon2id 16384 --type luks2 --pbkdf argon2id --pbkdf-force-iterations 4 \
+		--pbkdf-memory 32768 --label root
+	luksseed luks2-pbkdf2 16384 --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 \
+		--sector-size 4096 --hash sha512
+	printf secret > "$OUT/luks.old" && printf other > "$OUT/luks.new" &&
+		cryptsetup luksAddKey -q --pbkdf pbkdf2 --pbkdf-force-iterations 1000 \
+			--key-file "$OUT/luks.old" "$OUT/luks.img" "$OUT/luks.new" 2>/dev/null &&
+		head -c 16384 "$OUT/luks.img" > "$OUT/luks/luks2-two-slots"
+	luksseed luks1 592 --type luks1 --pbkdf-force-iterations 1000
+	rm -f "$OUT/luks.img" "$OUT/luks.old" "$OUT/luks.new"
+fi
