@@ -275,5 +275,7 @@ int main(void)
 	snprintf(img, sizeof(img), "%s/luks.img", unit_tmpdir());
 	r = cmocka_run_group_tests(tests, NULL, NULL);
 	unlink(img);
+	*strrchr(img, '/') = '\0';
+	rmdir(img);
 	return r;
 }
