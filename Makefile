@@ -28,7 +28,7 @@ LIB_SRCS  := $(wildcard lib/*.c)
 LIB_HDRS  := $(wildcard lib/*.h)
 # The parsers only the stacked-storage helpers link (init/lvm...), not /init
 # (lib/luks.c: for the LUKS helper of issue 17, unit-tested and fuzzed now).
-HELPER_PURE := $(wildcard lib/lvm.c lib/md.c lib/luks.c lib/hash.c lib/argon2.c)
+HELPER_PURE := $(wildcard lib/lvm.c lib/md.c lib/luks.c lib/hash.c lib/argon2.c lib/aes.c)
 INIT_PURE := $(filter-out lib/moddbw.c $(HELPER_PURE),$(LIB_SRCS))
 INIT_SYS  := init/main.c init/stage_mounts.c init/stage_cmdline.c init/stage_modules.c \
              init/stage_image.c init/stage_rootwait.c init/stage_mount.c init/stage_switch.c \

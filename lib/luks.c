@@ -2,7 +2,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include "aes.h"
+#include "argon2.h"
 #include "bytes.h"
+#include "hash.h"
 #include "luks.h"
 
 static const uint8_t magic1[6] = { 'L', 'U', 'K', 'S', 0xba, 0xbe };
@@ -454,7 +457,7 @@ static int slot2(const struct json *j, int key, int ks, struct luks_hdr *h, char
 		    ju32(j, jget(j, kdf, "iterations"), &s->iterations) || !s->iterations)
 			return ERR(-EINVAL, "LUKS2 keyslot %u: pbkdf2 needs hash and iterations", s->id);
 	} else if (!strcmp(type, "argon2i") || !strcmp(type, "argon2id")) {
-		s->kdf = type[6] ? LUKS_ARGON2ID : LUKS_ARGON2I;
+		s->kdf = strcmp(type, "argon2id") ? LUKS_ARGON2I : LUKS_ARGON2ID;
 		if (ju32(j, jget(j, kdf, "time"), &s->iterations) || !s->iterations ||
 		    ju32(j, jget(j, kdf, "memory"), &s->memory_kib) || s->memory_kib < 8 ||
 		    ju32(j, jget(j, kdf, "cpus"), &s->cpus) || !s->cpus || s->cpus > 16777215 ||
@@ -653,5 +656,96 @@ int luks_parse(const uint8_t *buf, size_t len, struct luks_hdr *h, char *err, si
 		return r;
 	}
 	sort_slots(h);
+	return 0;
+}
+
+/* ---- unlocking ------------------------------------------------------------ */
+
+/* AF's diffusion: each digest-sized piece of @d becomes H(be32(i) || piece),
+ * the last, shorter piece too, truncated. */
+static void diffuse(const struct hash_alg *alg, uint8_t *d, size_t size)
+{
+	uint8_t h[HASH_MAX_OUT], be[4];
+	size_t i, off, n;
+	struct hash_ctx c;
+
+	for (i = 0, off = 0; off < size; i++, off += n) {
+		n = size - off < alg->out ? size - off : alg->out;
+		be[0] = (uint8_t)(i >> 24); be[1] = (uint8_t)(i >> 16);
+		be[2] = (uint8_t)(i >> 8); be[3] = (uint8_t)i;
+		hash_init(&c, alg);
+		hash_update(&c, be, 4);
+		hash_update(&c, d + off, n);
+		hash_final(&c, h);
+		memcpy(d + off, h, n);
+	}
+	hash_wipe(&c, sizeof(c));
+	hash_wipe(h, sizeof(h));
+}
+
+int luks_af_merge(const char *hash, const uint8_t *split, size_t size, uint32_t stripes,
+		  uint8_t *out)
+{
+	const struct hash_alg *alg = hash_find(hash);
+	uint32_t i;
+	size_t k;
+
+	if (!alg)
+		return -EOPNOTSUPP;
+	memset(out, 0, size);
+	for (i = 0; i < stripes; i++) {
+		for (k = 0; k < size; k++)
+			out[k] ^= split[(size_t)i * size + k];
+		if (i + 1 < stripes)
+			diffuse(alg, out, size);
+	}
+	return 0;
+}
+
+size_t luks_kdf_mem(const struct luks_keyslot *s)
+{
+	return s->kdf == LUKS_PBKDF2 ? 0 : argon2_mem_bytes(s->memory_kib, s->cpus);
+}
+
+int luks_unlock(const struct luks_hdr *h, const struct luks_keyslot *s, const void *pass,
+		size_t passlen, uint8_t *area, void *mem, uint8_t *key, char *err, size_t errlen)
+{
+	const struct hash_alg *kdfh = NULL, *dh = hash_find(h->digest_hash);
+	uint8_t akey[LUKS_KEY_MAX], d[LUKS_DIGEST_MAX];
+	size_t need = (size_t)s->stripes * s->key_size;
+	int r;
+
+	if (errlen)
+		err[0] = '\0';
+	if (s->kdf == LUKS_PBKDF2 && !(kdfh = hash_find(s->hash)))
+		return ERR(-EOPNOTSUPP, "keyslot %u: hash %s is not supported", s->id, s->hash);
+	if (!dh || !hash_find(s->af_hash))
+		return ERR(-EOPNOTSUPP, "keyslot %u: hash %s is not supported", s->id,
+			   dh ? s->af_hash : h->digest_hash);
+	if (h->digest_len > dh->out)
+		return ERR(-EINVAL, "the volume key digest is longer than %s gives", h->digest_hash);
+	if (s->kdf == LUKS_PBKDF2)
+		pbkdf2(kdfh, pass, passlen, s->salt, s->salt_len, s->iterations, akey, s->area_key_size);
+	else if (argon2(s->kdf == LUKS_ARGON2I ? ARGON2_I : ARGON2_ID, pass, passlen, s->salt,
+			s->salt_len, s->iterations, s->memory_kib, s->cpus, mem, akey,
+			s->area_key_size))
+		return ERR(-EINVAL, "keyslot %u: argon2 parameters refused", s->id);
+	r = aes_sector_decrypt(s->cipher, akey, s->area_key_size, 0, area,
+			       (need + 511) / 512 * 512);
+	hash_wipe(akey, sizeof(akey));
+	if (r == -EOPNOTSUPP)
+		return ERR(r, "keyslot %u: cipher %s is not supported (aes-xts-plain64, "
+			   "aes-cbc-essiv:sha256, aes-cbc-plain64 are)", s->id, s->cipher);
+	if (r)
+		return ERR(r, "keyslot %u: a %u-byte key does not fit cipher %s", s->id,
+			   s->area_key_size, s->cipher);
+	luks_af_merge(s->af_hash, area, s->key_size, s->stripes, key);
+	hash_wipe(area, need);
+	pbkdf2(dh, key, s->key_size, h->digest_salt, h->digest_salt_len, h->digest_iterations,
+	       d, h->digest_len);
+	if (memcmp(d, h->digest, h->digest_len)) {
+		hash_wipe(key, s->key_size);
+		return -EPERM;
+	}
 	return 0;
 }

@@ -91,6 +91,27 @@ int luks_hdr_size(const uint8_t *buf, size_t len);
  * the keyslot, token or requirement. */
 int luks_parse(const uint8_t *buf, size_t len, struct luks_hdr *h, char *err, size_t errlen);
 
+/* ---- unlocking: from a passphrase (or key file) to the volume key ---- */
+
+/* The anti-forensic merge (LUKS1 spec, AF-merge): @stripes pieces of
+ * @size bytes in @split (the decrypted key material) to one, in @out,
+ * diffused with hash @hash.  Returns 0 or -EOPNOTSUPP (hash unknown). */
+int luks_af_merge(const char *hash, const uint8_t *split, size_t size, uint32_t stripes,
+		  uint8_t *out);
+
+/* Bytes of scratch memory luks_unlock() needs for keyslot @s: argon2's
+ * blocks (0 for pbkdf2). */
+size_t luks_kdf_mem(const struct luks_keyslot *s);
+
+/* Try @pass (@passlen bytes) on keyslot @s of @h: derive the area key,
+ * decrypt @area (the keyslot's area_size bytes read from area_offset;
+ * decrypted in place), merge the stripes and check the volume key against
+ * the digest.  @mem: luks_kdf_mem() bytes.  Returns 0 with the key in
+ * @key (h->key_size bytes), -EPERM if the passphrase is not this slot's,
+ * -EOPNOTSUPP for a hash or cipher not supported here (@err names it). */
+int luks_unlock(const struct luks_hdr *h, const struct luks_keyslot *s, const void *pass,
+		size_t passlen, uint8_t *area, void *mem, uint8_t *key, char *err, size_t errlen);
+
 /* The name of @kdf: "pbkdf2", "argon2i", "argon2id". */
 const char *luks_kdf_name(enum luks_kdf kdf);
 

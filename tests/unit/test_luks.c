@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "aes.h"
 #include "luks.h"
 
 static char img[512];
@@ -191,6 +192,122 @@ static void test_luks1(void **state)
 	assert_string_equal(hex, v);
 }
 
+/* ---- unlocking ------------------------------------------------------------ */
+
+/* The volume key cryptsetup reports for passphrase "secret", as bytes. */
+static size_t dump_key(uint8_t *key)
+{
+	char cmd[1024], hexkey[300];
+	size_t n = 0, i;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "printf secret | cryptsetup luksDump --dump-volume-key -q "
+		 "--key-file - '%s' 2>/dev/null | sed -n '/MK dump:/,$p' | sed 's/^MK dump://' | "
+		 "tr -d ' \\t\\n'", img);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	n = fread(hexkey, 1, sizeof(hexkey) - 1, f);
+	pclose(f);
+	hexkey[n] = '\0';
+	for (i = 0; i < n / 2; i++)
+		sscanf(hexkey + 2 * i, "%2hhx", &key[i]);
+	return n / 2;
+}
+
+/* Format with @args, then open every keyslot with "secret" and with a
+ * wrong passphrase, natively, and compare with cryptsetup's volume key. */
+static void unlock_as_cryptsetup(const char *args)
+{
+	uint8_t want[LUKS_KEY_MAX], key[LUKS_KEY_MAX], *area;
+	struct luks_hdr h;
+	char err[256];
+	size_t got;
+	void *mem;
+
+	format(args);
+	parse_img(&h);
+	assert_int_equal(dump_key(want), h.key_size);
+	assert_true(h.nslots >= 1);
+	mem = malloc(luks_kdf_mem(&h.slot[0]) + 1);
+	assert_non_null(mem);
+	area = unit_read(img, (long)h.slot[0].area_offset, h.slot[0].area_size, &got);
+	assert_int_equal(got, h.slot[0].area_size);
+	assert_int_equal(luks_unlock(&h, &h.slot[0], "secret", 6, area, mem, key, err,
+				     sizeof(err)), 0);
+	assert_memory_equal(key, want, h.key_size);
+	free(area);
+	area = unit_read(img, (long)h.slot[0].area_offset, h.slot[0].area_size, &got);
+	assert_int_equal(luks_unlock(&h, &h.slot[0], "secreT", 6, area, mem, key, err,
+				     sizeof(err)), -EPERM);
+	free(area);
+	free(mem);
+}
+
+static void test_unlock(void **state)
+{
+	unlock_as_cryptsetup("--type luks2 --pbkdf argon2id --pbkdf-force-iterations 4 "
+			     "--pbkdf-memory 32768 --pbkdf-parallel 2");
+	unlock_as_cryptsetup("--type luks2 --pbkdf argon2i --pbkdf-force-iterations 4 "
+			     "--pbkdf-memory 8192 --pbkdf-parallel 1 --key-size 256");
+	unlock_as_cryptsetup("--type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 "
+			     "--hash sha512 --sector-size 4096");
+	unlock_as_cryptsetup("--type luks1 --pbkdf-force-iterations 1000 --hash sha1");
+	unlock_as_cryptsetup("--type luks1 --pbkdf-force-iterations 1000 --hash sha256 "
+			     "--cipher aes-cbc-essiv:sha256 --key-size 256");
+	unlock_as_cryptsetup("--type luks1 --pbkdf-force-iterations 1000 --hash sha256 "
+			     "--cipher aes-cbc-plain64 --key-size 128");
+}
+
+/* FIPS 197, appendix C: the three key sizes both ways. */
+static void test_aes_fips197(void **state)
+{
+	static const char *const want[3] = {
+		"69c4e0d86a7b0430d8cdb78070b4c55a", "dda97ca4864cdfe06eaf70a0ec0d7191",
+		"8ea2b7ca516745bfeafc49904b496089",
+	};
+	uint8_t key[32], pt[16], ct[16], back[16];
+	struct aes_key k;
+	char hex[40];
+	int i, n;
+
+	for (i = 0; i < 32; i++)
+		key[i] = (uint8_t)i;
+	for (i = 0; i < 16; i++)
+		pt[i] = (uint8_t)(i * 0x11);
+	for (n = 0; n < 3; n++) {
+		assert_int_equal(aes_setkey(&k, key, 16 + 8 * (size_t)n), 0);
+		aes_encrypt(&k, pt, ct);
+		for (i = 0; i < 16; i++)
+			sprintf(hex + 2 * i, "%02x", ct[i]);
+		assert_string_equal(hex, want[n]);
+		aes_decrypt(&k, ct, back);
+		assert_memory_equal(back, pt, 16);
+	}
+	assert_int_equal(aes_setkey(&k, key, 20), -EINVAL);
+}
+
+/* A cipher that is not here: LUKS1's cipher name changed in the header
+ * (cryptsetup itself would need the host's device-mapper for serpent). */
+static void test_unsupported_cipher(void **state)
+{
+	uint8_t key[LUKS_KEY_MAX], *area, *buf;
+	struct luks_hdr h;
+	char err[256];
+	size_t got;
+
+	format("--type luks1 --pbkdf-force-iterations 1000");
+	buf = unit_read(img, 0, LUKS1_HDR_SIZE, &got);
+	memcpy(buf + 8, "serpent\0", 8);
+	assert_int_equal(luks_parse(buf, got, &h, err, sizeof(err)), 0);
+	assert_string_equal(h.cipher, "serpent-xts-plain64");
+	area = unit_read(img, (long)h.slot[0].area_offset, h.slot[0].area_size, &got);
+	assert_int_equal(luks_unlock(&h, &h.slot[0], "secret", 6, area, NULL, key, err,
+				     sizeof(err)), -EOPNOTSUPP);
+	assert_non_null(strstr(err, "serpent-xts-plain64"));
+	free(area);
+	free(buf);
+}
+
 /* ---- refused ------------------------------------------------------------ */
 
 static const char *const good_json[4] = {
@@ -269,6 +386,9 @@ int main(void)
 		cmocka_unit_test(test_luks2_pbkdf2_priority),
 		cmocka_unit_test(test_luks1),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_unlock),
+		cmocka_unit_test(test_aes_fips197),
+		cmocka_unit_test(test_unsupported_cipher),
 	};
 	int r;
 
