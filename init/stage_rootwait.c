@@ -65,6 +65,7 @@ int stage_rootwait(struct boot *b)
 	long start = uptime_ms(), now, deadline, next_progress, late_at, root_at = -1;
 	long long t0;
 	long last_event = start, last_scan = start;
+	long long acted = timing.actions_us;
 	int preload_done = 0, late_done = 0, found, resumed;
 	int timeout_s = b->bp.rootdelay >= 0 ? b->bp.rootdelay : DEFAULT_ROOT_TIMEOUT;
 	char seen[384];
@@ -82,6 +83,16 @@ int stage_rootwait(struct boot *b)
 
 		found = block_find_root(b);
 		now = uptime_ms();
+		/* The time actions took (a passphrase being typed) does not
+		 * count against the root's deadline or the stack wait. */
+		if (timing.actions_us - acted >= 1000) {
+			long shift = (long)((timing.actions_us - acted) / 1000);
+
+			acted += shift * 1000LL;
+			if (deadline >= 0)
+				deadline += shift;
+			late_at += shift;
+		}
 		if (found && root_at < 0)
 			root_at = now;
 		if (found)

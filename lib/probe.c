@@ -554,6 +554,7 @@ static int probe_luks(const uint8_t *buf, size_t len, struct fs_info *fi)
 	if (v == 2)
 		copy_label(fi->label, sizeof(fi->label), buf + 24, 48);
 	strcpy(fi->type, "crypto_LUKS");
+	strcpy(fi->module, "dm_crypt");
 	return 0;
 }
 

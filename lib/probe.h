@@ -24,7 +24,7 @@ struct fs_info {
 	/* For the members of a stack, the module (a name or the alias the
 	 * kernel asks for) that using the device needs: "dm_mod" for an LVM
 	 * PV, "md-level-N" for an MD member (the personality, with md_mod
-	 * below it).  /init loads it before the device's action runs,
+	 * below it), "dm_crypt" for LUKS.  /init loads it before the device's action runs,
 	 * rather than have the kernel ask through /sbin/modprobe.  "" for
 	 * the rest. */
 	char module[FS_MODULE_MAX];

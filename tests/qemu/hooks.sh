@@ -19,6 +19,13 @@ lvm_tool_hook() {
 }
 prep_lvm_tool() { lvm_tool_hook "$WORK/lvm-tool.hook"; }
 
+# the image's crypttab and key file for the luks2 stack (tests/qemu/luks/)
+prep_luks_keyfile() {
+	local d=$TOP/tests/qemu/luks
+	printf '%s\n' "file $d/key /etc/initkit/luks.key" "file $d/crypttab /etc/crypttab" \
+		> "$WORK/luks-keyfile.hook"
+}
+
 prep_all_set() {	# a module set listing every module of the kernel
 	echo 'kernel/*' > "$WORK/all-set"
 }

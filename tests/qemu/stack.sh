@@ -40,7 +40,7 @@ SWAP_UUID=5ab0c0de-1111-4222-8333-5a5a5a5a5a5a
 # what the guest runs (packages: their versions are in the key)
 STACK_TOOLS=(/sbin/lvm /sbin/mdadm /sbin/sfdisk /sbin/mkswap /sbin/mke2fs /sbin/blkid /sbin/cryptsetup)
 STACK_PKGS=(lvm2 mdadm fdisk util-linux e2fsprogs cryptsetup-bin busybox-static)
-STACK_MODS=(virtio_pci virtio_blk dm_mod dm_crypt md_mod raid0 raid1 raid456)
+STACK_MODS=(virtio_pci virtio_blk dm_mod dm_crypt xts ecb md_mod raid0 raid1 raid456)
 
 # stack_names: every recipe
 stack_names() {
