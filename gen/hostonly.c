@@ -6,6 +6,7 @@
  * like the real one.  No logging here: decisions go to h->why, failures
  * to h->err. */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "common.h"
@@ -852,9 +854,33 @@ static int dm_layer(struct walk *w, const char *disk, const char *uuid)
 						"striped logical volumes only", dev, name);
 		return note_set(w, "lvm");
 	}
+	if (!strncmp(uuid, "CRYPT-LUKS1-", 12) || !strncmp(uuid, "CRYPT-LUKS2-", 12)) {
+		/* CRYPT-LUKSn-<32 hex digits of the volume's UUID>-NAME */
+		const char *hx = uuid + 12;
+		char line[HO_ATTR_MAX + 48];
+		size_t i, o;
+
+		for (i = 0; i < 32 && isxdigit((unsigned char)hx[i]); i++)
+			;
+		if (i < 32 || hx[32] != '-')
+			return note_unsupported(w, "%s (%s): dm-crypt with a dm uuid cryptsetup "
+						"does not write (%s)", dev, name, uuid);
+		o = (size_t)snprintf(line, sizeof(line), "%s ", name);
+		for (i = 0; i < 32 && o < sizeof(line) - 2; i++) {
+			if (i == 8 || i == 12 || i == 16 || i == 20)
+				line[o++] = '-';
+			line[o++] = (char)tolower((unsigned char)hx[i]);
+		}
+		line[o] = '\0';
+		if (strv_add(&w->h->luks, &w->h->nluks, line, 1) < 0)
+			return -ENOMEM;
+		return note_set(w, "luks");
+	}
 	if (!strncmp(uuid, "CRYPT-", 6))
-		return note_unsupported(w, "%s (%s): dm-crypt (dm uuid %s); initkit "
-					"cannot unlock it at boot yet", dev, name, uuid);
+		return note_unsupported(w, "%s (%s): dm-crypt that is not LUKS (dm uuid %s: "
+					"plain, BitLocker, TrueCrypt, verity or integrity); "
+					"initkit unlocks LUKS1 and LUKS2 volumes only", dev,
+					name, uuid);
 	return note_unsupported(w, "%s (%s): a device-mapper device not made by LVM (%s%s); "
 				"initkit sets up LVM volumes only", dev, name,
 				uuid[0] ? "dm uuid " : "no dm uuid", uuid);
@@ -1378,8 +1404,118 @@ void hostonly_free(struct hostonly *h)
 {
 	strv_free(&h->sets, &h->nsets);
 	strv_free(&h->unsupported, &h->nunsupported);
+	strv_free(&h->luks, &h->nluks);
 	strv_free(&h->modules, &h->nmod);
 	strv_free(&h->builtin, &h->nbuiltin);
 	strv_free(&h->modaliases, &h->nalias);
 	strv_free(&h->why, &h->nwhy);
+}
+
+/* ---- the image's crypttab ---- */
+
+/* Does crypttab device field @dev name volume @uuid? */
+static int crypttab_names(const char *dev, const char *uuid)
+{
+	if (!strncasecmp(dev, "UUID=", 5))
+		return !strcasecmp(dev + 5, uuid);
+	if (!strncmp(dev, "/dev/disk/by-uuid/", 18))
+		return !strcasecmp(dev + 18, uuid);
+	return 0;
+}
+
+int hostonly_crypttab(struct hostonly *h, const char *tab, size_t len, char **out,
+		      char ***keys, size_t *nkeys)
+{
+	char *buf = NULL, *text = NULL;
+	size_t tlen = 0, i;
+	int r = 0;
+
+	*out = NULL;
+	if (tab) {
+		buf = malloc(len + 1);
+		if (!buf)
+			return -ENOMEM;
+	}
+	for (i = 0; i < h->nluks && !r; i++) {
+		char name[HO_ATTR_MAX], uuid[48], add[HO_ATTR_MAX * 2 + 400];
+		const char *sp = strchr(h->luks[i], ' ');
+		char *line, *next, *f[4];
+		int found = 0, n, k;
+		char *grown;
+
+		if (!sp || (size_t)(sp - h->luks[i]) >= sizeof(name) || strlen(sp + 1) >= sizeof(uuid))
+			continue;
+		memcpy(name, h->luks[i], (size_t)(sp - h->luks[i]));
+		name[sp - h->luks[i]] = '\0';
+		strcpy(uuid, sp + 1);
+		if (buf) {
+			memcpy(buf, tab, len);
+			buf[len] = '\0';
+		}
+		for (line = buf; line && *line && !found; line = next) {
+			char *p = line;
+
+			next = strchr(line, '\n');
+			if (next)
+				*next++ = '\0';
+			for (k = 0; k < 4; k++) {
+				p += strspn(p, " \t");
+				f[k] = *p && *p != '#' ? p : NULL;
+				if (!f[k])
+					break;
+				p += strcspn(p, " \t");
+				if (*p)
+					*p++ = '\0';
+			}
+			if (k < 2 || (strcmp(f[0], name) && !crypttab_names(f[1], uuid)))
+				continue;
+			found = 1;
+			if (k > 3 && strstr(f[3], "keyscript=")) {
+				snprintf(h->err, sizeof(h->err), "/etc/crypttab: %s: a keyscript= "
+					 "cannot run in initkit's image; give a key file or type "
+					 "the passphrase at boot", f[0]);
+				r = -ENOTSUP;
+				break;
+			}
+			if (k > 2 && strcmp(f[2], "none") && strcmp(f[2], "-")) {
+				if (f[2][0] != '/' || !strncmp(f[2], "/dev/", 5) || strchr(f[2], ':')) {
+					snprintf(h->err, sizeof(h->err), "/etc/crypttab: %s: key %s is "
+						 "not a file; initkit reads key files from the "
+						 "image only", f[0], f[2]);
+					r = -ENOTSUP;
+					break;
+				}
+				if (strv_add(keys, nkeys, f[2], 1) < 0) {
+					r = -ENOMEM;
+					break;
+				}
+			}
+			/* the mapping's name, the volume by UUID, the key, the options */
+			n = snprintf(add, sizeof(add), "%s UUID=%s %s %s\n", name, uuid,
+				     k > 2 ? f[2] : "none", k > 3 ? f[3] : "luks");
+			if (n < 0 || (size_t)n >= sizeof(add)) {
+				r = -E2BIG;
+				break;
+			}
+		}
+		if (r)
+			break;
+		if (!found)
+			snprintf(add, sizeof(add), "%s UUID=%s none luks\n", name, uuid);
+		grown = realloc(text, tlen + strlen(add) + 1);
+		if (!grown) {
+			r = -ENOMEM;
+			break;
+		}
+		text = grown;
+		strcpy(text + tlen, add);
+		tlen += strlen(add);
+	}
+	free(buf);
+	if (r) {
+		free(text);
+		return r;
+	}
+	*out = text;
+	return 0;
 }

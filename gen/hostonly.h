@@ -35,6 +35,9 @@ struct hostonly {
 	char **sets;		/* module sets (modules.d) the stack needs at
 				 * boot: "lvm", "md"; unique */
 	size_t nsets;
+	char **luks;		/* LUKS volumes on the way: "NAME UUID", the
+				 * mapping's name and the volume's UUID */
+	size_t nluks;
 	char **unsupported;	/* layers of the stack /init cannot assemble,
 				 * one line each naming the device: the
 				 * generator refuses to write the image */
@@ -67,6 +70,18 @@ int hostonly_detect(struct hostonly *h, const char *sysroot, const char *mountpo
  * PARTLABEL=, /dev/...), found through SYSROOT/dev's links and walked.
  * Returns 1 (found), 0 (no swap to resume from), or -errno with h->err. */
 int hostonly_resume(struct hostonly *h, const char *sysroot, const char *spec);
+
+/* The image's /etc/crypttab for the LUKS volumes h->luks: for each, the
+ * line of the host's crypttab @tab (@len bytes; NULL: none) that names
+ * the mapping or the volume (by UUID=, /dev/disk/by-uuid/ or
+ * /dev/mapper/... name), else a line of our own ("NAME UUID=UUID none
+ * luks") so that the mapping gets the name the root expects.  Written to
+ * @out (a malloc'd string, caller frees); each key file a kept line names
+ * (an absolute path, not none or -) is added to @keys.  Lines with a key
+ * on a device (/dev/...) or a keyscript= are refused: -ENOTSUP, with
+ * h->err naming the line.  Returns 0 or -errno. */
+int hostonly_crypttab(struct hostonly *h, const char *tab, size_t len, char **out,
+		      char ***keys, size_t *nkeys);
 
 /* Release the lists; @h may then be reused.  Safe to call twice. */
 void hostonly_free(struct hostonly *h);

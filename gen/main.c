@@ -11,11 +11,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "common.h"
 #include "compress.h"
 #include "firmware.h"
@@ -66,6 +68,12 @@ static void add_set(const struct opts *o, struct modsel *ms, const char *set)
 	if (modsel_add_set(ms, path, 0))
 		die("%s", ms->err);
 }
+
+/* With --hostonly on a LUKS root: the image's /etc/crypttab and the key
+ * files it names (hostonly_crypttab()). */
+static char *crypttab_text;
+static char **crypttab_keys;
+static size_t ncrypttab_keys;
 
 /* The image's default resume= ("" for none): --resume or RESUME=, else
  * with --hostonly the largest swap, as initramfs-tools picks it. */
@@ -128,6 +136,26 @@ static void add_hostonly(const struct opts *o, struct modsel *ms, int verbose)
 		    "initkit cannot set up at boot (above); an image built anyway would "
 		    "not boot it: build it with another tool, or with --generic for a "
 		    "test", h.nunsupported > 1 ? "layers" : "a layer");
+	}
+	if (h.nluks) {
+		static char tab[65536];
+		ssize_t n = -ENOENT;
+		int fd = open("/etc/crypttab", O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		struct stat st;
+
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+			n = read(fd, tab, sizeof(tab));
+		if (fd >= 0)
+			close(fd);
+		if (n >= (ssize_t)sizeof(tab))
+			die("--hostonly: /etc/crypttab is over %zu bytes", sizeof(tab) - 1);
+		r = hostonly_crypttab(&h, n >= 0 ? tab : NULL, n >= 0 ? (size_t)n : 0,
+				      &crypttab_text, &crypttab_keys, &ncrypttab_keys);
+		if (r)
+			die("--hostonly: %s", r == -ENOMEM ? "out of memory" : h.err);
+		for (i = 0; i < h.nluks; i++)
+			msg("--hostonly: LUKS volume %s: unlocked at boot as the image's "
+			    "/etc/crypttab says", h.luks[i]);
 	}
 	for (i = 0; i < h.nsets; i++) {
 		msg("--hostonly: the stack needs -M %s: added", h.sets[i]);
@@ -284,6 +312,15 @@ static void assemble(struct opts *o, struct modsel *ms, struct image *img)
 		if (!is_file(o->programs[i]))
 			die("-I %s: no such file on this host", o->programs[i]);
 		add_binary(img, o->programs[i], "-I");
+	}
+	if (crypttab_text) {
+		image_add_data(img, "etc/crypttab", crypttab_text, strlen(crypttab_text), 0644);
+		for (i = 0; i < ncrypttab_keys; i++) {
+			if (!is_file(crypttab_keys[i]))
+				die("--hostonly: /etc/crypttab names key file %s, which is not a "
+				    "regular file here", crypttab_keys[i]);
+			image_add_file(img, crypttab_keys[i] + 1, crypttab_keys[i], 0600);
+		}
 	}
 	if (resume_spec[0]) {
 		char line[sizeof(resume_spec) + 16];

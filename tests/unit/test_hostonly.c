@@ -428,6 +428,8 @@ static void test_usb_stick(void **state)
 	hostonly_free(&h);
 }
 
+#define LUKS_HEX "4c554B53000240008000000000000002"
+
 static void test_dm_crypt(void **state)
 {
 	static const char *const mods[] = { "dm_crypt", "virtio_blk", "virtio_pci", NULL };
@@ -439,7 +441,7 @@ static void test_dm_crypt(void **state)
 	virtio_disk();
 	blockdev("254:2", VDA "/vda2", 1);
 	blockdev("253:0", "devices/virtual/block/dm-0", 0);
-	put("sys/devices/virtual/block/dm-0/dm/uuid", "CRYPT-LUKS2-0123abcd-root\n");
+	put("sys/devices/virtual/block/dm-0/dm/uuid", "CRYPT-LUKS2-" LUKS_HEX "-root\n");
 	put("sys/devices/virtual/block/dm-0/dm/name", "root\n");
 	sys_ln("devices/virtual/block/dm-0/slaves/vda2", VDA "/vda2");
 	builtin_module("dm_mod");
@@ -450,7 +452,7 @@ static void test_dm_crypt(void **state)
 	assert_strv(h.modules, h.nmod, mods);
 	assert_strv(h.builtin, h.nbuiltin, builtin);
 	assert_int_equal(h.nwhy, 3);
-	assert_string_equal(h.why[1], "dm-0: device-mapper (uuid CRYPT-LUKS2-0123abcd-root): "
+	assert_string_equal(h.why[1], "dm-0: device-mapper (uuid CRYPT-LUKS2-" LUKS_HEX "-root): "
 			    "dm_mod (built-in) dm_crypt (module); slaves: vda2");
 	assert_string_equal(h.why[2], "vda2 -> vda -> virtio1 (virtio_blk: module virtio_blk) "
 			    "-> 0000:00:04.0 (virtio-pci: module virtio_pci)");
@@ -481,12 +483,74 @@ static void test_lvm_set(void **state)
 	assert_int_equal(h.nunsupported, 0);
 	hostonly_free(&h);
 
+	/* LUKS: the luks set, the mapping's name and the volume's UUID */
 	tree("dmcrypt");
 	assert_int_equal(detect(&h, "/"), 0);
-	assert_int_equal(h.nsets, 0);
+	assert_int_equal(h.nsets, 1);
+	assert_string_equal(h.sets[0], "luks");
+	assert_int_equal(h.nluks, 1);
+	assert_string_equal(h.luks[0], "root 4c554b53-0002-4000-8000-000000000002");
+	assert_int_equal(h.nunsupported, 0);
+	hostonly_free(&h);
+
+	/* dm-crypt of another kind is named */
+	put("sys/devices/virtual/block/dm-0/dm/uuid", "CRYPT-PLAIN-root\n");
+	assert_int_equal(detect(&h, "/"), 0);
 	assert_int_equal(h.nunsupported, 1);
-	assert_string_equal(h.unsupported[0], "dm-0 (root): dm-crypt (dm uuid "
-			    "CRYPT-LUKS2-0123abcd-root); initkit cannot unlock it at boot yet");
+	assert_string_equal(h.unsupported[0], "dm-0 (root): dm-crypt that is not LUKS (dm uuid "
+			    "CRYPT-PLAIN-root: plain, BitLocker, TrueCrypt, verity or integrity); "
+			    "initkit unlocks LUKS1 and LUKS2 volumes only");
+	hostonly_free(&h);
+}
+
+/* The image's crypttab: the host's line for the root's volume (by name or
+ * UUID), its key file; a line of our own when the host has none; key
+ * scripts and keys on devices refused by name. */
+static void test_crypttab(void **state)
+{
+	struct hostonly h;
+	char *out, **keys = NULL;
+	size_t nkeys = 0;
+	static const char tab[] =
+		"# <target> <source> <key> <options>\n"
+		"other UUID=11111111-2222-3333-4444-555555555555 none luks\n"
+		"sda5_crypt UUID=4C554B53-0002-4000-8000-000000000002 /etc/keys/root.key luks,discard\n"
+		"swap /dev/sdb2 /dev/urandom swap\n";
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	h.luks = calloc(3, sizeof(*h.luks));
+	h.luks[0] = strdup("sda5_crypt 4c554b53-0002-4000-8000-000000000002");
+	h.nluks = 1;
+	assert_int_equal(hostonly_crypttab(&h, tab, strlen(tab), &out, &keys, &nkeys), 0);
+	assert_string_equal(out, "sda5_crypt UUID=4c554b53-0002-4000-8000-000000000002 "
+			    "/etc/keys/root.key luks,discard\n");
+	assert_int_equal(nkeys, 1);
+	assert_string_equal(keys[0], "/etc/keys/root.key");
+	free(out);
+	/* no line for it, no crypttab: the mapping's name still */
+	h.luks[1] = strdup("cr 0a0a0a0a-0002-4000-8000-000000000002");
+	h.nluks = 2;
+	assert_int_equal(hostonly_crypttab(&h, NULL, 0, &out, &keys, &nkeys), 0);
+	assert_string_equal(out, "sda5_crypt UUID=4c554b53-0002-4000-8000-000000000002 none luks\n"
+			    "cr UUID=0a0a0a0a-0002-4000-8000-000000000002 none luks\n");
+	free(out);
+	/* the key on a device; a keyscript */
+	free(h.luks[0]);
+	h.luks[0] = strdup("swap 0b0b0b0b-0002-4000-8000-000000000002");
+	assert_int_equal(hostonly_crypttab(&h, tab, strlen(tab), &out, &keys, &nkeys), -ENOTSUP);
+	assert_null(out);
+	assert_non_null(strstr(h.err, "swap: key /dev/urandom is not a file"));
+	{
+		static const char ks[] = "swap UUID=x none luks,keyscript=/lib/x\n";
+
+		assert_int_equal(hostonly_crypttab(&h, ks, strlen(ks), &out, &keys, &nkeys),
+				 -ENOTSUP);
+		assert_non_null(strstr(h.err, "keyscript="));
+	}
+	while (nkeys)
+		free(keys[--nkeys]);
+	free(keys);
 	hostonly_free(&h);
 }
 
@@ -1137,6 +1201,7 @@ int main(void)
 		cmocka_unit_test(test_dm_crypt),
 		cmocka_unit_test(test_lvm_set),
 		cmocka_unit_test(test_lvm_unsupported),
+		cmocka_unit_test(test_crypttab),
 		cmocka_unit_test(test_md_sets),
 		cmocka_unit_test(test_resume),
 		cmocka_unit_test(test_md_raid1),
