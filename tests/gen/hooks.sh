@@ -305,3 +305,29 @@ check gen-hooks-utf8-kept grep -q "'modulé'" "$WORK/err"
 # ---- paths built from arguments are never cut short ----------------------------
 expect_fail gen-hooks-long-set-name "path longer than 4095 bytes: .*modules.d/aaaa" \
 	"${GEN[@]}" -M "$(head -c 5000 /dev/zero | tr '\0' a)"
+
+# ---- 8. the stacked-storage sets: helper, action, modprobe link, modules ------
+# Each set brings its hook: the helper, the action for its probe type, /init
+# as /sbin/modprobe and its modules, none of them loaded at every boot.
+stack_set() {	# stack_set SET TYPE MODULE
+	local set=$1 type=$2 mod=$3
+	"$MK" "${GEN[@]}" -M virtio -M "$set" -d "$TOP" -o "$WORK/$set.img" >"$WORK/err" 2>&1 ||
+		{ notok "gen-hooks-set-$set" "$(head -2 "$WORK/err")"; return; }
+	"$MK" --list "$WORK/$set.img" > "$WORK/$set.list" 2>&1
+	mkdir -p "$WORK/$set.x" && "$MK" --extract "$WORK/$set.img" "$WORK/$set.x" >/dev/null 2>&1
+	if ! grep -q " lib/initkit/$set\$" "$WORK/$set.list"; then
+		notok "gen-hooks-set-$set" "no lib/initkit/$set"
+	elif ! grep -q " lib/initkit/actions/$type -> /lib/initkit/$set\$" "$WORK/$set.list"; then
+		notok "gen-hooks-set-$set" "no action for $type: $(grep actions "$WORK/$set.list")"
+	elif ! grep -q " sbin/modprobe -> /init\$" "$WORK/$set.list"; then
+		notok "gen-hooks-set-$set" "no /sbin/modprobe link"
+	elif ! awk -F'\t' -v m="$mod" '$1 == "m" && $2 == m { found = 1; if ($NF != "0") bad = 1 }
+			END { exit !(found && !bad) }' "$WORK/$set.x/etc/initkit/modules.db"; then
+		notok "gen-hooks-set-$set" "$mod missing from the database or loaded at every boot"
+	else
+		ok "gen-hooks-set-$set"
+	fi
+}
+stack_set lvm LVM2_member dm_mod
+stack_set md linux_raid_member md_mod
+stack_set luks crypto_LUKS dm_crypt
