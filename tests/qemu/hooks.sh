@@ -22,7 +22,7 @@ prep_lvm_tool() { lvm_tool_hook "$WORK/lvm-tool.hook"; }
 # the image's crypttab and key file for the luks2 stack (tests/qemu/luks/)
 prep_luks_keyfile() {
 	local d=$TOP/tests/qemu/luks
-	printf '%s\n' "file $d/key /etc/initkit/luks.key" "file $d/crypttab /etc/crypttab" \
+	printf '%s\n' "file $d/key /etc/keys/root.key" "file $d/crypttab /etc/crypttab" \
 		> "$WORK/luks-keyfile.hook"
 }
 
