@@ -130,13 +130,13 @@ int action_add(const char *type, const char *name, const char *module)
 	return run(type, "add", dev);
 }
 
-int actions_event(const char *event)
+int actions_event(const char *event, const char *arg)
 {
 	int i, n = 0;
 
 	for (i = 0; i < ntypes && !none; i++)
 		if (types[i].exists && types[i].seen) {
-			run(types[i].type, event, NULL);
+			run(types[i].type, event, arg);
 			n++;
 		}
 	return n;

@@ -8,9 +8,13 @@
  *   TYPE add /dev/NAME   for each device of that type, once;
  *   TYPE late            once, when the root has not come after the
  *                        stack wait (an MD array may start degraded);
- *   TYPE final           once, at the root deadline: say what is missing.
- * with /init's environment; its output goes to the console.  late and
- * final run only for types seen at least once. */
+ *   TYPE final           once, at the root deadline: say what is missing;
+ *   TYPE root /root      once, the root mounted at /root, before the
+ *                        switch: fit what was set up to the root's own
+ *                        configuration (a LUKS mapping renamed to the
+ *                        name the root's /etc/crypttab gives it).
+ * with /init's environment; its output goes to the console.  late,
+ * final and root run only for types seen at least once. */
 #ifndef INITKIT_ACTIONS_H
 #define INITKIT_ACTIONS_H
 
@@ -31,7 +35,8 @@ int action_exists(const char *type);
  * last one comes. */
 int action_add(const char *type, const char *name, const char *module);
 
-/* Run the late or final action of every type seen; returns how many ran. */
-int actions_event(const char *event);
+/* Run the late, final or root action of every type seen, with @arg (or
+ * none: NULL); returns how many ran. */
+int actions_event(const char *event, const char *arg);
 
 #endif

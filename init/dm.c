@@ -81,6 +81,40 @@ int dm_exists(const char *name, dev_t *dev)
 	return r;
 }
 
+int dm_rename(const char *old, const char *name)
+{
+	struct {
+		struct dm_ioctl io;
+		char data[DM_NAME_LEN];
+	} rq;
+	char node[160], target[32];
+	dev_t dev;
+	int fd, r;
+
+	if (strlen(name) >= DM_NAME_LEN || strchr(name, '/') || !strcmp(name, ".") ||
+	    !strcmp(name, "..") || !name[0])
+		return -EINVAL;
+	if ((r = dm_exists(old, &dev)) != 1)
+		return r ? r : -ENXIO;
+	fd = control();
+	if (fd < 0)
+		return fd;
+	init_io(&rq.io, sizeof(rq), old);
+	strcpy(rq.data, name);
+	r = ioctl(fd, DM_DEV_RENAME, &rq) < 0 ? -errno : 0;
+	close(fd);
+	if (r)
+		return r;
+	/* the /dev/mapper link follows */
+	if (!path_fmt(node, sizeof(node), "/dev/mapper/%s", old))
+		unlink(node);
+	snprintf(target, sizeof(target), "../dm-%u", minor(dev));
+	if (!path_fmt(node, sizeof(node), "/dev/mapper/%s", name) && symlink(target, node) < 0 &&
+	    errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
 int dm_create(const char *name, const char *uuid, const struct dm_target *t, size_t n,
 	      int ro, dev_t *dev, char *err, size_t errlen)
 {

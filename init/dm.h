@@ -22,6 +22,10 @@ int dm_exists(const char *name, dev_t *dev);
 int dm_create(const char *name, const char *uuid, const struct dm_target *t, size_t n,
 	      int ro, dev_t *dev, char *err, size_t errlen);
 
+/* Rename device @old to @name (DM_DEV_RENAME) and its /dev/mapper link.
+ * Returns 0 or -errno (-ENXIO: no @old). */
+int dm_rename(const char *old, const char *name);
+
 /* Write /run/udev/data/b MAJ:MIN so that udev in the real root treats the
  * device as activated (DM_UDEV_PRIMARY_SOURCE_FLAG), as it would had it
  * seen the activation: else systemd never sees /dev/mapper/NAME. */

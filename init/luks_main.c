@@ -6,6 +6,10 @@
  *                       as /dev/mapper/MAPNAME; what is inside (a file
  *                       system, an LVM PV) is probed by /init in turn
  *   luks final          name the volumes that stayed locked
+ *   luks root /root     the root mounted: a volume whose mapping the
+ *                       root's own /etc/crypttab names otherwise is
+ *                       renamed to that name, so that systemd in the root
+ *                       finds it open rather than asking again
  *
  * Which volumes: those rd.luks.uuid= names (any given: only those), else
  * those of the image's /etc/crypttab (any entry: only those), else every
@@ -104,15 +108,16 @@ struct tab {
 	int any;		/* the crypttab has entries at all */
 };
 
-/* The entry for @uuid, if any; tab->any says whether there are entries. */
-static int crypttab(const char *uuid, struct tab *t)
+/* The entry for @uuid in crypttab @file, if any; tab->any says whether
+ * there are entries. */
+static int crypttab(const char *file, const char *uuid, struct tab *t)
 {
 	static char buf[16384];
 	char *line, *next, *f[4];
 	int found = 0, n;
 
 	memset(t, 0, sizeof(*t));
-	if (read_file(CRYPTTAB, buf, sizeof(buf) - 1) <= 0)
+	if (read_file(file, buf, sizeof(buf) - 1) <= 0)
 		return 0;
 	for (line = buf; line && *line; line = next) {
 		char *p = line;
@@ -382,8 +387,16 @@ static int open_crypt(const char *path, dev_t src, const struct luks_hdr *h, con
 	r = dm_create(name, uuid, &t, 1, 0, &dev, err, errlen);
 	hash_wipe(params, sizeof(params));
 	hash_wipe(hexkey, sizeof(hexkey));
-	if (!r)
+	if (!r) {
+		char line[MAPNAME_MAX + sizeof(uuid) + 2];
+
 		dm_udev_db(dev, name, uuid);
+		/* for "luks root": the mapping's name and dm uuid */
+		snprintf(line, sizeof(line), "%s %s\n", name, uuid);
+		if (!mkdirs(STATE "/open", 0755) &&
+		    !path_fmt(f, sizeof(f), STATE "/open/%s", h->uuid))
+			write_file(f, line, strlen(line));
+	}
 	return r;
 }
 
@@ -426,7 +439,7 @@ static int add(const char *path)
 		return 1;
 	}
 	/* wanted? */
-	crypttab(h.uuid, &tab);
+	crypttab(CRYPTTAB, h.uuid, &tab);
 	want = tab.name[0] != 0;
 	if (want_uuid_len) {
 		const char *p;
@@ -514,6 +527,43 @@ static int add(const char *path)
 	return 0;
 }
 
+/* The root is mounted at @root: give each volume opened here the name the
+ * root's crypttab gives it. */
+static int root_names(const char *root)
+{
+	char file[256], path[160], line[400], *uuid;
+	struct dir_iter d;
+	const char *id;
+	struct tab tab;
+	dev_t dev;
+	int r, failed = 0;
+
+	if (path_fmt(file, sizeof(file), "%s" CRYPTTAB, root) || dir_open(&d, AT_FDCWD, STATE "/open"))
+		return 0;
+	while ((id = dir_next(&d, NULL))) {
+		if (path_fmt(path, sizeof(path), STATE "/open/%s", id) ||
+		    read_file(path, line, sizeof(line)) <= 0 || !(uuid = strchr(line, ' ')))
+			continue;
+		*uuid++ = '\0';
+		uuid[strcspn(uuid, "\n")] = '\0';
+		if (!crypttab(file, id, &tab) || !strcmp(tab.name, line))
+			continue;
+		r = dm_rename(line, tab.name);
+		if (r) {
+			log_msg(L_WARN, "luks: cannot rename %s to %s, the name the root's "
+				"/etc/crypttab gives it: %s", line, tab.name, strerror(-r));
+			failed = 1;
+			continue;
+		}
+		if (dm_exists(tab.name, &dev) == 1)
+			dm_udev_db(dev, tab.name, uuid);
+		log_msg(L_INFO, "luks: renamed /dev/mapper/%s to %s, the name the root's "
+			"/etc/crypttab gives it", line, tab.name);
+	}
+	dir_close(&d);
+	return failed;
+}
+
 static int final(void)
 {
 	struct dir_iter d;
@@ -541,8 +591,10 @@ int main(int argc, char **argv)
 	}
 	if (argc == 2 && !strcmp(argv[1], "final"))
 		return final();
+	if (argc == 3 && !strcmp(argv[1], "root"))
+		return root_names(argv[2]);
 	if (argc == 2 && !strcmp(argv[1], "late"))
 		return 0;
-	log_msg(L_ERR, "luks: usage: luks add /dev/NAME | late | final");
+	log_msg(L_ERR, "luks: usage: luks add /dev/NAME | late | final | root DIR");
 	return 2;
 }

@@ -406,6 +406,8 @@ int main(int argc, char **argv)
 		return final();
 	if (argc == 2 && !strcmp(argv[1], "late"))
 		return 0;
-	log_msg(L_ERR, "lvm: usage: lvm add /dev/NAME | late | final");
+	if (argc == 3 && !strcmp(argv[1], "root"))
+		return 0;	/* nothing to fit to the root */
+	log_msg(L_ERR, "lvm: usage: lvm add /dev/NAME | late | final | root DIR");
 	return 2;
 }

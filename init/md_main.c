@@ -477,6 +477,8 @@ int main(int argc, char **argv)
 		return each_array(1, read_cmdline());
 	if (argc == 2 && !strcmp(argv[1], "final"))
 		return each_array(0, 0);
-	log_msg(L_ERR, "md: usage: md add /dev/NAME | late | final");
+	if (argc == 3 && !strcmp(argv[1], "root"))
+		return 0;	/* nothing to fit to the root */
+	log_msg(L_ERR, "md: usage: md add /dev/NAME | late | final | root DIR");
 	return 2;
 }

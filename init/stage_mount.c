@@ -6,6 +6,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "actions.h"
 #include "init.h"
 #include "log.h"
 #include "modules.h"
@@ -129,6 +130,7 @@ int stage_mount(struct boot *b)
 			    "filesystem's module (-M ext4 ...), and fsck the disk",
 			    b->rootdev, tried);
 	}
+	actions_event("root", NEWROOT);
 
 	/* The real init: init= or the kernel's list. */
 	if (b->bp.init[0]) {

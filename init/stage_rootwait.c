@@ -108,7 +108,7 @@ int stage_rootwait(struct boot *b)
 			block_dirty = 1;	/* polling: no events to say so */
 		if (!late_done && resumed && now >= late_at) {
 			late_done = 1;
-			if (actions_event("late")) {
+			if (actions_event("late", NULL)) {
 				block_dirty = 1;
 				continue;
 			}
@@ -119,7 +119,7 @@ int stage_rootwait(struct boot *b)
 			if (try_fallbacks(b))
 				return 0;
 
-			actions_event("final");
+			actions_event("final", NULL);
 			block_describe(seen, sizeof(seen));
 			modules_unmatched(nodrv, sizeof(nodrv));
 			return fail(b, -ETIMEDOUT,

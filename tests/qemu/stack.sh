@@ -5,7 +5,7 @@
 #
 # A recipe is tests/qemu/stacks/NAME: BusyBox shell run in the guest (set -e
 # -x) by tests/qemu/stack-init, with the host's own lvm, mdadm, sfdisk,
-# mkswap, mke2fs, blkid and cryptsetup.  Its "#:" lines are data:
+# mkswap, mke2fs, blkid, cryptsetup and debugfs.  Its "#:" lines are data:
 #   #: disks SIZE...              blank disks to make, $D0 $D1 ... in the guest
 #   #: verify DEV TYPE [UUID]     after assembling the stack, blkid finds TYPE
 #                                 (and UUID: $ROOT_UUID, $VAR_UUID, $SWAP_UUID)
@@ -38,7 +38,7 @@ VAR_UUID=7a1e0f3c-2b4d-4c5e-9f60-718293a4b5c6
 VAR_LABEL=initkit-var
 SWAP_UUID=5ab0c0de-1111-4222-8333-5a5a5a5a5a5a
 # what the guest runs (packages: their versions are in the key)
-STACK_TOOLS=(/sbin/lvm /sbin/mdadm /sbin/sfdisk /sbin/mkswap /sbin/mke2fs /sbin/blkid /sbin/cryptsetup)
+STACK_TOOLS=(/sbin/lvm /sbin/mdadm /sbin/sfdisk /sbin/mkswap /sbin/mke2fs /sbin/blkid /sbin/cryptsetup /sbin/debugfs)
 STACK_PKGS=(lvm2 mdadm fdisk util-linux e2fsprogs cryptsetup-bin busybox-static)
 STACK_MODS=(virtio_pci virtio_blk dm_mod dm_crypt xts ecb md_mod raid0 raid1 raid456)
 
