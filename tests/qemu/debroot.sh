@@ -201,15 +201,18 @@ debroot_tar() {
 	printf '%s\n' "$tar"
 }
 
-# mkdisk_debroot IMG UUID KVER [FSTAB_ROOT [FSTAB_SWAP]]: the Debian root on ext4
+# mkdisk_debroot IMG UUID KVER [FSTAB_ROOT [FSTAB_SWAP [CRYPTTAB]]]: the Debian
+# root on ext4; CRYPTTAB: its /etc/crypttab line
 mkdisk_debroot() {
-	local img=$1 uuid=$2 kver=$3 fsroot=${4:-UUID=$2} fsswap=${5:-} tar tree t0=$SECONDS
+	local img=$1 uuid=$2 kver=$3 fsroot=${4:-UUID=$2} fsswap=${5:-} crypttab=${6:-} tar tree t0=$SECONDS
 	tar=$(debroot_tar) || return 1
 	tree=$(mktemp -d "$CACHE/debroot/disk.XXXXXX") || return 1
 	tar -C "$tree" --numeric-owner --xattrs --xattrs-include='*' -xf "$tar" &&
 		debroot_configure "$tree" &&
 		mkdir -p "$tree/usr/lib/modules" &&
 		cp -a "$KROOT/lib/modules/$kver" "$tree/usr/lib/modules/" || { rm -rf "$tree"; return 1; }
+	[ -z "$crypttab" ] || printf '# <target name> <source device> <key file> <options>\n%s\n' \
+		"$crypttab" > "$tree/etc/crypttab"
 	# as Debian's installer writes it: pass 1, systemd-fsck-root checks the
 	# root while it is still read-only, systemd-remount-fs makes it rw
 	printf '# <file system> <mount point> <type> <options> <dump> <pass>\n%s / ext4 errors=remount-ro 0 1\n' \
@@ -246,6 +249,28 @@ mkdisk_debroot_md() {
 	dd if="$fs" of="$img" bs=1M seek=3 conv=notrunc,sparse status=none
 }
 mkdisk_debroot_md_key() { stack_key md-debroot; }
+
+# The root of the luks-debroot stack (a payload its recipe writes into
+# vg0/root inside the LUKS volume, in the builder guest): fstab on LVM, and
+# a crypttab that names the volume vda1_crypt, as Debian's installer does
+# ("sda5_crypt"), not luks-UUID as /init names a volume its image's
+# crypttab does not know.
+DEBROOT_UUID=${DEBROOT_UUID:-d3b1a2c4-0000-4000-8000-00000000deb1}
+LUKS_DEBROOT_UUID=4c554b53-0004-4000-8000-000000000004
+debroot_luks_args() {
+	printf '%s\n' "$DEBROOT_UUID" "$KVER" /dev/mapper/vg0-root /dev/mapper/vg0-swap_1 \
+		"vda1_crypt UUID=$LUKS_DEBROOT_UUID none luks,discard"
+}
+debroot_luks_payload() {
+	local args
+	mapfile -t args < <(debroot_luks_args)
+	cached_disk debroot-luksfs mkdisk_debroot "${args[@]}"
+}
+debroot_luks_payload_key() {
+	local args
+	mapfile -t args < <(debroot_luks_args)
+	disk_key mkdisk_debroot "${args[@]}"
+}
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then	# run, not sourced: build the root
 	set -u

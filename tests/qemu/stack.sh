@@ -7,6 +7,10 @@
 # -x) by tests/qemu/stack-init, with the host's own lvm, mdadm, sfdisk,
 # mkswap, mke2fs, blkid, cryptsetup and debugfs.  Its "#:" lines are data:
 #   #: disks SIZE...              blank disks to make, $D0 $D1 ... in the guest
+#   #: payload SERIAL FUNC        a read-only disk more, with that serial (the
+#                                 recipe finds it with "disk SERIAL"): the
+#                                 file FUNC prints (a cached_disk), keyed by
+#                                 FUNC_key's output
 #   #: verify DEV TYPE [UUID]     after assembling the stack, blkid finds TYPE
 #                                 (and UUID: $ROOT_UUID, $VAR_UUID, $SWAP_UUID)
 #                                 on DEV
@@ -31,6 +35,8 @@
 # a warm cache: 1.0-1.4 s.
 
 STACK_FORMAT=1
+# payloads can be the real Debian root (debroot.sh's)
+. "$(dirname "${BASH_SOURCE[0]}")/debroot.sh"
 STACK_CACHE=$CACHE/stack
 STACK_DIR=$TOP/tests/qemu/stacks
 STACK_TIMEOUT=${INITKIT_STACK_TIMEOUT:-300}	# one guest boot, seconds
@@ -63,6 +69,9 @@ stack_payload() {
 	esac
 }
 
+# stack_payloads NAME: the recipe's "#: payload SERIAL FUNC" lines, "SERIAL FUNC"
+stack_payloads() { sed -n 's/^#: payload //p' "$STACK_DIR/$1"; }
+
 # stack_key NAME: the hash the stack's cache entry is named by
 stack_key() {
 	[ -f "$STACK_DIR/$1" ] || { log "stack $1: no recipe $STACK_DIR/$1"; return 1; }
@@ -72,6 +81,7 @@ stack_key() {
 		printf '%s\n' "$VAR_UUID" "$VAR_LABEL" "$SWAP_UUID"
 		disk_key mkdisk_ext4 "$ROOT_UUID" "$ROOT_LABEL"
 		disk_key mkdisk_ext4 "$VAR_UUID" "$VAR_LABEL"
+		stack_payloads "$1" | while read -r _ fn; do "${fn}_key"; done
 		dpkg-query -W "${STACK_PKGS[@]}" 2>&1
 	} | sha256sum | cut -c1-16
 }
@@ -143,7 +153,7 @@ stack_fail() {
 # leaves no entry: the disks are made in a temporary directory renamed into
 # place once the guest said ok.  Builds of one NAME are serialized (flock).
 stack_build() {
-	local name=$1 key dir tmp lockfd rc sizes size n=0 root var old why
+	local name=$1 key dir tmp lockfd rc sizes size n=0 root var old why serial fn
 	local STACK_ARGS=() STACK_IMAGE
 	key=$(stack_key "$name") || return 1
 	dir=$STACK_CACHE/$name.$key
@@ -169,6 +179,14 @@ stack_build() {
 			done
 			stack_drive "$root" root ",readonly=on"
 			stack_drive "$var" var ",readonly=on"
+			while read -r serial fn; do
+				[ -n "$serial" ] || continue
+				if ! old=$("$fn"); then
+					log "stack $name: payload $serial ($fn) failed"; rm -rf "$tmp"
+					exec {lockfd}>&-; return 1
+				fi
+				stack_drive "$old" "$serial" ",readonly=on"
+			done < <(stack_payloads "$name")
 			log "stack $name: building ($n disks) in a QEMU guest (once for this recipe)"
 			if [ "$n" = 0 ] || [ "$n" != "$(wc -w <<< "$sizes")" ]; then
 				log "stack $name: bad '#: disks' line in $STACK_DIR/$name"; rc=1
