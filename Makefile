@@ -104,13 +104,13 @@ endef
 init/init: $(INIT_OBJS)
 	$(call link_static,$@,$(INIT_OBJS))
 
-init/lvm: build/klibc/lvm_main.o build/klibc/lvm.o $(HELPER_COMMON)
+init/lvm: build/klibc/lvm_main.o build/klibc/lvm.o build/klibc/helper.o $(HELPER_COMMON)
 	$(call link_static,$@,$^)
 
 init/md: build/klibc/md_main.o build/klibc/md.o $(HELPER_COMMON)
 	$(call link_static,$@,$^)
 
-init/luks: build/klibc/luks_main.o build/klibc/luks.o build/klibc/hash.o build/klibc/argon2.o \
+init/luks: build/klibc/luks_main.o build/klibc/luks.o build/klibc/hash.o build/klibc/argon2.o build/klibc/helper.o \
 		build/klibc/aes.o $(HELPER_COMMON)
 	$(call link_static,$@,$^)
 

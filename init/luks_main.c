@@ -32,6 +32,7 @@
 #include <unistd.h>
 #include "cmdline.h"
 #include "dm.h"
+#include "helper.h"
 #include "hash.h"
 #include "log.h"
 #include "luks.h"
@@ -74,19 +75,6 @@ static int take(char *param, char *val, void *arg)
 		*len += n;
 	}
 	return 0;
-}
-
-static void read_cmdline(void)
-{
-	static char buf[CMDLINE_MAX];
-	char ignored[64];
-	int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC), q;
-
-	if (fd < 0)
-		return;
-	if (cmdline_read(fd, buf, sizeof(buf), ignored, sizeof(ignored)) >= 0)
-		cmdline_each(buf, take, NULL, &q);
-	close(fd);
 }
 
 /* @s names volume @uuid: "UUID", "luks-UUID" or "UUID=UUID", any case. */
@@ -282,13 +270,6 @@ static ssize_t ask(const char *what, int attempt, char *pass, size_t size)
 
 /* ---- unlocking ---- */
 
-static int pread_all(int fd, void *buf, size_t len, uint64_t off)
-{
-	ssize_t n = pread(fd, buf, len, (off_t)off);
-
-	return n < 0 ? -errno : (size_t)n == len ? 0 : -EIO;
-}
-
 /* Bytes of memory the kernel says are free for us. */
 static uint64_t mem_available(void)
 {
@@ -325,7 +306,7 @@ static int try_key(int fd, const struct luks_hdr *h, const void *pass, size_t pa
 			free(area);
 			return -ENOMEM;
 		}
-		r = pread_all(fd, area, s->area_size, s->area_offset);
+		r = helper_pread(fd, area, s->area_size, s->area_offset);
 		if (r)
 			snprintf(err, errlen, "keyslot %u: cannot read its key material: %s",
 				 s->id, strerror(-r));
@@ -426,9 +407,9 @@ static int add(const char *path)
 		log_msg(L_ERR, "luks: %s: %s", path, strerror(errno));
 		return 1;
 	}
-	r = pread_all(fd, peek, sizeof(peek), 0);
+	r = helper_pread(fd, peek, sizeof(peek), 0);
 	n = r ? r : luks_hdr_size(peek, sizeof(peek));
-	if (n > 0 && (hdr = malloc((size_t)n)) != NULL && !pread_all(fd, hdr, (size_t)n, 0))
+	if (n > 0 && (hdr = malloc((size_t)n)) != NULL && !helper_pread(fd, hdr, (size_t)n, 0))
 		r = luks_parse(hdr, (size_t)n, &h, err, sizeof(err));
 	else
 		r = n < 0 ? (int)n : -EIO, snprintf(err, sizeof(err), "cannot read the header");
@@ -566,35 +547,13 @@ static int root_names(const char *root)
 
 static int final(void)
 {
-	struct dir_iter d;
-	const char *name;
-	char path[160], msg[600];
-
-	if (dir_open(&d, AT_FDCWD, STATE "/locked"))
-		return 0;
-	while ((name = dir_next(&d, NULL))) {
-		if (path_fmt(path, sizeof(path), STATE "/locked/%s", name) ||
-		    read_file(path, msg, sizeof(msg)) <= 0)
-			continue;
-		log_msg(L_ERR, "luks: still locked: %s", msg);
-	}
-	dir_close(&d);
+	helper_report(STATE "/locked", "luks: still locked: ", "");
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	log_open("/dev/kmsg", "/dev/console");
-	if (argc == 3 && !strcmp(argv[1], "add")) {
-		read_cmdline();
-		return add(argv[2]);
-	}
-	if (argc == 2 && !strcmp(argv[1], "final"))
-		return final();
-	if (argc == 3 && !strcmp(argv[1], "root"))
-		return root_names(argv[2]);
-	if (argc == 2 && !strcmp(argv[1], "late"))
-		return 0;
-	log_msg(L_ERR, "luks: usage: luks add /dev/NAME | late | final | root DIR");
-	return 2;
+	static const struct helper_ops ops = { "luks", take, add, final, root_names };
+
+	return helper_main(argc, argv, &ops);
 }

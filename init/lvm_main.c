@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include "cmdline.h"
 #include "dm.h"
+#include "helper.h"
 #include "log.h"
 #include "lvm.h"
 #include "util.h"
@@ -65,26 +66,6 @@ static int listed(const char *list, size_t len, const char *a, const char *b)
 	return 0;
 }
 
-static void read_cmdline(void)
-{
-	static char buf[CMDLINE_MAX];
-	char ignored[64];
-	int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC), q;
-
-	if (fd < 0)
-		return;
-	if (cmdline_read(fd, buf, sizeof(buf), ignored, sizeof(ignored)) >= 0)
-		cmdline_each(buf, take, NULL, &q);
-	close(fd);
-}
-
-static int pread_all(int fd, void *buf, size_t len, uint64_t off)
-{
-	ssize_t n = pread(fd, buf, len, (off_t)off);
-
-	return n < 0 ? -errno : (size_t)n == len ? 0 : -EIO;
-}
-
 /* A PV as read from its device: the label, the metadata text, and its
  * number. */
 struct pv {
@@ -114,11 +95,11 @@ static int read_pv(const char *path, struct pv *pv, char *err, size_t errlen)
 		return r;
 	}
 	pv->dev = st.st_rdev;
-	r = pread_all(fd, buf, LVM_LABEL_SCAN, 0);
+	r = helper_pread(fd, buf, LVM_LABEL_SCAN, 0);
 	if (!r)
 		r = lvm_label_parse(buf, LVM_LABEL_SCAN, &pv->label);
 	for (m = 0; !r && m < pv->label.n_mda; m++) {
-		r = pread_all(fd, buf, LVM_MDA_HEADER, pv->label.mda_offset[m]);
+		r = helper_pread(fd, buf, LVM_MDA_HEADER, pv->label.mda_offset[m]);
 		if (!r)
 			r = lvm_mda_parse(buf, LVM_MDA_HEADER, pv->label.mda_offset[m],
 					  pv->label.mda_size[m], &loc);
@@ -134,10 +115,10 @@ static int read_pv(const char *path, struct pv *pv, char *err, size_t errlen)
 			r = -ENOMEM;
 			break;
 		}
-		r = pread_all(fd, pv->text, (size_t)loc.len[0],
+		r = helper_pread(fd, pv->text, (size_t)loc.len[0],
 			      pv->label.mda_offset[m] + loc.off[0]);
 		if (!r && loc.n > 1)
-			r = pread_all(fd, pv->text + loc.len[0], (size_t)loc.len[1],
+			r = helper_pread(fd, pv->text + loc.len[0], (size_t)loc.len[1],
 				      pv->label.mda_offset[m] + loc.off[1]);
 		if (!r && lvm_crc(LVM_CRC_INIT, pv->text, pv->textlen) != loc.crc)
 			r = -EINVAL;
@@ -378,36 +359,14 @@ out:
 
 static int final(void)
 {
-	struct dir_iter d;
-	const char *name;
-	char path[160], msg[1100];
-
-	if (dir_open(&d, AT_FDCWD, STATE "/incomplete"))
-		return 0;
-	while ((name = dir_next(&d, NULL))) {
-		if (path_fmt(path, sizeof(path), STATE "/incomplete/%s", name) ||
-		    read_file(path, msg, sizeof(msg)) <= 0)
-			continue;
-		log_msg(L_ERR, "lvm: %s; not activated (initkit never activates a volume "
-			"group partially)", msg);
-	}
-	dir_close(&d);
+	helper_report(STATE "/incomplete", "lvm: ", "; not activated (initkit never activates "
+		      "a volume group partially)");
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	log_open("/dev/kmsg", "/dev/console");
-	if (argc == 3 && !strcmp(argv[1], "add")) {
-		read_cmdline();
-		return add(argv[2]);
-	}
-	if (argc == 2 && !strcmp(argv[1], "final"))
-		return final();
-	if (argc == 2 && !strcmp(argv[1], "late"))
-		return 0;
-	if (argc == 3 && !strcmp(argv[1], "root"))
-		return 0;	/* nothing to fit to the root */
-	log_msg(L_ERR, "lvm: usage: lvm add /dev/NAME | late | final | root DIR");
-	return 2;
+	static const struct helper_ops ops = { "lvm", take, add, final, NULL };
+
+	return helper_main(argc, argv, &ops);
 }

@@ -12,26 +12,6 @@
 
 static char *dir;
 
-static void hex(const uint8_t *b, size_t n, char *out)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", b[i]);
-}
-
-static void run(const char *cmd, char *out, size_t size)
-{
-	FILE *f = popen(cmd, "r");
-	size_t n;
-
-	assert_non_null(f);
-	n = fread(out, 1, size - 1, f);
-	pclose(f);
-	out[n] = '\0';
-	out[strcspn(out, " \n")] = '\0';
-}
-
 static void test_blake2b(void **state)
 {
 	char path[512], cmd[1024], want[160], got[160];
@@ -49,12 +29,12 @@ static void test_blake2b(void **state)
 		fwrite(data, 1, len, f);
 		fclose(f);
 		snprintf(cmd, sizeof(cmd), "b2sum '%s'", path);
-		run(cmd, want, sizeof(want));
+		unit_cmd_word(cmd, want, sizeof(want));
 		blake2b_init(&s, 64);
 		blake2b_update(&s, data, len / 2);
 		blake2b_update(&s, data + len / 2, len - len / 2);
 		blake2b_final(&s, out);
-		hex(out, 64, got);
+		unit_hex(out, 64, got);
 		assert_string_equal(got, want);
 	}
 	unlink(path);
@@ -70,10 +50,10 @@ static void check(enum argon2_type type, uint32_t t, uint32_t m, uint32_t p, siz
 	assert_non_null(mem);
 	snprintf(cmd, sizeof(cmd), "printf 'pass word' | argon2 'salt of 16 bytes' %s -t %u -k %u "
 		 "-p %u -l %zu -r", flags[type], t, m, p, len);
-	run(cmd, want, sizeof(want));
+	unit_cmd_word(cmd, want, sizeof(want));
 	assert_int_equal(argon2(type, "pass word", 9, (const uint8_t *)"salt of 16 bytes", 16, t, m,
 				p, mem, out, len), 0);
-	hex(out, len, got);
+	unit_hex(out, len, got);
 	assert_string_equal(got, want);
 	free(mem);
 }

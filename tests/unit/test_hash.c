@@ -10,27 +10,6 @@
 
 static char *dir;
 
-static void hex(const uint8_t *b, size_t n, char *out)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", b[i]);
-}
-
-/* The first line of a command's output, without its newline. */
-static void run(const char *cmd, char *out, size_t size)
-{
-	FILE *f = popen(cmd, "r");
-	size_t n;
-
-	assert_non_null(f);
-	n = fread(out, 1, size - 1, f);
-	pclose(f);
-	out[n] = '\0';
-	out[strcspn(out, " \n")] = '\0';
-}
-
 static void test_sha_lengths(void **state)
 {
 	static const char *const tools[] = { "sha1sum", "sha256sum", "sha512sum" };
@@ -54,13 +33,13 @@ static void test_sha_lengths(void **state)
 			fwrite(data, 1, len, f);
 			fclose(f);
 			snprintf(cmd, sizeof(cmd), "%s '%s'", tools[a], path);
-			run(cmd, want, sizeof(want));
+			unit_cmd_word(cmd, want, sizeof(want));
 			/* in two pieces: the buffering across updates */
 			hash_init(&c, alg);
 			hash_update(&c, data, len / 3);
 			hash_update(&c, data + len / 3, len - len / 3);
 			hash_final(&c, out);
-			hex(out, alg->out, got);
+			unit_hex(out, alg->out, got);
 			assert_string_equal(got, want);
 		}
 	}
@@ -76,7 +55,7 @@ static void check_pbkdf2(const char *hash, const char *pw, const char *salt, uin
 
 	assert_true(len <= sizeof(out));
 	pbkdf2(hash_find(hash), pw, strlen(pw), (const uint8_t *)salt, strlen(salt), iter, out, len);
-	hex(out, len, got);
+	unit_hex(out, len, got);
 	assert_string_equal(got, want);
 }
 
@@ -95,7 +74,7 @@ static void test_pbkdf2(void **state)
 	for (a = 0; a < 3; a++) {
 		snprintf(cmd, sizeof(cmd), "python3 -c \"import hashlib; print(hashlib.pbkdf2_hmac("
 			 "'%s', b'k'*150, b'NaCl', 1000, 150).hex())\"", names[a]);
-		run(cmd, want, sizeof(want));
+		unit_cmd_word(cmd, want, sizeof(want));
 		check_pbkdf2(names[a], "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
 			     "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk",
 			     "NaCl", 1000, 150, want);
@@ -119,7 +98,7 @@ static void test_luks_digest(void **state)
 		snprintf(cmd, sizeof(cmd), "printf secret | cryptsetup luksDump --dump-volume-key -q "
 			 "--key-file - '%s' 2>/dev/null | sed -n '/MK dump:/,$p' | sed 's/^MK dump://' | "
 			 "tr -d ' \\t\\n'", img);
-		run(cmd, keyhex, sizeof(keyhex));
+		unit_cmd_word(cmd, keyhex, sizeof(keyhex));
 		buf = unit_read(img, 0, 16384, &n);
 		assert_int_equal(luks_parse(buf, n, &h, got, sizeof(got)), 0);
 		assert_int_equal(strlen(keyhex), 2 * h.key_size);

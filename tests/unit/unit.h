@@ -60,4 +60,28 @@ static inline uint8_t *unit_read(const char *path, long off, size_t len, size_t 
 	return buf;
 }
 
+/* @n bytes as lower-case hex into @out (2 * @n + 1 bytes). */
+static inline void unit_hex(const uint8_t *b, size_t n, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+	out[2 * n] = '\0';
+}
+
+/* The first word of a shell command's output (up to a blank or newline):
+ * what sha256sum, b2sum or a one-line python3 print. */
+static inline void unit_cmd_word(const char *cmd, char *out, size_t size)
+{
+	FILE *f = popen(cmd, "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(out, 1, size - 1, f);
+	pclose(f);
+	out[n] = '\0';
+	out[strcspn(out, " \n")] = '\0';
+}
+
 #endif
