@@ -1477,6 +1477,13 @@ int hostonly_crypttab(struct hostonly *h, const char *tab, size_t len, char **ou
 				r = -ENOTSUP;
 				break;
 			}
+			if (k > 3 && strstr(f[3], "header=")) {
+				snprintf(h->err, sizeof(h->err), "/etc/crypttab: %s: a detached LUKS "
+					 "header (header=) is not supported: initkit reads the "
+					 "header from the volume itself", f[0]);
+				r = -ENOTSUP;
+				break;
+			}
 			if (k > 2 && strcmp(f[2], "none") && strcmp(f[2], "-")) {
 				if (f[2][0] != '/' || !strncmp(f[2], "/dev/", 5) || strchr(f[2], ':')) {
 					snprintf(h->err, sizeof(h->err), "/etc/crypttab: %s: key %s is "

@@ -547,7 +547,22 @@ static int root_names(const char *root)
 
 static int final(void)
 {
+	static char buf[16384];
+	char *line, *next;
+
 	helper_report(STATE "/locked", "luks: still locked: ", "");
+	/* a volume whose header is elsewhere never shows as LUKS: say why */
+	if (read_file(CRYPTTAB, buf, sizeof(buf)) <= 0)
+		return 0;
+	for (line = buf; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (line[0] != '#' && strstr(line, "header="))
+			log_msg(L_ERR, "luks: crypttab: %s: a detached LUKS header (header=) is "
+				"not supported; initkit reads the header from the volume itself",
+				line);
+	}
 	return 0;
 }
 

@@ -548,6 +548,13 @@ static void test_crypttab(void **state)
 				 -ENOTSUP);
 		assert_non_null(strstr(h.err, "keyscript="));
 	}
+	{
+		static const char hd[] = "swap UUID=x none luks,header=/boot/h.img\n";
+
+		assert_int_equal(hostonly_crypttab(&h, hd, strlen(hd), &out, &keys, &nkeys),
+				 -ENOTSUP);
+		assert_non_null(strstr(h.err, "swap: a detached LUKS header (header=)"));
+	}
 	while (nkeys)
 		free(keys[--nkeys]);
 	free(keys);
