@@ -28,7 +28,8 @@ LIB_SRCS  := $(wildcard lib/*.c)
 LIB_HDRS  := $(wildcard lib/*.h)
 # The parsers only the stacked-storage helpers link (init/lvm...), not /init
 # (lib/luks.c: for the LUKS helper of issue 17, unit-tested and fuzzed now).
-HELPER_PURE := $(wildcard lib/lvm.c lib/md.c lib/luks.c lib/hash.c lib/argon2.c lib/aes.c)
+HELPER_PURE := $(wildcard lib/lvm.c lib/md.c lib/luks.c lib/hash.c lib/argon2.c lib/aes.c \
+                 lib/crypttab.c)
 INIT_PURE := $(filter-out lib/moddbw.c $(HELPER_PURE),$(LIB_SRCS))
 INIT_SYS  := init/main.c init/stage_mounts.c init/stage_cmdline.c init/stage_modules.c \
              init/stage_image.c init/stage_rootwait.c init/stage_mount.c init/stage_switch.c \
@@ -48,7 +49,7 @@ GEN_SRCS := gen/main.c gen/cpio.c gen/modsel.c gen/image.c gen/archive.c gen/com
             gen/compress.c gen/imgread.c gen/imgextract.c gen/config.c gen/hostonly.c \
             gen/elfdeps.c gen/imgext2.c gen/regfile.c gen/hookparse.c gen/runprog.c \
             gen/genutil.c lib/moddb.c lib/moddbw.c lib/wildcard.c lib/probe.c \
-            lib/rootspec.c
+            lib/rootspec.c lib/crypttab.c
 # The pure parsers of untrusted input (no exit(), no global state): what
 # the fuzz targets and their regression replay link (tests/fuzz/run.sh and
 # regress.sh read this list: make -s print-PURE_SRCS).
@@ -111,6 +112,7 @@ init/md: build/klibc/md_main.o build/klibc/md.o $(HELPER_COMMON)
 	$(call link_static,$@,$^)
 
 init/luks: build/klibc/luks_main.o build/klibc/luks.o build/klibc/hash.o build/klibc/argon2.o build/klibc/helper.o \
+		build/klibc/crypttab.o \
 		build/klibc/aes.o $(HELPER_COMMON)
 	$(call link_static,$@,$^)
 

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "common.h"
+#include "crypttab.h"
 #include "genutil.h"
 #include "hostonly.h"
 #include "probe.h"
@@ -1413,16 +1414,6 @@ void hostonly_free(struct hostonly *h)
 
 /* ---- the image's crypttab ---- */
 
-/* Does crypttab device field @dev name volume @uuid? */
-static int crypttab_names(const char *dev, const char *uuid)
-{
-	if (!strncasecmp(dev, "UUID=", 5))
-		return !strcasecmp(dev + 5, uuid);
-	if (!strncmp(dev, "/dev/disk/by-uuid/", 18))
-		return !strcasecmp(dev + 18, uuid);
-	return 0;
-}
-
 int hostonly_crypttab(struct hostonly *h, const char *tab, size_t len, char **out,
 		      char ***keys, size_t *nkeys)
 {
@@ -1453,21 +1444,11 @@ int hostonly_crypttab(struct hostonly *h, const char *tab, size_t len, char **ou
 			buf[len] = '\0';
 		}
 		for (line = buf; line && *line && !found; line = next) {
-			char *p = line;
-
 			next = strchr(line, '\n');
 			if (next)
 				*next++ = '\0';
-			for (k = 0; k < 4; k++) {
-				p += strspn(p, " \t");
-				f[k] = *p && *p != '#' ? p : NULL;
-				if (!f[k])
-					break;
-				p += strcspn(p, " \t");
-				if (*p)
-					*p++ = '\0';
-			}
-			if (k < 2 || (strcmp(f[0], name) && !crypttab_names(f[1], uuid)))
+			k = crypttab_fields(line, f);
+			if (k < 2 || (strcmp(f[0], name) && !crypttab_names_uuid(f[1], uuid)))
 				continue;
 			found = 1;
 			if (k > 3 && strstr(f[3], "keyscript=")) {

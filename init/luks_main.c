@@ -31,6 +31,7 @@
 #include <termios.h>
 #include <unistd.h>
 #include "cmdline.h"
+#include "crypttab.h"
 #include "dm.h"
 #include "helper.h"
 #include "hash.h"
@@ -77,16 +78,6 @@ static int take(char *param, char *val, void *arg)
 	return 0;
 }
 
-/* @s names volume @uuid: "UUID", "luks-UUID" or "UUID=UUID", any case. */
-static int names_uuid(const char *s, const char *uuid)
-{
-	if (!strncasecmp(s, "luks-", 5))
-		s += 5;
-	else if (!strncasecmp(s, "UUID=", 5))
-		s += 5;
-	return !strcasecmp(s, uuid);
-}
-
 /* ---- the image's crypttab: NAME DEVICE KEYFILE OPTIONS ---- */
 
 struct tab {
@@ -108,25 +99,14 @@ static int crypttab(const char *file, const char *uuid, struct tab *t)
 	if (read_file(file, buf, sizeof(buf) - 1) <= 0)
 		return 0;
 	for (line = buf; line && *line; line = next) {
-		char *p = line;
-
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		for (n = 0; n < 4; n++) {
-			p += strspn(p, " \t");
-			f[n] = *p && *p != '#' ? p : NULL;
-			if (!f[n])
-				break;
-			p += strcspn(p, " \t");
-			if (*p)
-				*p++ = '\0';
-		}
+		n = crypttab_fields(line, f);
 		if (n < 2)
 			continue;
 		t->any = 1;
-		if (found || !(names_uuid(f[1], uuid) ||
-			       (!strncmp(f[1], "/dev/disk/by-uuid/", 18) && !strcasecmp(f[1] + 18, uuid))))
+		if (found || !crypttab_names_uuid(f[1], uuid))
 			continue;
 		found = 1;
 		snprintf(t->name, sizeof(t->name), "%s", f[0]);
@@ -150,7 +130,7 @@ static int cmdline_name(const char *uuid, char *name, size_t size)
 			continue;
 		memcpy(u, p, (size_t)(eq - p));
 		u[eq - p] = '\0';
-		if (names_uuid(u, uuid))
+		if (crypttab_names_uuid(u, uuid))
 			return path_fmt(name, size, "%s", eq + 1) ? -1 : 1;
 	}
 	return 0;
@@ -426,7 +406,7 @@ static int add(const char *path)
 		const char *p;
 
 		for (want = 0, p = want_uuid; p < want_uuid + want_uuid_len; p += strlen(p) + 1)
-			want |= names_uuid(p, h.uuid);
+			want |= crypttab_names_uuid(p, h.uuid);
 	} else if (tab.any && !want) {
 		log_msg(L_INFO, "luks: %s (UUID %s) is not in the image's crypttab; left "
 			"locked", path, h.uuid);
