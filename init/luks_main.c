@@ -497,9 +497,12 @@ static int root_names(const char *root)
 	const char *id;
 	struct tab tab;
 	dev_t dev;
+	struct stat st;
 	int r, failed = 0;
 
-	if (path_fmt(file, sizeof(file), "%s" CRYPTTAB, root) || dir_open(&d, AT_FDCWD, STATE "/open"))
+	/* the root's file: a regular one, never a FIFO that would stop the boot */
+	if (path_fmt(file, sizeof(file), "%s" CRYPTTAB, root) || lstat(file, &st) < 0 ||
+	    !S_ISREG(st.st_mode) || dir_open(&d, AT_FDCWD, STATE "/open"))
 		return 0;
 	while ((id = dir_next(&d, NULL))) {
 		if (path_fmt(path, sizeof(path), STATE "/open/%s", id) ||
