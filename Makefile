@@ -48,8 +48,8 @@ INIT_MAX_BYTES := 65536
 GEN_SRCS := gen/main.c gen/cpio.c gen/modsel.c gen/image.c gen/archive.c gen/commit.c \
             gen/compress.c gen/imgread.c gen/imgextract.c gen/config.c gen/hostonly.c \
             gen/elfdeps.c gen/imgext2.c gen/regfile.c gen/hookparse.c gen/runprog.c \
-            gen/genutil.c lib/moddb.c lib/moddbw.c lib/wildcard.c lib/probe.c \
-            lib/rootspec.c lib/crypttab.c
+            gen/genutil.c gen/kbd.c lib/moddb.c lib/moddbw.c lib/wildcard.c lib/probe.c \
+            lib/rootspec.c lib/crypttab.c lib/keymap.c
 # The pure parsers of untrusted input (no exit(), no global state): what
 # the fuzz targets and their regression replay link (tests/fuzz/run.sh and
 # regress.sh read this list: make -s print-PURE_SRCS).
@@ -112,7 +112,7 @@ init/md: build/klibc/md_main.o build/klibc/md.o $(HELPER_COMMON)
 	$(call link_static,$@,$^)
 
 init/luks: build/klibc/luks_main.o build/klibc/luks.o build/klibc/hash.o build/klibc/argon2.o build/klibc/helper.o \
-		build/klibc/crypttab.o \
+		build/klibc/crypttab.o build/klibc/keymap.o \
 		build/klibc/aes.o $(HELPER_COMMON)
 	$(call link_static,$@,$^)
 

@@ -54,6 +54,7 @@ static const struct key keys[] = {
 	{ "MICROCODE",	K_BOOL,	F(microcode),	NO_LINE, 0, 0, NULL },
 	{ "OUTPUT",	K_STR,	F(output),	NO_LINE, 0, 0, NULL },
 	{ "RESUME",	K_STR,	F(resume),	NO_LINE, 0, 0, NULL },
+	{ "KEYMAP",	K_STR,	F(keymap),	NO_LINE, 0, 0, NULL },
 };
 
 #undef F

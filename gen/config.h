@@ -80,7 +80,7 @@
 
 struct config {
 	/* each string NULL when unset; lists as NULL-terminated arrays (malloc'd) */
-	char *kver, *basedir, *datadir, *init, *compress, *output, *resume;
+	char *kver, *basedir, *datadir, *init, *compress, *output, *resume, *keymap;
 	int level, threads;			/* -1 when unset */
 	char **modules, **sets, **hooks;	/* NULL when unset */
 	int generic, hostonly, verbose, backup, microcode;	/* -1 unset, 0 no, 1 yes */

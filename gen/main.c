@@ -24,6 +24,7 @@
 #include "hooks.h"
 #include "hostonly.h"
 #include "imgext2.h"
+#include "kbd.h"
 #include "imgextract.h"
 #include "imgread.h"
 #include "modsel.h"
@@ -79,6 +80,10 @@ static size_t ncrypttab_keys;
  * with --hostonly the largest swap, as initramfs-tools picks it. */
 static char resume_spec[80];
 
+/* The console keymap's source: -K or KEYMAP=, else with --hostonly on a
+ * LUKS root the host's console-setup keymap (kbd.h). */
+static char keymap_src[4096];
+
 /* A resume= value the image may carry: a device specification /init
  * parses, in one word. */
 static void check_resume(const char *spec)
@@ -94,6 +99,27 @@ static void check_resume(const char *spec)
 		die("--resume %s: not a device specification; write UUID=..., LABEL=..., "
 		    "PARTUUID=..., PARTLABEL=..., /dev/NAME or MAJ:MIN, or auto or none",
 		    spec);
+}
+
+/* With --hostonly on a LUKS root: the keyboard the passphrase is typed
+ * on is the host's console-setup layout. */
+static void hostonly_keymap(void)
+{
+	char layout[300], err[8192];
+	int stale, r = kbd_host("", keymap_src, sizeof(keymap_src), layout, sizeof(layout),
+				&stale, err, sizeof(err));
+
+	if (r < 0) {
+		msg("warning: --hostonly: %s; until then a passphrase is read as typed on a US "
+		    "keyboard", err);
+		keymap_src[0] = '\0';
+	} else if (r > 0) {
+		msg("--hostonly: console keymap %s from %s: a passphrase is read as typed on "
+		    "that keyboard (-K FILE chooses another)", layout, keymap_src);
+		if (stale)
+			msg("warning: --hostonly: %s is older than /etc/default/keyboard; "
+			    "setupcon --save-only brings it up to date", keymap_src);
+	}
 }
 
 /* Walk from this machine's root device (and its resume device) down the
@@ -156,6 +182,8 @@ static void add_hostonly(const struct opts *o, struct modsel *ms, int verbose)
 		for (i = 0; i < h.nluks; i++)
 			msg("--hostonly: LUKS volume %s: unlocked at boot as the image's "
 			    "/etc/crypttab says", h.luks[i]);
+		if (!o->keymap)
+			hostonly_keymap();
 	}
 	for (i = 0; i < h.nsets; i++) {
 		msg("--hostonly: the stack needs -M %s: added", h.sets[i]);
@@ -321,6 +349,17 @@ static void assemble(struct opts *o, struct modsel *ms, struct image *img)
 				    "regular file here", crypttab_keys[i]);
 			image_add_file(img, crypttab_keys[i] + 1, crypttab_keys[i], 0600);
 		}
+	}
+	if (o->keymap || keymap_src[0]) {
+		const char *src = o->keymap ? o->keymap : keymap_src;
+		char err[8192];
+		uint8_t *km;
+		size_t kmlen;
+
+		if (kbd_keymap(src, kbd_loadkeys(), &km, &kmlen, err, sizeof(err)))
+			die("%s%s", o->keymap ? "-K " : "--hostonly: console keymap ", err);
+		image_add_data(img, LAYOUT_KEYMAP, km, kmlen, 0644);
+		free(km);
 	}
 	if (resume_spec[0]) {
 		char line[sizeof(resume_spec) + 16];

@@ -28,7 +28,7 @@ static const char usage_text[] =
 "                   [--generic] [--hostonly] [-H HOOK]... [-I PROG]... [-c ALG]\n"
 "                   [-l LEVEL] [-d DATADIR] [-i INIT] [-j THREADS] [--microcode]\n"
 "                   [--backup] [--format cpio|image] [--cpio-front] [-C FILE] [-v]\n"
-"                   [--resume SPEC|auto|none]\n"
+"                   [--resume SPEC|auto|none] [-K KEYMAP]\n"
 "       mkinitramfs --list IMAGE\n"
 "       mkinitramfs --extract IMAGE DIR\n"
 "\n"
@@ -52,6 +52,10 @@ static const char usage_text[] =
 "      --resume SPEC    the image's default resume= (UUID=, LABEL=,\n"
 "                       PARTUUID=, /dev/...); auto: as --hostonly picks\n"
 "                       it; none: no default (the command line still can)\n"
+"  -K, --keymap FILE    the console keymap a LUKS passphrase is typed with:\n"
+"                       loadkeys' text form (ckbcomp's output, console-\n"
+"                       setup's cached_*.kmap.gz) or its binary form;\n"
+"                       --hostonly takes the host's console-setup layout\n"
 "      --format cpio|image\n"
 "                       image: an ext2 image-initrd (the legacy flow) with\n"
 "                       the init as /linuxrc, compressed with -c\n"
@@ -154,6 +158,7 @@ static void check_nonempty(int c, const char *arg)
 		{ 'd', "-d: empty path; name the directory holding modules.d and hooks" },
 		{ 'i', "-i: empty path; name the init to put in the image" },
 		{ 'C', "-C: empty path; name the settings file" },
+		{ 'K', "-K: empty path; name the keymap file (ckbcomp LAYOUT > FILE makes one)" },
 		{ 'R', "--resume: empty; name the swap (UUID=..., /dev/...), or auto or none" },
 		{ 'H', "-H: empty hook name; name a hook in DATADIR/hooks, or a hook file" },
 		{ 'I', "-I: empty path; name the program to add" },
@@ -194,6 +199,7 @@ void options_parse(int argc, char **argv, struct opts *o)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "resume", required_argument, NULL, 'R' },
+		{ "keymap", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long v;
@@ -203,7 +209,7 @@ void options_parse(int argc, char **argv, struct opts *o)
 	o->basedir = "/";
 	o->out.comp = ALG_GZIP;
 	o->out.level = -1;
-	while ((c = getopt_long(argc, argv, "o:k:b:m:M:H:I:c:l:d:i:j:C:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:k:b:m:M:H:I:c:l:d:i:j:C:K:vh", longopts, NULL)) != -1) {
 		check_nonempty(c, optarg);
 		switch (c) {
 		case 'o': o->output = optarg; break;
@@ -220,6 +226,7 @@ void options_parse(int argc, char **argv, struct opts *o)
 		case 'd': o->datadir = optarg; break;
 		case 'i': o->init = optarg; break;
 		case 'R': o->resume = optarg; break;
+		case 'K': o->keymap = optarg; break;
 		case 'v': o->out.verbose = 1; break;
 		case 'j':
 			if (parse_ulong(optarg, 1, CONFIG_THREADS_MAX, &v))
@@ -353,6 +360,8 @@ static void apply_config(struct opts *o)
 		o->hostonly = 1;
 	if (!o->resume && c.resume)
 		o->resume = c.resume;
+	if (!o->keymap && c.keymap)
+		o->keymap = c.keymap;
 	for (i = 0; c.modules && c.modules[i]; i++)
 		add_arg(o->modules, &o->nmodules, c.modules[i], "MODULES");
 	for (i = 0; c.sets && c.sets[i]; i++)

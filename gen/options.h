@@ -32,6 +32,7 @@ struct opts {
 	int microcode;			/* --microcode: early microcode first */
 	int hostonly;			/* --hostonly */
 	const char *resume;		/* --resume SPEC|auto|none; NULL unset */
+	const char *keymap;		/* -K FILE; NULL unset */
 	int format_image;		/* --format image: ext2, init as /linuxrc */
 	int cpio_front;			/* --cpio-front: ... inside a cpio image */
 	const char *list;		/* --list IMAGE */

@@ -10,6 +10,9 @@
  *                       root's own /etc/crypttab names otherwise is
  *                       renamed to that name, so that systemd in the root
  *                       finds it open rather than asking again
+ *   cryptroot-unlock    (a link to it, for the rescue shell, as Debian's
+ *                       cryptsetup-initramfs names it): "add" every LUKS
+ *                       volume present that is not open yet
  *
  * Which volumes: those rd.luks.uuid= names (any given: only those), else
  * those of the image's /etc/crypttab (any entry: only those), else every
@@ -17,7 +20,7 @@
  * rd.luks.name=UUID=NAME, else luks-UUID, as systemd's generator names it.
  * The key: the crypttab's key file or rd.luks.key=PATH (files inside the
  * image), else the passphrase, asked on every console without echo, three
- * times.  The key is derived, checked and wiped here (lib/luks.c): nothing
+ * times, with the image's console keymap loaded first (LAYOUT_KEYMAP).  The key is derived, checked and wiped here (lib/luks.c): nothing
  * but dm-crypt's table, built here and wiped after, ever holds it. */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +28,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/kd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -35,6 +40,8 @@
 #include "dm.h"
 #include "helper.h"
 #include "hash.h"
+#include "keymap.h"
+#include "layout.h"
 #include "log.h"
 #include "luks.h"
 #include "util.h"
@@ -196,6 +203,60 @@ static int consoles(int *fds, struct termios *saved, int max)
 	return n;
 }
 
+struct kbd_ctx {
+	int fd;
+	unsigned failed;
+};
+
+static int set_entry(void *ctx, unsigned map, unsigned key, unsigned value)
+{
+	struct kbd_ctx *k = ctx;
+	struct kbentry e;
+
+	e.kb_table = (unsigned char)map;
+	e.kb_index = (unsigned char)key;
+	e.kb_value = (unsigned short)value;
+	if (ioctl(k->fd, KDSKBENT, &e) < 0)
+		k->failed++;
+	return 0;
+}
+
+/* The image's console keymap (the generator's -K, or the host's layout
+ * with --hostonly), once, through the first of the consoles that is a
+ * virtual terminal: the keymaps are the same for all of them. */
+static void load_keymap(const int *fds, int n)
+{
+	static uint8_t km[KEYMAP_MAX + 1];
+	static int done;
+	struct kbd_ctx k;
+	ssize_t len;
+	char type;
+	int i;
+
+	if (done)
+		return;
+	done = 1;
+	len = read_file("/" LAYOUT_KEYMAP, (char *)km, sizeof(km));
+	if (len == -ENOENT)
+		return;
+	if (len < 0 || keymap_check(km, (size_t)len) < 0) {
+		log_msg(L_WARN, "luks: /%s: not a binary keymap; keys mean what they do on "
+			"a US keyboard", LAYOUT_KEYMAP);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (ioctl(fds[i], KDGKBTYPE, &type) < 0)
+			continue;
+		k.fd = fds[i];
+		k.failed = 0;
+		keymap_each(km, (size_t)len, set_entry, &k);
+		if (k.failed)
+			log_msg(L_WARN, "luks: the console keymap: the kernel refused %u of its "
+				"entries", k.failed);
+		return;
+	}
+}
+
 /* Ask for the passphrase of @what on every console; the first line typed
  * on any of them is it.  Returns its length, or -errno. */
 static ssize_t ask(const char *what, int attempt, char *pass, size_t size)
@@ -210,6 +271,7 @@ static ssize_t ask(const char *what, int attempt, char *pass, size_t size)
 	n = consoles(fds, saved, 4);
 	if (!n)
 		return -ENODEV;
+	load_keymap(fds, n);
 	if (attempt)
 		plen = snprintf(prompt, sizeof(prompt), "Please enter the passphrase for %s "
 				"(try %d of %d): ", what, attempt + 1, TRIES);
@@ -549,9 +611,47 @@ static int final(void)
 	return 0;
 }
 
+/* cryptroot-unlock, in the rescue shell: every LUKS volume present that
+ * is not open yet, as /init would have unlocked it. */
+static int unlock_all(void)
+{
+	uint8_t peek[LUKS_HDR_PEEK];
+	struct dir_iter d;
+	const char *name;
+	char path[96];
+	int fd, found = 0, failed = 0;
+
+	log_open("/dev/kmsg", "/dev/console");
+	helper_cmdline(take);
+	if (dir_open(&d, AT_FDCWD, "/sys/class/block")) {
+		log_msg(L_ERR, "cryptroot-unlock: cannot read /sys/class/block");
+		return 1;
+	}
+	while ((name = dir_next(&d, NULL))) {
+		if (path_fmt(path, sizeof(path), "/dev/%s", name) ||
+		    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+			continue;
+		if (helper_pread(fd, peek, sizeof(peek), 0) || luks_hdr_size(peek, sizeof(peek)) <= 0) {
+			close(fd);
+			continue;
+		}
+		close(fd);
+		found++;
+		failed |= add(path);
+	}
+	dir_close(&d);
+	if (!found)
+		log_msg(L_ERR, "cryptroot-unlock: no LUKS volume here; are its disk's "
+			"modules loaded?");
+	return found ? failed : 1;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct helper_ops ops = { "luks", take, add, final, root_names };
+	const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
 
+	if (argc > 0 && !strcmp(base ? base + 1 : argv[0], "cryptroot-unlock"))
+		return unlock_all();
 	return helper_main(argc, argv, &ops);
 }

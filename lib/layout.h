@@ -12,6 +12,8 @@
 #define LAYOUT_HOOKS      "scripts"			/* scripts/STAGE/NAME */
 #define LAYOUT_ACTIONS    "lib/initkit/actions"	/* actions/PROBE-TYPE */
 #define LAYOUT_HELPERS    "lib/initkit"		/* helper programs */
+#define LAYOUT_KEYMAP     "etc/initkit/keymap"	/* the console keymap,
+							 * lib/keymap.h */
 
 /* The stages that run the executables in LAYOUT_HOOKS/STAGE. */
 #define LAYOUT_HOOK_STAGES \

@@ -325,6 +325,25 @@ expect_fail resume-not-a-spec "not a device specification" "${GEN[@]}" -M virtio
 expect_fail resume-one-word "one word without quotes" "${GEN[@]}" -M virtio --resume "UUID=a b"
 expect_fail resume-auto-hostonly "only with --hostonly" "${GEN[@]}" -M virtio --resume auto
 
+# -K: the console keymap the luks helper loads, compiled by kbd's loadkeys
+# (text or gzip'd, as console-setup caches it) or taken as kbd's binary
+# form; KEYMAP= in the settings file; a file that is no keymap is refused
+"$MK" "${GEN[@]}" -M virtio -M luks -K "$TOP/tests/qemu/luks/de.kmap" -o "$WORK/km.img"
+rm -rf "$WORK/kmx" && mkdir -p "$WORK/kmx" && "$MK" --extract "$WORK/km.img" "$WORK/kmx"
+loadkeys -q -u -b "$TOP/tests/qemu/luks/de.kmap" > "$WORK/de.bmap"
+check keymap-in-image cmp "$WORK/de.bmap" "$WORK/kmx/etc/initkit/keymap"
+check keymap-cryptroot-unlock test "$(readlink "$WORK/kmx/sbin/cryptroot-unlock")" = /lib/initkit/luks
+gzip -9n < "$TOP/tests/qemu/luks/de.kmap" > "$WORK/de.kmap.gz"
+printf 'KEYMAP=%s\n' "$WORK/de.kmap.gz" > "$WORK/km.conf"
+"$MK" "${GEN[@]}" -M virtio -M luks -C "$WORK/km.conf" -o "$WORK/km2.img"
+check keymap-gzip-from-settings cmp "$WORK/km.img" "$WORK/km2.img"
+"$MK" "${GEN[@]}" -M virtio -M luks -K "$WORK/de.bmap" -o "$WORK/km3.img"
+check keymap-binary-as-is cmp "$WORK/km.img" "$WORK/km3.img"
+printf 'keycode 16 = no_such_keysym\n' > "$WORK/bad.kmap"
+expect_fail keymap-bad-text "-K $WORK/bad.kmap: .*loadkeys cannot compile it" "${GEN[@]}" -M virtio -K "$WORK/bad.kmap"
+expect_fail keymap-not-a-file "-K /dev/null: not a regular file" "${GEN[@]}" -M virtio -K /dev/null
+expect_fail keymap-empty-arg "-K: empty path" "${GEN[@]}" -M virtio -K ""
+
 # --format image: a clean, reproducible ext2 image-initrd, the init as /linuxrc
 "$MK" "${GEN[@]}" -M virtio -M ext4 --format image -o "$WORK/ext2.img"
 "$MK" "${GEN[@]}" -M virtio -M ext4 --format image -o "$WORK/ext2b.img"

@@ -56,7 +56,7 @@ parse_cases() {
 		qemu) F[$c.$b.qemu]+=" $val" ;;
 		timeout) F[$c.$b.timeout]=$val ;;
 		expect | reject | check) F[$c.$b.checks]+="$kw $val"$'\n' ;;
-		wait | type | monitor | plug | unplug | sleep)
+		wait | wait-new | type | keys | monitor | plug | unplug | sleep)
 			F[$c.$b.steps]+="$kw $val"$'\n'
 			[ "$kw" != plug ] || F[$c.plugs]+=$val$'\n' ;;
 		boot) b=$((b + 1)); F[$c.boots]=$b F[$c.$b.timeout]=120 ;;
@@ -168,17 +168,24 @@ disk_args() {
 # run_steps CASE BOOT LOG QPID DEADLINE: the boot's steps, console on fd 7,
 # monitor on fd 8
 run_steps() {
-	local c=$1 b=$2 logf=$3 qpid=$4 deadline=$5 verb_arg verb arg d bus dev
+	local c=$1 b=$2 logf=$3 qpid=$4 deadline=$5 verb_arg verb arg d bus dev mark=0 from k
 	while IFS= read -r verb_arg; do
 		[ -n "$verb_arg" ] || continue
 		verb=${verb_arg%% *} arg=${verb_arg#"$verb"} arg=${arg# }
 		case $verb in
-		wait)
-			while ! grep -qF -- "$arg" "$logf" 2>/dev/null; do
+		wait | wait-new)
+			from=1
+			[ "$verb" = wait ] || from=$((mark + 1))
+			while ! tail -c "+$from" "$logf" 2>/dev/null | grep -qF -- "$arg"; do
 				kill -0 "$qpid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ] || break
 				sleep 0.5
 			done ;;
 		type) printf '%b' "$arg" >&7 ;;
+		keys)
+			for k in $arg; do
+				printf 'sendkey %s\n' "$k" >&8
+				sleep 0.1
+			done ;;
 		monitor) printf '%s\n' "$arg" >&8 ;;
 		plug)
 			read -r d bus <<< "$arg"
@@ -193,6 +200,7 @@ run_steps() {
 		unplug) printf 'device_del %s\n' "$arg" >&8 ;;
 		sleep) sleep "$arg" ;;
 		esac
+		mark=$(stat -c %s "$logf" 2>/dev/null || echo 0)
 	done <<< "${F[$c.$b.steps]:-}"
 }
 
