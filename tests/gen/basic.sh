@@ -93,7 +93,7 @@ expect_fail() {	# NAME PATTERN ARGS...
 	if "$MK" "$@" -o "$WORK/out.img" >"$WORK/err" 2>&1; then
 		notok "$name" "succeeded"; return
 	fi
-	if ! grep -qE "$pat" "$WORK/err"; then
+	if ! grep -qE -- "$pat" "$WORK/err"; then
 		notok "$name" "message: $(head -2 "$WORK/err")"; return
 	fi
 	if ! cmp -s "$WORK/keep.img" "$WORK/out.img"; then
