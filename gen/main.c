@@ -134,8 +134,12 @@ static void add_hostonly(const struct opts *o, struct modsel *ms, int verbose)
 	size_t i;
 	int r = hostonly_detect(&h, "", "/");
 
-	if (r)
-		die("--hostonly: %s", h.err);
+	if (r) {
+		/* its own status: the kernel hook falls back to --generic
+		 * when the root cannot be walked (a chroot, a container) */
+		msg("--hostonly: %s", h.err);
+		exit(3);
+	}
 	if (!o->resume || strcmp(o->resume, "none")) {
 		const char *spec = o->resume && strcmp(o->resume, "auto") ? o->resume : NULL;
 
@@ -237,6 +241,10 @@ static void select_modules(const struct opts *o, struct modsel *ms)
 	if (o->generic) {
 		struct dirent **names;
 		int k, n;
+
+		if (o->default_generic && o->out.verbose)
+			msg("no -m, -M, --generic or --hostonly, nor MODULES=, SETS=, GENERIC= "
+			    "or HOSTONLY= in the settings: --generic (GENERIC=no opts out)");
 
 		pathf(path, sizeof(path), "%s/modules.d", o->datadir);
 		n = scandir(path, &names, NULL, alphasort);

@@ -25,10 +25,12 @@
 
 static const char usage_text[] =
 "Usage: mkinitramfs -o OUTPUT [-k KVER] [-b BASEDIR] [-m MODULE]... [-M SET]...\n"
-"                   [--generic] [--hostonly] [-H HOOK]... [-I PROG]... [-c ALG]\n"
-"                   [-l LEVEL] [-d DATADIR] [-i INIT] [-j THREADS] [--microcode]\n"
+"                   [--generic] [--hostonly | --no-hostonly] [-H HOOK]...\n"
+"                   [-I PROG]... [-c ALG] [-l LEVEL] [-d DATADIR] [-i INIT]\n"
+"                   [-j THREADS] [--microcode]\n"
 "                   [--backup] [--format cpio|image] [--cpio-front] [-C FILE] [-v]\n"
 "                   [--resume SPEC|auto|none] [-K KEYMAP]\n"
+"       mkinitramfs -o OUTPUT [-c ALG] [-l LEVEL] [-v] [OPTION]... VERSION\n"
 "       mkinitramfs --list IMAGE\n"
 "       mkinitramfs --extract IMAGE DIR\n"
 "\n"
@@ -43,6 +45,7 @@ static const char usage_text[] =
 "  -M, --set SET        add the modules listed in DATADIR/modules.d/SET\n"
 "      --generic        every set in DATADIR/modules.d: an image for any\n"
 "                       machine (drivers load only for what is found)\n"
+"      --no-hostonly    not --hostonly, whatever the settings file says\n"
 "      --hostonly       what this machine needs to reach its root: the\n"
 "                       drivers from its root device up to the bus, and\n"
 "                       the root's file system (-v says what and why);\n"
@@ -82,6 +85,17 @@ static const char usage_text[] =
 "      --list IMAGE     list the entries of IMAGE, like cpio -tv\n"
 "      --extract IMAGE DIR\n"
 "                       extract IMAGE into DIR, never writing outside it\n"
+"\n"
+"With no -m, -M, --generic or --hostonly, and none in the settings file\n"
+"(MODULES=, SETS=, GENERIC=, HOSTONLY=), the image is --generic;\n"
+"GENERIC=no in the settings file opts out.\n"
+"\n"
+"initramfs-tools' form: a VERSION after the options (mkinitramfs -o OUT\n"
+"6.1.0-57-amd64) is the kernel version, as -k is; there -c, -l, -o and -v\n"
+"mean what they mean to both.  initramfs-tools' -d CONFDIR and -r ROOT are\n"
+"refused (initkit reads /etc/mkinitramfs.conf, and /init takes the root\n"
+"from root=); a lone -k (keep the temporary directory) is ignored with a\n"
+"warning: there is none.  Our -d DATADIR is --datadir in that form.\n"
 "\n"
 "SOURCE_DATE_EPOCH sets every timestamp in the image (default 0), so the\n"
 "same inputs always give the same bytes.\n";
@@ -139,6 +153,8 @@ static const char *bad_kver(const char *k)
 
 	if (!*k)
 		return "empty kernel version";
+	if (k[0] == '-')
+		return "not a kernel version: it starts with '-' (an option?)";
 	if (strchr(k, '/') || !strcmp(k, ".") || strstr(k, ".."))
 		return "not a kernel version: one name below BASEDIR/lib/modules, "
 		       "without '/' or '..' (like 6.1.0-56-amd64)";
@@ -172,6 +188,33 @@ static void check_nonempty(int c, const char *arg)
 			usage_error("%s", what[i].msg);
 }
 
+/* initramfs-tools' calling form, mkinitramfs -o OUTPUT [OPTION]... VERSION
+ * (what its kernel hook, live-build and package scripts run): VERSION is
+ * the kernel version.  Options that mean something else to it are
+ * refused, or ignored with a word, never taken in our sense. */
+static void itools_form(struct opts *o, const char *version)
+{
+	if (o->kver && strcmp(o->kver, version))
+		usage_error("kernel version given twice: -k %s and %s (initramfs-tools' form "
+			    "takes it after the options; give one)", o->kver, version);
+	if (bad_kver(version))
+		usage_error("'%s': %s", version, bad_kver(version));
+	if (o->itools_d)
+		usage_error("-d %s: in initramfs-tools' form (mkinitramfs -o OUTPUT VERSION) "
+			    "-d is its configuration directory, which initkit does not read: "
+			    "put settings in /etc/mkinitramfs.conf (or -C FILE); --datadir "
+			    "names initkit's data directory", o->itools_d);
+	if (o->itools_r)
+		usage_error("-r %s: initramfs-tools' root device has no place in an initkit "
+			    "image: /init takes the root from root= on the kernel command "
+			    "line; drop -r (--hostonly reads this machine's root)", o->itools_r);
+	if (o->itools_keep)
+		msg("warning: -k: initramfs-tools' \"keep the temporary directory\" is "
+		    "ignored: initkit builds in memory and has none (the image is the same)");
+	o->kver = version;
+	o->itools_kver = version;
+}
+
 void options_parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
@@ -183,13 +226,14 @@ void options_parse(int argc, char **argv, struct opts *o)
 		{ "hook", required_argument, NULL, 'H' },
 		{ "compress", required_argument, NULL, 'c' },
 		{ "level", required_argument, NULL, 'l' },
-		{ "datadir", required_argument, NULL, 'd' },
+		{ "datadir", required_argument, NULL, 'D' },
 		{ "init", required_argument, NULL, 'i' },
 		{ "threads", required_argument, NULL, 'j' },
 		{ "list", required_argument, NULL, 'L' },
 		{ "generic", no_argument, NULL, 'G' },
 		{ "config", required_argument, NULL, 'C' },
 		{ "hostonly", no_argument, NULL, 'O' },
+		{ "no-hostonly", no_argument, NULL, 'N' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "install", required_argument, NULL, 'I' },
 		{ "cpio-front", no_argument, NULL, 'P' },
@@ -203,13 +247,31 @@ void options_parse(int argc, char **argv, struct opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long v;
-	int c, r;
+	int c, r, i, j;
 
 	memset(o, 0, sizeof(*o));
+	/* initramfs-tools' -k takes no argument ("keep the temporary
+	 * directory"); ours takes a kernel version, which never starts with
+	 * '-'.  A -k last, or followed by an option, is theirs: taken out
+	 * before getopt would take the next option for a version. */
+	for (i = j = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			while (i < argc)
+				argv[j++] = argv[i++];
+			break;
+		}
+		if (!strcmp(argv[i], "-k") && (i + 1 == argc || argv[i + 1][0] == '-')) {
+			o->itools_keep = 1;
+			continue;
+		}
+		argv[j++] = argv[i];
+	}
+	argc = j;
+	argv[argc] = NULL;
 	o->basedir = "/";
 	o->out.comp = ALG_GZIP;
 	o->out.level = -1;
-	while ((c = getopt_long(argc, argv, "o:k:b:m:M:H:I:c:l:d:i:j:C:K:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:k:b:m:M:H:I:c:l:d:i:j:C:K:r:vh", longopts, NULL)) != -1) {
 		check_nonempty(c, optarg);
 		switch (c) {
 		case 'o': o->output = optarg; break;
@@ -223,7 +285,9 @@ void options_parse(int argc, char **argv, struct opts *o)
 		case 'M': add_arg(o->sets, &o->nsets, optarg, "-M"); break;
 		case 'H': add_arg(o->hooks, &o->nhooks, optarg, "-H"); break;
 		case 'I': add_arg(o->programs, &o->nprograms, optarg, "-I"); break;
-		case 'd': o->datadir = optarg; break;
+		case 'd': o->datadir = optarg; o->itools_d = optarg; break;
+		case 'D': o->datadir = optarg; break;
+		case 'r': o->itools_r = optarg; break;
 		case 'i': o->init = optarg; break;
 		case 'R': o->resume = optarg; break;
 		case 'K': o->keymap = optarg; break;
@@ -262,6 +326,9 @@ void options_parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'O':
 			o->hostonly = 1;
+			break;
+		case 'N':
+			o->hostonly = -1;
 			break;
 		case 'F':
 			if (!strcmp(optarg, "image"))
@@ -305,8 +372,14 @@ void options_parse(int argc, char **argv, struct opts *o)
 		}
 		return;
 	}
+	if (optind + 1 < argc)
+		usage_error("unexpected argument '%s' (see --help)", argv[optind + 1]);
 	if (optind < argc)
-		usage_error("unexpected argument '%s' (see --help)", argv[optind]);
+		itools_form(o, argv[optind]);
+	else if (o->itools_keep || o->itools_r)
+		usage_error("%s: initramfs-tools' option, in its form mkinitramfs -o OUTPUT "
+			    "[OPTION]... VERSION; initkit's -k takes the kernel version",
+			    o->itools_r ? "-r" : "-k");
 }
 
 /* The settings file: what the flags did not say.  Scalars from flags win;
@@ -356,7 +429,7 @@ static void apply_config(struct opts *o)
 		o->out.backup = 1;
 	if (c.microcode == 1)
 		o->microcode = 1;
-	if (c.hostonly == 1)
+	if (c.hostonly == 1 && o->hostonly == 0)
 		o->hostonly = 1;
 	if (!o->resume && c.resume)
 		o->resume = c.resume;
@@ -368,6 +441,15 @@ static void apply_config(struct opts *o)
 		add_arg(o->sets, &o->nsets, c.sets[i], "SETS");
 	for (i = 0; c.hooks && c.hooks[i]; i++)
 		add_arg(o->hooks, &o->nhooks, c.hooks[i], "HOOKS");
+
+	/* Nothing selected, neither here nor in the file: an image that can
+	 * reach any root the sets cover, never one without a driver. */
+	if (o->hostonly < 0)
+		o->hostonly = 0;
+	if (!o->generic && !o->hostonly && !o->nsets && !o->nmodules && c.generic != 0) {
+		o->generic = 1;
+		o->default_generic = 1;
+	}
 
 	comp_level_range(o->out.comp, &min, &max, &def);
 	if (o->out.level >= 0 && (o->out.level < min || o->out.level > max)) {

@@ -30,7 +30,12 @@ struct opts {
 	const char *level_arg;		/* -l LEVEL as written */
 	int basedir_set, comp_set;	/* given as flags: the config file's lose */
 	int microcode;			/* --microcode: early microcode first */
-	int hostonly;			/* --hostonly */
+	int hostonly;			/* --hostonly; --no-hostonly: -1 */
+	const char *itools_kver;	/* initramfs-tools' form: mkinitramfs -o OUT VERSION */
+	const char *itools_d;		/* -d in that form: its CONFDIR, refused */
+	const char *itools_r;		/* -r ROOT: initramfs-tools' root, refused */
+	int itools_keep;		/* a lone -k: initramfs-tools' "keep the temp dir" */
+	int default_generic;		/* no selection: --generic chosen (for -v) */
 	const char *resume;		/* --resume SPEC|auto|none; NULL unset */
 	const char *keymap;		/* -K FILE; NULL unset */
 	int format_image;		/* --format image: ext2, init as /linuxrc */

@@ -170,7 +170,9 @@ bad_output out-checked-before-build "$WORK/devfull is a character device" "$WORK
 bad_output out-slash-checked-before-build "$WORK/dir/ ends in '/'" "$WORK/dir/" -m no_such_mod
 
 # usage errors exit 2, as mkinitramfs(8) says
-expect_fail out-usage-unexpected-arg 2 "unexpected argument 'extra'" "${GEN[@]}" extra
+# one argument after the options is initramfs-tools' VERSION; a second is not
+expect_fail out-usage-unexpected-arg 2 "unexpected argument 'extra'" "${GEN[@]}" "$KVER" extra
+expect_fail out-usage-version-twice 2 "kernel version given twice: -k $KVER and other" "${GEN[@]}" other
 expect_fail out-usage-threads 2 "threads 0: the number of threads goes from 1 to 64" "${GEN[@]}" --threads 0
 expect_fail out-usage-compress 2 "-c brotli" "${GEN[@]}" -c brotli
 expect_fail out-usage-level 2 "gzip level" "${GEN[@]}" -l 99
