@@ -191,7 +191,8 @@ install: all build/mkinitramfs.installed
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/modules.d \
 		$(DESTDIR)$(DATADIR)/hooks $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 build/mkinitramfs.installed $(DESTDIR)$(SBINDIR)/mkinitramfs
-	install -m 0755 init/init $(DESTDIR)$(DATADIR)/init
+	install -m 0755 init/init $(HELPERS) $(DESTDIR)$(DATADIR)/
+	install -m 0755 kernel/update-initramfs $(DESTDIR)$(SBINDIR)/update-initramfs
 	install -m 0644 modules.d/* $(DESTDIR)$(DATADIR)/modules.d/
 	cp -R hooks/. $(DESTDIR)$(DATADIR)/hooks/
 	install -d $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man5
@@ -217,16 +218,29 @@ uninstall-kernel-hooks:
 		$(DESTDIR)$(KERNEL_INSTALL_DIR)/50-initkit.install
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/mkinitramfs
+	rm -f $(DESTDIR)$(SBINDIR)/mkinitramfs $(DESTDIR)$(SBINDIR)/update-initramfs
 	rm -rf $(DESTDIR)$(DATADIR)
 	for f in man/*.8; do rm -f $(DESTDIR)$(MANDIR)/man8/$${f#man/}; done
 	for f in man/*.7; do rm -f $(DESTDIR)$(MANDIR)/man7/$${f#man/}; done
 	for f in man/*.5; do rm -f $(DESTDIR)$(MANDIR)/man5/$${f#man/}; done
+
+# The Debian package (debian/): build/deb/initkit_VERSION_ARCH.deb, built
+# by dpkg-buildpackage in a copy of the committed tree and the working
+# tree's changes (git ls-files), so this tree gets no debian/ build files.
+deb:
+	rm -rf build/deb && mkdir -p build/deb/src
+	git ls-files -z --cached --others --exclude-standard | \
+		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+		tar --null -T - -cf - | tar -C build/deb/src -xf -
+	cd build/deb/src && dpkg-buildpackage -b -uc -us >../build.log 2>&1 || \
+		{ tail -30 ../build.log; exit 1; }
+	rm -rf build/deb/src
+	@ls build/deb/*.deb
 
 clean:
 	rm -rf build mkinitramfs init/init init/init.unstripped tests/qemu/guest-init tests/qemu/no-thp
 
 FORCE:
 
-.PHONY: FORCE all unit check bench fuzz debug-vm size-check install uninstall install-kernel-hooks \
+.PHONY: FORCE all unit check bench fuzz debug-vm size-check install uninstall install-kernel-hooks deb \
 	uninstall-kernel-hooks clean
