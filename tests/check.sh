@@ -56,6 +56,8 @@ for s in tests/gen/*.sh; do
 done
 count_suite tests/qemu/stack-tests.sh
 count_suite tests/qemu/boot-tests.sh
+# the Debian package in a chroot, and its image booting the Debian root
+count_suite env INITKIT_DEB_BOOT=1 tests/deb.sh
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

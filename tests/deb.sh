@@ -130,6 +130,9 @@ check kernel-postinst-said-initkit grep -q "initkit: building $IMG" "$WORK/kerne
 check kernel-image-generic sh -c "chroot '$R' mkinitramfs --list '$IMG' | grep -q '/virtio_blk\.ko' &&
 	chroot '$R' mkinitramfs --list '$IMG' | grep -q '/nvme\.ko' && chroot '$R' mkinitramfs --list '$IMG' | grep -q '/ahci\.ko'"
 echo "# dpkg -i $KPKG with initkit: $T_OURS s; image $(stat -c %s "$R$IMG") bytes"
+t=$(now)
+ch /etc/kernel/postinst.d/initkit "$KVER" "/boot/vmlinuz-$KVER" > "$WORK/out" 2>&1
+echo "# the kernel hook alone (postinst.d/initkit): $(secs "$t" "$(now)") s"
 
 # --- initramfs-tools' calling forms ---
 ch mkinitramfs -o /tmp/pos.img "$KVER" > "$WORK/out" 2>&1
@@ -217,4 +220,7 @@ T_ITOOLS=$(secs "$t" "$(now)")
 check itools-back-builds sh -c "chroot '$R' lsinitramfs '$IMG' | grep -q 'scripts/local'"
 check itools-back-our-hooks-quiet sh -c "! grep -q '^initkit' '$WORK/kernel-itools.log'"
 echo "# dpkg -i $KPKG with initramfs-tools: $T_ITOOLS s; image $(stat -c %s "$R$IMG" 2>/dev/null) bytes"
+t=$(now)
+ch /etc/kernel/postinst.d/initramfs-tools "$KVER" "/boot/vmlinuz-$KVER" > "$WORK/out" 2>&1
+echo "# the kernel hook alone (postinst.d/initramfs-tools): $(secs "$t" "$(now)") s"
 echo "# tests/deb.sh: $(secs "$T0" "$(now)") s"
