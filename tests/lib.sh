@@ -76,11 +76,15 @@ mkdisk_ext4() {
 #   -M MONITOR  QEMU's -monitor (default none; '' leaves it to the ARGS)
 #   -f FIRMWARE bios (QEMU's SeaBIOS, default) or uefi (OVMF: INITKIT_OVMF,
 #               else the ovmf package's file)
+#   -e ESP      boot OVMF from the FAT image ESP (its EFI/BOOT/BOOTX64.EFI,
+#               a UKI: see mkesp) as firmware does from a disk: OVMF's code
+#               and a copy of its variables (ESP.vars) as flash, ESP on
+#               IDE, first to boot; no -kernel, -initrd or -append
 # Standard input and output are the caller's.
 qemu_vm() {
 	local OPTIND=1 opt limit="" kernel=${VMLINUZ:-} initrd="" append="" prefix="console=ttyS0 panic=-1 no_timer_check "
-	local mem=512 serial=stdio monitor=none fw=bios shape cmd=()
-	while getopts 't:k:i:a:Am:s:M:f:' opt; do
+	local mem=512 serial=stdio monitor=none fw=bios shape cmd=() esp=""
+	while getopts 't:k:i:a:Am:s:M:f:e:' opt; do
 		case $opt in
 		t) limit=$OPTARG ;;
 		k) kernel=$OPTARG ;;
@@ -91,6 +95,7 @@ qemu_vm() {
 		s) serial=$OPTARG ;;
 		M) monitor=$OPTARG ;;
 		f) fw=$OPTARG ;;
+		e) esp=$OPTARG ;;
 		*) return 2 ;;
 		esac
 	done
@@ -113,10 +118,35 @@ qemu_vm() {
 		cmd+=(-bios "$ovmf") ;;
 	*) log "qemu_vm: firmware $fw: bios or uefi"; return 2 ;;
 	esac
+	if [ -n "$esp" ]; then
+		local code=${INITKIT_OVMF_CODE:-/usr/share/OVMF/OVMF_CODE.fd}
+		local vars=${INITKIT_OVMF_VARS:-/usr/share/OVMF/OVMF_VARS.fd}
+		[ -f "$code" ] && [ -f "$vars" ] ||
+			{ log "qemu_vm: no $code or $vars (apt-get install ovmf)"; return 3; }
+		cp "$vars" "$esp.vars" || return 3
+		cmd+=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$code"
+			-drive "if=pflash,format=raw,unit=1,file=$esp.vars"
+			-drive "file=$esp,if=none,id=esp,format=raw,snapshot=on"
+			-device ide-hd,drive=esp,bootindex=0)
+		"${cmd[@]}" "$@"
+		return
+	fi
 	cmd+=(-kernel "$kernel")
 	[ -z "$initrd" ] || cmd+=(-initrd "$initrd")
 	cmd+=(-append "$prefix$append")
 	"${cmd[@]}" "$@"
+}
+
+# mkesp ESP EFI: a FAT image ESP (mkfs.vfat, mtools: no mounting) whose
+# EFI/BOOT/BOOTX64.EFI, the removable-media path firmware boots with no
+# boot entry, is the file EFI.
+mkesp() {
+	local esp=$1 efi=$2 kb
+	kb=$(( $(stat -c %s "$efi") / 1024 + 4096 ))
+	rm -f "$esp"
+	mkfs.vfat -C -n ESP "$esp" "$kb" >/dev/null &&
+		mmd -i "$esp" ::/EFI ::/EFI/BOOT &&
+		mcopy -i "$esp" "$efi" ::/EFI/BOOT/BOOTX64.EFI
 }
 
 # boot NAME TIMEOUT IMAGE APPEND [QEMU ARGS...]: boots, serial log in
