@@ -223,6 +223,10 @@ int uki_build(const void *stub, size_t stublen, const struct uki_part *parts, si
 		if ((uint64_t)pi.sec[i].vaddr + sz > vend)
 			vend = (uint64_t)pi.sec[i].vaddr + sz;
 	}
+	/* and after what the stub's SizeOfImage claims (objcopy may round it
+	 * past its last section): nothing the loader maps for the stub */
+	if (pi.size_of_image > vend)
+		vend = pi.size_of_image;
 	vend = align_up(vend, pi.sect_align);
 	fend = align_up(pi.raw_end, pi.file_align);
 	total = fend;

@@ -51,8 +51,8 @@ struct uki_part {
  * The stub @stub (@stublen bytes) with @parts appended as new sections, in
  * that order (the caller puts .linux last), into a malloc'd *@out of
  * *@outlen bytes.  The stub's sections (.sbat among them) stay as they are;
- * the new ones follow its last, at SectionAlignment in memory and
- * FileAlignment in the file; NumberOfSections, SizeOfImage,
+ * the new ones follow its last (and its SizeOfImage), at SectionAlignment
+ * in memory and FileAlignment in the file; NumberOfSections, SizeOfImage,
  * SizeOfInitializedData and the CheckSum are updated; data after the
  * stub's last section (a signature: the certificate table) is dropped,
  * since a signature of the stub cannot cover the result.  Returns 0 or
