@@ -184,3 +184,27 @@ expect_fail uki-format-image "--uki goes with --format cpio" "${U[@]}" --format 
 expect_fail uki-options-need-uki "go with --uki OUT.efi" -o "$WORK/x.img" --cmdline x
 expect_fail uki-out-is-dir "--uki $WORK/ ends in '/'" --uki "$WORK/"
 expect_fail uki-empty-path "--uki: empty path" --uki ""
+
+# --- kernel-install: layout=uki builds uki.efi in the staging area ---
+PLUGIN=$TOP/kernel/50-initkit.install
+mkdir -p "$WORK/ki/etc" "$WORK/ki/stage" "$WORK/ki/stage2" "$WORK/ki/stage3"
+printf 'root=UUID=%s ro\n' "$ROOT_UUID" > "$WORK/ki/etc/cmdline"
+printf '# kernel-install settings\nlayout="uki"\n' > "$WORK/ki/etc/install.conf"
+ki() {	# ki STAGE [VAR=VALUE...]: the plugin's "add" for the test kernel
+	local stage=$1; shift
+	env INITKIT_MKINITRAMFS="$MK" INITKIT_BASEDIR="$KROOT" KERNEL_INSTALL_STAGING_AREA="$stage" \
+		KERNEL_INSTALL_CONF_ROOT="$WORK/ki/etc" "$@" \
+		sh "$PLUGIN" add "$KVER" "$WORK/ki/entry" "$VMLINUZ" 2> "$WORK/ki.err"
+}
+ki "$WORK/ki/stage"
+check kernel-install-uki-conf objdump -h "$WORK/ki/stage/uki.efi"
+check kernel-install-uki-no-initrd test ! -e "$WORK/ki/stage/initrd"
+check kernel-install-uki-cmdline test "$(section "$WORK/ki/stage/uki.efi" .cmdline)" = "root=UUID=$ROOT_UUID ro"
+check kernel-install-uki-kernel cmp "$VMLINUZ" <(section "$WORK/ki/stage/uki.efi" .linux)
+# KERNEL_INSTALL_LAYOUT wins over install.conf
+ki "$WORK/ki/stage2" KERNEL_INSTALL_LAYOUT=bls
+check kernel-install-bls-initrd gzip -t "$WORK/ki/stage2/initrd"
+check kernel-install-bls-no-uki test ! -e "$WORK/ki/stage2/uki.efi"
+rm "$WORK/ki/etc/install.conf"
+ki "$WORK/ki/stage3" KERNEL_INSTALL_LAYOUT=uki
+check kernel-install-uki-env objdump -h "$WORK/ki/stage3/uki.efi"
