@@ -94,8 +94,10 @@ int pe_parse(const void *buf, size_t len, struct pe_info *pi, char *err, size_t 
 	pi->size_of_headers = le32(opt + OPT_SIZE_HEADERS);
 	pi->checksum = le32(opt + OPT_CHECKSUM);
 	pi->checksum_off = off + OPT_CHECKSUM;
+	/* FileAlignment: a power of 2 up to 64 KiB, as the PE format says (a
+	 * larger one would only pad the file) */
 	if (!valid_align(pi->sect_align) || !valid_align(pi->file_align) ||
-	    pi->file_align > pi->sect_align)
+	    pi->file_align > pi->sect_align || pi->file_align > 0x10000)
 		return fmt_err(err, errlen, -ENOEXEC, "bad PE alignments (section %u, file %u)",
 			       pi->sect_align, pi->file_align);
 	pi->sect_table = off + optsize;
