@@ -113,26 +113,19 @@ static void slurp(const char *opt, const char *path, size_t max, char **buf, siz
 static void sign(const struct opts *o, const void *data, size_t len, void **out,
 		 size_t *outlen)
 {
-	char dir[] = "/tmp/initkit-uki.XXXXXX", in[64], signed_path[64], *buf;
 	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL };
+	char dirbuf[PATH_MAX], in[PATH_MAX + 16], signed_path[PATH_MAX + 16], *buf, *p;
+	const char *tmpdir = getenv("TMPDIR"), *sbsign = find_sbsign();
 	struct runprog_result res;
-	const char *sbsign = find_sbsign();
 	size_t n;
 	int fd, r;
-	const char *tmpdir = getenv("TMPDIR");
-	char dirbuf[PATH_MAX];
 
-	if (tmpdir && *tmpdir == '/' && strlen(tmpdir) + 24 < sizeof(dirbuf))
-		snprintf(dirbuf, sizeof(dirbuf), "%s/initkit-uki.XXXXXX", tmpdir);
-	else
-		snprintf(dirbuf, sizeof(dirbuf), "%s", dir);
+	if (!tmpdir || *tmpdir != '/' || strlen(tmpdir) + 24 >= sizeof(dirbuf))
+		tmpdir = "/tmp";
+	snprintf(dirbuf, sizeof(dirbuf), "%s/initkit-uki.XXXXXX", tmpdir);
 	if (!mkdtemp(dirbuf))
-		die("--sign-key: cannot make a temporary directory %s: %s", dirbuf,
+		die("--sign-key: cannot make a temporary directory %s (TMPDIR): %s", dirbuf,
 		    strerror(errno));
-	if (strlen(dirbuf) + 16 > sizeof(in)) {
-		rmdir(dirbuf);
-		die("--sign-key: TMPDIR path too long: %s", dirbuf);
-	}
 	snprintf(in, sizeof(in), "%s/unsigned.efi", dirbuf);
 	snprintf(signed_path, sizeof(signed_path), "%s/signed.efi", dirbuf);
 	fd = open(in, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -156,10 +149,10 @@ static void sign(const struct opts *o, const void *data, size_t len, void **out,
 		r = runprog_capture(sbsign, argv, envp, SBSIGN_MS, SBSIGN_OUT_MAX, &res);
 		free(res.out);
 		if (!r && (!WIFEXITED(res.status) || WEXITSTATUS(res.status))) {
-			char *nl = strchr(res.err, '\n');
-
-			if (nl && nl[1] == '\0')
-				*nl = '\0';
+			/* its lines as one */
+			for (p = res.err; *p; p++)
+				if (*p == '\n')
+					*p = p[1] ? ' ' : '\0';
 			unlink(in);
 			unlink(signed_path);
 			rmdir(dirbuf);
