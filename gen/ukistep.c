@@ -156,6 +156,10 @@ static void sign(const struct opts *o, const void *data, size_t len, void **out,
 			unlink(in);
 			unlink(signed_path);
 			rmdir(dirbuf);
+			if (strstr(res.err, "pass phrase"))
+				die("--sign-key %s: the key is encrypted, and sbsign would ask for "
+				    "its passphrase: give a decrypted copy (openssl pkey -in KEY "
+				    "-out PLAIN.key), kept private", o->sign_key);
 			die("--sign-key %s --sign-cert %s: %s failed: %s; check that the key "
 			    "and the certificate are a PEM pair", o->sign_key, o->sign_cert,
 			    sbsign, res.err[0] ? res.err : "no message");

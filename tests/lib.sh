@@ -75,11 +75,13 @@ mkdisk_ext4() {
 #   -s SERIAL   QEMU's -serial (default stdio; file:LOG, chardev:ID, mon:stdio)
 #   -M MONITOR  QEMU's -monitor (default none; '' leaves it to the ARGS)
 #   -f FIRMWARE bios (QEMU's SeaBIOS, default) or uefi (OVMF: INITKIT_OVMF,
-#               else the ovmf package's file)
+#               else the ovmf package's file); with -e also secboot: OVMF
+#               with Secure Boot on and Debian's snakeoil key enrolled (q35,
+#               SMM), which boots only EFI programs signed with that key
 #   -e ESP      boot OVMF from the FAT image ESP (its EFI/BOOT/BOOTX64.EFI,
 #               a UKI: see mkesp) as firmware does from a disk: OVMF's code
 #               and a copy of its variables (ESP.vars) as flash, ESP on
-#               IDE, first to boot; no -kernel, -initrd or -append
+#               IDE/SATA, first to boot; no -kernel, -initrd or -append
 # Standard input and output are the caller's.
 qemu_vm() {
 	local OPTIND=1 opt limit="" kernel=${VMLINUZ:-} initrd="" append="" prefix="console=ttyS0 panic=-1 no_timer_check "
@@ -109,6 +111,7 @@ qemu_vm() {
 	[ -z "$serial" ] || cmd+=(-serial "$serial")
 	case $fw in
 	bios) ;;
+	secboot) [ -n "$esp" ] || { log "qemu_vm: -f secboot goes with -e ESP"; return 2; } ;;
 	uefi)
 		local ovmf=${INITKIT_OVMF:-}
 		[ -n "$ovmf" ] || for ovmf in /usr/share/ovmf/OVMF.fd /usr/share/OVMF/OVMF.fd ""; do
@@ -121,6 +124,11 @@ qemu_vm() {
 	if [ -n "$esp" ]; then
 		local code=${INITKIT_OVMF_CODE:-/usr/share/OVMF/OVMF_CODE.fd}
 		local vars=${INITKIT_OVMF_VARS:-/usr/share/OVMF/OVMF_VARS.fd}
+		if [ "$fw" = secboot ]; then
+			code=/usr/share/OVMF/OVMF_CODE_4M.snakeoil.fd
+			vars=/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd
+			cmd+=(-machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on)
+		fi
 		[ -f "$code" ] && [ -f "$vars" ] ||
 			{ log "qemu_vm: no $code or $vars (apt-get install ovmf)"; return 3; }
 		cp "$vars" "$esp.vars" || return 3

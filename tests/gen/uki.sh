@@ -180,6 +180,9 @@ expect_fail uki-key-not-a-key "sbsign failed.*PEM pair" \
 	"${U[@]}" --sign-key "$WORK/os-release" --sign-cert "$WORK/db.crt"
 expect_fail uki-key-cert-mismatch "sbsign failed.*PEM pair" \
 	"${U[@]}" --sign-key "$WORK/other.key" --sign-cert "$WORK/db.crt"
+openssl pkey -in "$WORK/db.key" -aes256 -passout pass:secret -out "$WORK/enc.key" 2>/dev/null
+expect_fail uki-key-encrypted "--sign-key $WORK/enc.key: the key is encrypted.*openssl pkey" \
+	"${U[@]}" --sign-key "$WORK/enc.key" --sign-cert "$WORK/db.crt"
 expect_fail uki-format-image "--uki goes with --format cpio" "${U[@]}" --format image
 expect_fail uki-options-need-uki "go with --uki OUT.efi" -o "$WORK/x.img" --cmdline x
 expect_fail uki-out-is-dir "--uki $WORK/ ends in '/'" --uki "$WORK/"

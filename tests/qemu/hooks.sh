@@ -39,6 +39,15 @@ prep_luks_keyfile() {
 		> "$WORK/luks-keyfile.hook"
 }
 
+# Debian's ovmf enrolls its snakeoil key in OVMF_VARS_4M.snakeoil.fd (PK,
+# KEK and db); its private key is encrypted with the passphrase "snakeoil",
+# which sbsign would ask for: decrypted, a UKI signed with it boots under
+# Secure Boot (qemu_vm -f secboot)
+prep_snakeoil_key() {
+	openssl pkey -in /usr/share/ovmf/PkKek-1-snakeoil.key -passin pass:snakeoil \
+		-out "$WORK/snakeoil.key"
+}
+
 prep_all_set() {	# a module set listing every module of the kernel
 	echo 'kernel/*' > "$WORK/all-set"
 }
