@@ -193,10 +193,12 @@ PLUGIN=$TOP/kernel/50-initkit.install
 mkdir -p "$WORK/ki/etc" "$WORK/ki/stage" "$WORK/ki/stage2" "$WORK/ki/stage3"
 printf 'root=UUID=%s ro\n' "$ROOT_UUID" > "$WORK/ki/etc/cmdline"
 printf '# kernel-install settings\nlayout="uki"\n' > "$WORK/ki/etc/install.conf"
-ki() {	# ki STAGE [VAR=VALUE...]: the plugin's "add" for the test kernel
+ki() {	# ki STAGE [VAR=VALUE...]: the plugin's "add" for the test kernel, as
+	# systemd 253 runs it, with 90-uki-copy.install after it
 	local stage=$1; shift
 	env INITKIT_MKINITRAMFS="$MK" INITKIT_BASEDIR="$KROOT" KERNEL_INSTALL_STAGING_AREA="$stage" \
-		KERNEL_INSTALL_CONF_ROOT="$WORK/ki/etc" "$@" \
+		KERNEL_INSTALL_CONF_ROOT="$WORK/ki/etc" \
+		KERNEL_INSTALL_PLUGINS="$PLUGIN /usr/lib/kernel/install.d/90-uki-copy.install" "$@" \
 		sh "$PLUGIN" add "$KVER" "$WORK/ki/entry" "$VMLINUZ" 2> "$WORK/ki.err"
 }
 ki "$WORK/ki/stage"
@@ -211,3 +213,13 @@ check kernel-install-bls-no-uki test ! -e "$WORK/ki/stage2/uki.efi"
 rm "$WORK/ki/etc/install.conf"
 ki "$WORK/ki/stage3" KERNEL_INSTALL_LAYOUT=uki
 check kernel-install-uki-env objdump -h "$WORK/ki/stage3/uki.efi"
+# systemd 252 (no 90-uki-copy.install): the plugin puts the UKI on the ESP
+# itself, as ESP/EFI/Linux/TOKEN-VERSION.efi, and "remove" removes it
+mkdir -p "$WORK/ki/stage4" "$WORK/ki/esp"
+v252=(KERNEL_INSTALL_PLUGINS="$PLUGIN /usr/lib/kernel/install.d/90-loaderentry.install"
+	KERNEL_INSTALL_LAYOUT=uki KERNEL_INSTALL_BOOT_ROOT="$WORK/ki/esp" KERNEL_INSTALL_ENTRY_TOKEN=tok)
+ki "$WORK/ki/stage4" "${v252[@]}"
+check kernel-install-252-esp objdump -h "$WORK/ki/esp/EFI/Linux/tok-$KVER.efi"
+check kernel-install-252-not-staged test ! -e "$WORK/ki/stage4/uki.efi"
+env "${v252[@]}" sh "$PLUGIN" remove "$KVER" "$WORK/ki/entry" 2>/dev/null
+check kernel-install-252-remove test ! -e "$WORK/ki/esp/EFI/Linux/tok-$KVER.efi"
