@@ -48,7 +48,7 @@ INIT_MAX_BYTES := 65536
 GEN_SRCS := gen/main.c gen/cpio.c gen/modsel.c gen/image.c gen/archive.c gen/commit.c \
             gen/compress.c gen/imgread.c gen/imgextract.c gen/config.c gen/hostonly.c \
             gen/elfdeps.c gen/imgext2.c gen/regfile.c gen/hookparse.c gen/runprog.c \
-            gen/genutil.c gen/kbd.c gen/uki.c lib/moddb.c lib/moddbw.c lib/wildcard.c lib/probe.c \
+            gen/genutil.c gen/kbd.c lib/moddb.c lib/moddbw.c lib/wildcard.c lib/probe.c \
             lib/rootspec.c lib/crypttab.c lib/keymap.c
 # The pure parsers of untrusted input (no exit(), no global state): what
 # the fuzz targets and their regression replay link (tests/fuzz/run.sh and
@@ -61,6 +61,8 @@ print-%:
 # the program's steps beside main.c (they exit on error: no unit tests)
 GEN_STEPS := gen/options.c gen/hooks.c gen/firmware.c gen/ukistep.c
 GEN_SRCS += $(GEN_STEPS)
+# --uki's PE builder (pure, unit-tested: tests/unit/test_uki.c)
+GEN_SRCS += gen/uki.c
 GEN_HDRS := $(wildcard gen/*.h) $(LIB_HDRS)
 INCS     := -Ilib -Igen -Iinit
 
