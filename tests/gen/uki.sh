@@ -84,7 +84,7 @@ bad=$(objdump -h "$WORK/a.efi" | awk -v fa="$fa" -v sa="$sa" -v soi="$soi" '
 		vend = vma + size; fend = off + size; n++
 	}
 	END { if (vend > soi) print "SizeOfImage below the last section" }')
-[ -z "$bad" ] && ok uki-alignment || notok uki-alignment "$bad"
+if [ -z "$bad" ]; then ok uki-alignment; else notok uki-alignment "$bad"; fi
 
 # reproducible: the same inputs, the same bytes
 mk "${GEN[@]}" --uki "$WORK/b.efi" --kernel "$VMLINUZ" --os-release "$WORK/os-release" \
