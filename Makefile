@@ -84,13 +84,19 @@ all: mkinitramfs init/init $(HELPERS) tests/qemu/guest-init tests/qemu/no-thp
 INIT_OBJS := $(patsubst lib/%.c,build/klibc/%.o,$(INIT_PURE)) \
              $(patsubst init/%.c,build/klibc/%.o,$(INIT_SYS))
 
+# Size first (-Os), except Argon2's memory-hard loop: at -O2 it takes half
+# the time (a LUKS2 argon2id keyslot of 32 MiB and 4 passes, 10 runs on the
+# host: 1.60 s at -Os, 0.77 s at -O2, 0.81 s at -O3) for 1.5 KB more.
+KLCC_OPT := -Os
+build/klibc/argon2.o: KLCC_OPT := -O2
+
 build/klibc/%.o: init/%.c $(INIT_HDRS)
 	@mkdir -p build/klibc
-	$(KLCC) -Os -Wall -Wno-unused-parameter $(WERROR) -Ilib -c -o $@ $<
+	$(KLCC) $(KLCC_OPT) -Wall -Wno-unused-parameter $(WERROR) -Ilib -c -o $@ $<
 
 build/klibc/%.o: lib/%.c $(INIT_HDRS)
 	@mkdir -p build/klibc
-	$(KLCC) -Os -Wall -Wno-unused-parameter $(WERROR) -Ilib -c -o $@ $<
+	$(KLCC) $(KLCC_OPT) -Wall -Wno-unused-parameter $(WERROR) -Ilib -c -o $@ $<
 
 # Static programs are linked twice: ld would start the data segment on a
 # page of its own in the file (up to 4 KiB of padding); the second link
