@@ -168,6 +168,22 @@ boot() {
 		-s "file:$WORK/$name.log" -- "$@" </dev/null
 }
 
+# mod_load_order MODULE...: the test kernel's modules for MODULEs and
+# their dependencies, in the order insmod takes them (modprobe's, without
+# the host's modprobe.d options), as paths under lib/modules/KVER/: for a
+# guest whose /init is a shell script loading them itself
+mod_load_order() {
+	local m line rel
+	for m in "$@"; do
+		modprobe -C /dev/null -d "$KROOT" -S "$KVER" --show-depends "$m" |
+		while IFS= read -r line; do
+			case $line in insmod\ *) ;; *) continue ;; esac
+			rel=${line#insmod "$KROOT/lib/modules/$KVER/"}
+			printf '%s\n' "${rel%% *}"
+		done
+	done | awk '!seen[$0]++'
+}
+
 # The median of the numbers on stdin, one a line (nothing for none).
 median() {
 	sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) exit; if (NR % 2) print v[(NR + 1) / 2]
