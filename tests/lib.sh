@@ -200,6 +200,50 @@ kstart_to_token() {
 # Is Debian package $1 installed?
 pkg_installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
 
+# peers_setup PACKAGE...: what the benchmarks' peers (initramfs-tools,
+# dracut on the host) need: PACKAGEs installed with apt-get where missing
+# (log in $WORK/apt.log), the test kernel's modules in /lib/modules/$KVER
+# and its config in /boot/config-$KVER (they read only those; LEFT IN
+# PLACE, the next run reuses them), and depmod.  Needs root.
+peers_setup() {
+	local need=() p
+	for p in "$@"; do pkg_installed "$p" || need+=("$p"); done
+	if [ ${#need[@]} -gt 0 ]; then
+		log "installing ${need[*]} (once)"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >"$WORK/apt.log" 2>&1 ||
+			{ tail -20 "$WORK/apt.log" >&2; log "apt-get install ${need[*]} failed"; return 1; }
+	fi
+	if [ ! -d "/lib/modules/$KVER" ]; then
+		log "copying the test kernel's modules to /lib/modules/$KVER (left in place)"
+		mkdir -p /lib/modules && cp -a "$KROOT/lib/modules/$KVER" "/lib/modules/$KVER" ||
+			{ log "cannot copy the modules to /lib/modules/$KVER"; return 1; }
+	fi
+	[ -f "/boot/config-$KVER" ] || { mkdir -p /boot && cp -a "$KROOT/boot/config-$KVER" "/boot/config-$KVER"; } ||
+		{ log "cannot copy /boot/config-$KVER"; return 1; }
+	depmod "$KVER" || { log "depmod $KVER failed"; return 1; }
+}
+
+# bench_boot NAME ROUND LABEL LIMIT IMAGE APPEND DISK...: a benchmark's
+# boot of system NAME (LABEL in messages) with its DISKs (virtio, writes
+# dropped), log $WORK/NAME-ROUND.log: kernel start -> the root's init is
+# appended to $WORK/NAME.kt, /init start -> the root's init to
+# $WORK/NAME.it.  A boot that does not reach the root says so, with the end
+# of its log, and returns 1.
+bench_boot() {
+	local s=$1 r=$2 label=$3 limit=$4 img=$5 append=$6 d args=() k
+	shift 6
+	for d in "$@"; do args+=(-drive "file=$d,if=virtio,format=raw,snapshot=on"); done
+	boot "$s-$r" "$limit" "$img" "$append" "${args[@]}" >/dev/null 2>&1
+	if k=$(kstart_to_token "$WORK/$s-$r.log"); then
+		echo "$k" >> "$WORK/$s.kt"
+		init_to_token "$WORK/$s-$r.log" >> "$WORK/$s.it" || true
+		return 0
+	fi
+	log "$label: boot $r did not reach the root; the log ends:"
+	tail -n 8 "$WORK/$s-$r.log" | tr -d '\r' | sed 's/^/    | /' >&2
+	return 1
+}
+
 # Seconds (kernel clock) from the kernel starting /init to the root's token.
 init_to_token() {
 	awk -v tok="$TOKEN" '
