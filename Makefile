@@ -159,11 +159,13 @@ check: all unit
 
 # Our figures, then ours against initramfs-tools, dracut, tiny-initramfs
 # and a hand-made floor in one run (installs the peers; ~10 minutes), then
-# roots on LVM and MD RAID against our plain one and the peers (~25 minutes).
+# roots on LVM and MD RAID against our plain one and the peers (~25 minutes),
+# then a root on LUKS then LVM against cryptsetup in our image and the peers.
 bench: all
 	tests/bench.sh
 	tests/bench-peers.sh
 	tests/bench-stack.sh
+	tests/bench-luks.sh
 
 # libFuzzer targets for every parser of untrusted input (clang), each for
 # FUZZ_SECONDS; crashes found are kept in tests/fuzz/regressions/, which
