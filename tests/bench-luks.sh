@@ -17,7 +17,9 @@
 #               with the key file (KEYFILE_PATTERN: copied into the image)
 #               and MODULES=list (our image's modules)
 #   dracut      --no-hostonly with its crypt and lvm modules (the host's
-#               dracut-core; systemd-cryptsetup unlocks), the key file
+#               dracut-core; its crypt module wants systemd-cryptsetup,
+#               in Debian 12's systemd package, or cryptsetup-bin's
+#               cryptsetup: systemd-cryptsetup unlocks here), the key file
 #               included, rd.luks.uuid= and rd.luks.key=
 # Every round boots each system once, in turn, so drift hits all alike, and
 # one key-derivation guest (tests/qemu/luks-kdf-init) that times the unlock
@@ -92,7 +94,9 @@ itroot_recipe() {
 # it_image OUT: initramfs-tools' image, made in the chroot configured as the
 # encrypted system: its crypttab names the disk's volume with the key file
 # ("initramfs": wanted at that stage although the chroot's own root is not
-# on it), cryptsetup-initramfs copies key files matching KEYFILE_PATTERN
+# on it), cryptsetup-initramfs copies key files matching KEYFILE_PATTERN.
+# The disk is not there when it builds: its hook warns that it cannot tell
+# the cipher's modules and adds its basic set (aes, xts...) with aesni.
 it_image() {
 	local tar m
 	tar=$(debian_tar itroot itroot_recipe) || return 1
