@@ -177,18 +177,18 @@ EOT
 # what function RECIPE prints (the suite, then the packages), as a tarball
 # cached in $CACHE/NAME/SUITE.KEY.tar, KEY a hash of RECIPE's and
 # debian_tree's source (fn_source); builds it first if there is none for
-# this recipe (and removes those of older recipes).  What mmdebstrap made,
-# nothing else: configuration is the user's, per use.
+# this recipe (and removes other recipes' trees unused for two days).  What
+# mmdebstrap made, nothing else: configuration is the user's, per use.
 debian_tar() {
-	local name=$1 recipe=$2 key tar dir old t0 suite pkgs
+	local name=$1 recipe=$2 key tar dir t0 suite pkgs
 	read -r suite pkgs <<< "$("$recipe")"
 	key=$({ fn_source debian_tree; fn_source "$recipe"; } | sha256sum | cut -c1-16)
 	tar=$CACHE/$name/$suite.$key.tar
 	if [ ! -f "$tar" ]; then
 		mkdir -p "$CACHE/$name"
-		for old in "$CACHE/$name/$suite".*.tar; do
-			[ ! -f "$old" ] || rm -f "$old"
-		done
+		# other recipes' trees unused for two days (cached_disk's rule: a
+		# branch and main each keep theirs rather than rebuild each other's)
+		find "$CACHE/$name" -maxdepth 1 -name "$suite.*.tar" -mtime +1 -delete 2>/dev/null
 		t0=$SECONDS
 		log "$name: building the $suite tree with mmdebstrap (once per machine)"
 		dir=$(mktemp -d "$CACHE/$name/build.XXXXXX") || return 1
@@ -204,6 +204,7 @@ debian_tar() {
 		rm -rf "$dir"
 		log "$name: $tar built in $((SECONDS - t0)) s"
 	fi
+	touch -c "$tar"
 	printf '%s\n' "$tar"
 }
 
