@@ -59,8 +59,10 @@ PURE_SRCS := $(filter-out lib/moddbw.c,$(LIB_SRCS)) gen/cpio.c gen/compress.c ge
 print-%:
 	@echo $($*)
 # the program's steps beside main.c (they exit on error: no unit tests)
-GEN_STEPS := gen/options.c gen/hooks.c gen/firmware.c
+GEN_STEPS := gen/options.c gen/hooks.c gen/firmware.c gen/ukistep.c
 GEN_SRCS += $(GEN_STEPS)
+# --uki's PE builder (pure, unit-tested: tests/unit/test_uki.c)
+GEN_SRCS += gen/uki.c
 GEN_HDRS := $(wildcard gen/*.h) $(LIB_HDRS)
 INCS     := -Ilib -Igen -Iinit
 
@@ -82,13 +84,19 @@ all: mkinitramfs init/init $(HELPERS) tests/qemu/guest-init tests/qemu/no-thp
 INIT_OBJS := $(patsubst lib/%.c,build/klibc/%.o,$(INIT_PURE)) \
              $(patsubst init/%.c,build/klibc/%.o,$(INIT_SYS))
 
+# Size first (-Os), except Argon2's memory-hard loop: at -O2 it takes half
+# the time (a LUKS2 argon2id keyslot of 32 MiB and 4 passes, 10 runs on the
+# host: 1.60 s at -Os, 0.77 s at -O2, 0.81 s at -O3) for 1.5 KB more.
+KLCC_OPT := -Os
+build/klibc/argon2.o: KLCC_OPT := -O2
+
 build/klibc/%.o: init/%.c $(INIT_HDRS)
 	@mkdir -p build/klibc
-	$(KLCC) -Os -Wall -Wno-unused-parameter $(WERROR) -Ilib -c -o $@ $<
+	$(KLCC) $(KLCC_OPT) -Wall -Wno-unused-parameter $(WERROR) -Ilib -c -o $@ $<
 
 build/klibc/%.o: lib/%.c $(INIT_HDRS)
 	@mkdir -p build/klibc
-	$(KLCC) -Os -Wall -Wno-unused-parameter $(WERROR) -Ilib -c -o $@ $<
+	$(KLCC) $(KLCC_OPT) -Wall -Wno-unused-parameter $(WERROR) -Ilib -c -o $@ $<
 
 # Static programs are linked twice: ld would start the data segment on a
 # page of its own in the file (up to 4 KiB of padding); the second link
@@ -151,11 +159,13 @@ check: all unit
 
 # Our figures, then ours against initramfs-tools, dracut, tiny-initramfs
 # and a hand-made floor in one run (installs the peers; ~10 minutes), then
-# roots on LVM and MD RAID against our plain one and the peers (~25 minutes).
+# roots on LVM and MD RAID against our plain one and the peers (~25 minutes),
+# then a root on LUKS then LVM against cryptsetup in our image and the peers.
 bench: all
 	tests/bench.sh
 	tests/bench-peers.sh
 	tests/bench-stack.sh
+	tests/bench-luks.sh
 
 # libFuzzer targets for every parser of untrusted input (clang), each for
 # FUZZ_SECONDS; crashes found are kept in tests/fuzz/regressions/, which

@@ -448,6 +448,49 @@ int image_write(struct image *img, const char *output, const struct out_opts *o,
 	return r;
 }
 
+int image_to_mem(struct image *img, const struct out_opts *o, void **buf, size_t *len,
+		 char *err, size_t errlen)
+{
+	struct sink s;
+	unsigned char *b;
+	size_t i, total = o->prefix_len;
+	int r;
+
+	err[0] = '\0';
+	*buf = NULL;
+	*len = 0;
+	if (img->err)
+		return fmt_err(err, errlen, img->err, "building the image: %s",
+			       strerror(-img->err));
+	memset(&s, 0, sizeof(s));
+	s.what = "the UKI's initrd";
+	s.o = o;
+	r = write_archive(img, &s, err, errlen);
+	if (!r) {
+		r = compress_all(&s);
+		if (r)
+			fmt_err(err, errlen, r, "compressing: %s", strerror(-r));
+	}
+	for (i = 0; !r && i < s.n; i++)
+		total += s.m[i].outlen;
+	b = r ? NULL : malloc(total ? total : 1);
+	if (!r && !b)
+		r = fmt_err(err, errlen, -ENOMEM, "out of memory for a %zu-byte image", total);
+	if (!r) {
+		if (o->prefix_len)
+			memcpy(b, o->prefix, o->prefix_len);
+		total = o->prefix_len;
+		for (i = 0; i < s.n; i++) {
+			memcpy(b + total, s.m[i].out, s.m[i].outlen);
+			total += s.m[i].outlen;
+		}
+		*buf = b;
+		*len = total;
+	}
+	sink_free(&s);
+	return r;
+}
+
 int image_write_raw(const void *data, size_t len, const char *output,
 		    const struct out_opts *o, char *err, size_t errlen)
 {

@@ -32,6 +32,7 @@
 #include "output.h"
 #include "genutil.h"
 #include "rootspec.h"
+#include "ukistep.h"
 
 /* --list IMAGE, --extract IMAGE DIR: any image the kernel accepts. */
 static int list_or_extract(const struct opts *o)
@@ -460,7 +461,29 @@ int main(int argc, char **argv)
 	if (o.out.verbose)
 		msg("%zu modules (%zu built in) for %s",
 			ms.n, ms.nbuiltin, o.kver);
-	if (o.format_image)
+	if (o.uki) {
+		/* the UKI's initrd is this image: built once, in memory */
+		struct out_opts raw = o.out;
+		void *buf, *uki;
+		size_t len, ukilen;
+
+		r = image_to_mem(&img, &o.out, &buf, &len, err, sizeof(err));
+		if (r)
+			die("%s; the previous %s (if any) is untouched", err, o.uki);
+		/* both built before either is written: a bad stub leaves both */
+		uki = uki_make(&o, buf, len, &ukilen);
+		raw.prefix = NULL;
+		raw.prefix_len = 0;
+		if (o.output) {
+			r = image_write_raw(buf, len, o.output, &raw, err, sizeof(err));
+			if (r)
+				die("%s; the previous %s (if any) is untouched", err, o.output);
+		}
+		uki_save(&o, uki, ukilen);
+		free(uki);
+		free(buf);
+		r = 0;
+	} else if (o.format_image)
 		r = write_image_format(&o, &img, err, sizeof(err));
 	else
 		r = image_write(&img, o.output, &o.out, err, sizeof(err));

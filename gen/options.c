@@ -18,6 +18,7 @@
 #include "options.h"
 #include "output.h"
 #include "regfile.h"
+#include "ukistep.h"
 
 #ifndef INITKIT_DATADIR
 #define INITKIT_DATADIR "/usr/local/lib/initkit"
@@ -30,6 +31,9 @@ static const char usage_text[] =
 "                   [-j THREADS] [--microcode]\n"
 "                   [--backup] [--format cpio|image] [--cpio-front] [-C FILE] [-v]\n"
 "                   [--resume SPEC|auto|none] [-K KEYMAP]\n"
+"                   [--uki OUT.efi [--cmdline TEXT] [--os-release FILE]\n"
+"                    [--splash BMP] [--stub PATH] [--kernel PATH]\n"
+"                    [--sign-key KEY --sign-cert CERT]]\n"
 "       mkinitramfs -o OUTPUT [-c ALG] [-l LEVEL] [-v] [OPTION]... VERSION\n"
 "       mkinitramfs --list IMAGE\n"
 "       mkinitramfs --extract IMAGE DIR\n"
@@ -81,6 +85,20 @@ static const char usage_text[] =
 "  -C, --config FILE    settings file (default /etc/mkinitramfs.conf, if it\n"
 "                       exists); flags win, -m/-M/-H add to its lists\n"
 "  -v, --verbose        say what is chosen and why\n"
+"      --uki OUT.efi    also (or, without -o, only) write a unified kernel\n"
+"                       image: systemd's EFI stub with the kernel, this\n"
+"                       image as initrd, os-release and the command line\n"
+"      --cmdline TEXT   the UKI's kernel command line (none: the boot\n"
+"                       loader's is used)\n"
+"      --os-release FILE\n"
+"                       the UKI's .osrel (default /etc/os-release, else\n"
+"                       /usr/lib/os-release)\n"
+"      --splash BMP     a boot splash image for the UKI\n"
+"      --stub PATH      the EFI stub (default /usr/lib/systemd/boot/efi/\n"
+"                       linuxx64.efi.stub, package systemd-boot-efi)\n"
+"      --kernel PATH    the kernel (default BASEDIR/boot/vmlinuz-KVER)\n"
+"      --sign-key KEY --sign-cert CERT\n"
+"                       sign the UKI for Secure Boot with sbsign (PEM)\n"
 "  -h, --help           show this help\n"
 "      --list IMAGE     list the entries of IMAGE, like cpio -tv\n"
 "      --extract IMAGE DIR\n"
@@ -167,7 +185,7 @@ static const char *bad_kver(const char *k)
 /* An empty argument is never meant; say so before it becomes a path. */
 static void check_nonempty(int c, const char *arg)
 {
-	static const struct { char opt; const char *msg; } what[] = {
+	static const struct { int opt; const char *msg; } what[] = {
 		{ 'o', "-o: empty path; name the file to write the image to" },
 		{ 'k', "-k: empty kernel version; name one, as in BASEDIR/lib/modules/KVER" },
 		{ 'b', "-b: empty path; name the directory holding lib/modules (/ by default)" },
@@ -178,6 +196,13 @@ static void check_nonempty(int c, const char *arg)
 		{ 'R', "--resume: empty; name the swap (UUID=..., /dev/...), or auto or none" },
 		{ 'H', "-H: empty hook name; name a hook in DATADIR/hooks, or a hook file" },
 		{ 'I', "-I: empty path; name the program to add" },
+		{ 0x100, "--uki: empty path; name the EFI file to write (e.g. linux.efi)" },
+		{ 0x102, "--os-release: empty path; name an os-release file" },
+		{ 0x103, "--splash: empty path; name a BMP image" },
+		{ 0x104, "--stub: empty path; name systemd's EFI stub" },
+		{ 0x105, "--kernel: empty path; name the kernel image" },
+		{ 0x106, "--sign-key: empty path; name the PEM private key" },
+		{ 0x107, "--sign-cert: empty path; name the PEM certificate" },
 	};
 	size_t i;
 
@@ -244,6 +269,14 @@ void options_parse(int argc, char **argv, struct opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ "resume", required_argument, NULL, 'R' },
 		{ "keymap", required_argument, NULL, 'K' },
+		{ "uki", required_argument, NULL, 0x100 },
+		{ "cmdline", required_argument, NULL, 0x101 },
+		{ "os-release", required_argument, NULL, 0x102 },
+		{ "splash", required_argument, NULL, 0x103 },
+		{ "stub", required_argument, NULL, 0x104 },
+		{ "kernel", required_argument, NULL, 0x105 },
+		{ "sign-key", required_argument, NULL, 0x106 },
+		{ "sign-cert", required_argument, NULL, 0x107 },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long v;
@@ -351,6 +384,14 @@ void options_parse(int argc, char **argv, struct opts *o)
 		case 'X':
 			o->extract = optarg;
 			break;
+		case 0x100: o->uki = optarg; break;
+		case 0x101: o->cmdline = optarg; break;
+		case 0x102: o->os_release = optarg; break;
+		case 0x103: o->splash = optarg; break;
+		case 0x104: o->stub = optarg; break;
+		case 0x105: o->kernel = optarg; break;
+		case 0x106: o->sign_key = optarg; break;
+		case 0x107: o->sign_cert = optarg; break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -410,7 +451,7 @@ static void apply_config(struct opts *o)
 		o->datadir = c.datadir;
 	if (!o->init && c.init)
 		o->init = c.init;
-	if (!o->output && c.output)
+	if (!o->output && c.output && !o->uki)	/* --uki: only what the flags say */
 		o->output = c.output;
 	if (!o->comp_set && c.compress && comp_parse(c.compress, &o->out.comp))
 		die("%s:%u: COMPRESS=%s: use gzip, zstd, xz, lz4 or none", path,
@@ -467,24 +508,26 @@ static void apply_config(struct opts *o)
 		usage_error("-l %s: %s levels go from %d to %d (default %d)", o->level_arg,
 			    comp_name(o->out.comp), min, max, def);
 	}
-	if (!o->output) {
+	if (!o->output && !o->uki) {
 		usage(stderr);
-		usage_error("-o OUTPUT is required (or OUTPUT= in %s)", path);
+		usage_error("-o OUTPUT is required (or OUTPUT= in %s, or --uki OUT.efi)", path);
 	}
 }
 
 /* What the options name is what it is meant to be, before anything is
  * built: a FIFO or a device given where a file is meant neither hangs the
  * run nor gets written over, and each mistake is named. */
-static void check_args(const struct opts *o)
+static void check_args(struct opts *o)
 {
 	char err[PATH_MAX + 256], path[PATH_MAX];
 	struct stat st;
 	size_t i;
 	int fd;
 
-	if (output_check(o->output, o->out.backup, err, sizeof(err)))
+	if (o->output && output_check(o->output, o->out.backup, err, sizeof(err)))
 		die("%s", err);
+	if (o->uki)
+		uki_check(o);
 	for (i = 0; i < o->nhooks; i++) {
 		const char *h = o->hooks[i];
 
@@ -532,6 +575,10 @@ void options_complete(struct opts *o)
 	apply_config(o);
 	if (o->cpio_front && !o->format_image)
 		usage_error("--cpio-front goes with --format image");
+	if (!o->uki && (o->cmdline || o->os_release || o->splash || o->stub || o->kernel ||
+			o->sign_key || o->sign_cert))
+		usage_error("--cmdline, --os-release, --splash, --stub, --kernel, --sign-key "
+			    "and --sign-cert go with --uki OUT.efi");
 	if (!o->kver) {
 		if (uname(&uts) < 0)
 			die("uname: %s", strerror(errno));

@@ -43,6 +43,9 @@ struct opts {
 	const char *list;		/* --list IMAGE */
 	const char *extract;		/* --extract IMAGE DIR */
 	const char *extract_dir;
+	/* --uki OUT.efi: a unified kernel image (ukistep.h) */
+	const char *uki, *cmdline, *os_release, *splash, *stub, *kernel;
+	const char *sign_key, *sign_cert;
 };
 
 /* The command line into @o: usage errors exit with status 2, -h prints

@@ -34,4 +34,9 @@ int output_check(const char *output, int backup, char *err, size_t errlen);
 int image_write(struct image *img, const char *output, const struct out_opts *o,
 		char *err, size_t errlen);
 
+/* The image as image_write() would write it (@o's prefix first), into a
+ * malloc'd *@buf of *@len bytes instead of a file: the UKI's initrd. */
+int image_to_mem(struct image *img, const struct out_opts *o, void **buf, size_t *len,
+		 char *err, size_t errlen);
+
 #endif

@@ -68,24 +68,7 @@ fi
 
 if [ "$PEERS" != 0 ]; then
 	[ "$(id -u)" = 0 ] || die "the peers need root (PEERS=0: ours only)"
-	need=()
-	pkg_installed initramfs-tools-core || need+=(initramfs-tools-core)
-	pkg_installed dracut-core || need+=(dracut-core)
-	pkg_installed lvm2 || need+=(lvm2)
-	pkg_installed mdadm || need+=(mdadm)
-	if [ ${#need[@]} -gt 0 ]; then
-		log "installing ${need[*]} (once)"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >"$WORK/apt.log" 2>&1 ||
-			{ tail -20 "$WORK/apt.log" >&2; die "apt-get install ${need[*]} failed"; }
-	fi
-	if [ ! -d "/lib/modules/$KVER" ]; then
-		log "copying the test kernel's modules to /lib/modules/$KVER (left in place)"
-		mkdir -p /lib/modules && cp -a "$KROOT/lib/modules/$KVER" "/lib/modules/$KVER" ||
-			die "cannot copy the modules"
-	fi
-	[ -f "/boot/config-$KVER" ] || { mkdir -p /boot && cp -a "$KROOT/boot/config-$KVER" "/boot/config-$KVER"; } ||
-		die "cannot copy /boot/config-$KVER"
-	depmod "$KVER" || die "depmod $KVER failed"
+	peers_setup initramfs-tools-core dracut-core lvm2 mdadm || die "cannot set up the peers"
 	# initramfs-tools: a private copy of its configuration, MODULES=list with
 	# our image's modules; its lvm2 hook adds lvm and dm_mod, mdadm's hook
 	# mdadm and the raid modules
@@ -120,16 +103,8 @@ echo "kernel: $KVER, QEMU TCG, guest: $INITKIT_QEMU_SHAPE, 512 MB; $BOOTS rounds
 # ---- boots --------------------------------------------------------------------
 for r in $(seq "$BOOTS"); do
 	for s in $SYSTEMS; do
-		args=()
-		for d in ${DISKS[$s]}; do args+=(-drive "file=$d,if=virtio,format=raw,snapshot=on"); done
-		boot "$s-$r" 180 "$WORK/$s.gz" "${APPEND[$s]}" "${args[@]}" >/dev/null 2>&1
-		if k=$(kstart_to_token "$WORK/$s-$r.log"); then
-			echo "$k" >> "$WORK/$s.kt"
-			init_to_token "$WORK/$s-$r.log" >> "$WORK/$s.it" || true
-		else
-			log "bench-stack: ${LABEL[$s]}: boot $r did not reach the root; the log ends:"
-			tail -n 8 "$WORK/$s-$r.log" | tr -d '\r' | sed 's/^/    | /' >&2
-		fi
+		# shellcheck disable=SC2086 # DISKS: a list of files
+		bench_boot "$s" "$r" "bench-stack: ${LABEL[$s]}" 180 "$WORK/$s.gz" "${APPEND[$s]}" ${DISKS[$s]}
 	done
 done
 

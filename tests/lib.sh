@@ -75,12 +75,18 @@ mkdisk_ext4() {
 #   -s SERIAL   QEMU's -serial (default stdio; file:LOG, chardev:ID, mon:stdio)
 #   -M MONITOR  QEMU's -monitor (default none; '' leaves it to the ARGS)
 #   -f FIRMWARE bios (QEMU's SeaBIOS, default) or uefi (OVMF: INITKIT_OVMF,
-#               else the ovmf package's file)
+#               else the ovmf package's file); with -e also secboot: OVMF
+#               with Secure Boot on and Debian's snakeoil key enrolled (q35,
+#               SMM), which boots only EFI programs signed with that key
+#   -e ESP      boot OVMF from the FAT image ESP (its EFI/BOOT/BOOTX64.EFI,
+#               a UKI: see mkesp) as firmware does from a disk: OVMF's code
+#               and a copy of its variables (ESP.vars) as flash, ESP on
+#               IDE/SATA, first to boot; no -kernel, -initrd or -append
 # Standard input and output are the caller's.
 qemu_vm() {
 	local OPTIND=1 opt limit="" kernel=${VMLINUZ:-} initrd="" append="" prefix="console=ttyS0 panic=-1 no_timer_check "
-	local mem=512 serial=stdio monitor=none fw=bios shape cmd=()
-	while getopts 't:k:i:a:Am:s:M:f:' opt; do
+	local mem=512 serial=stdio monitor=none fw=bios shape cmd=() esp=""
+	while getopts 't:k:i:a:Am:s:M:f:e:' opt; do
 		case $opt in
 		t) limit=$OPTARG ;;
 		k) kernel=$OPTARG ;;
@@ -91,6 +97,7 @@ qemu_vm() {
 		s) serial=$OPTARG ;;
 		M) monitor=$OPTARG ;;
 		f) fw=$OPTARG ;;
+		e) esp=$OPTARG ;;
 		*) return 2 ;;
 		esac
 	done
@@ -104,6 +111,7 @@ qemu_vm() {
 	[ -z "$serial" ] || cmd+=(-serial "$serial")
 	case $fw in
 	bios) ;;
+	secboot) [ -n "$esp" ] || { log "qemu_vm: -f secboot goes with -e ESP"; return 2; } ;;
 	uefi)
 		local ovmf=${INITKIT_OVMF:-}
 		[ -n "$ovmf" ] || for ovmf in /usr/share/ovmf/OVMF.fd /usr/share/OVMF/OVMF.fd ""; do
@@ -113,10 +121,40 @@ qemu_vm() {
 		cmd+=(-bios "$ovmf") ;;
 	*) log "qemu_vm: firmware $fw: bios or uefi"; return 2 ;;
 	esac
+	if [ -n "$esp" ]; then
+		local code=${INITKIT_OVMF_CODE:-/usr/share/OVMF/OVMF_CODE.fd}
+		local vars=${INITKIT_OVMF_VARS:-/usr/share/OVMF/OVMF_VARS.fd}
+		if [ "$fw" = secboot ]; then
+			code=/usr/share/OVMF/OVMF_CODE_4M.snakeoil.fd
+			vars=/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd
+			cmd+=(-machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on)
+		fi
+		[ -f "$code" ] && [ -f "$vars" ] ||
+			{ log "qemu_vm: no $code or $vars (apt-get install ovmf)"; return 3; }
+		cp "$vars" "$esp.vars" || return 3
+		cmd+=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$code"
+			-drive "if=pflash,format=raw,unit=1,file=$esp.vars"
+			-drive "file=$esp,if=none,id=esp,format=raw,snapshot=on"
+			-device ide-hd,drive=esp,bootindex=0)
+		"${cmd[@]}" "$@"
+		return
+	fi
 	cmd+=(-kernel "$kernel")
 	[ -z "$initrd" ] || cmd+=(-initrd "$initrd")
 	cmd+=(-append "$prefix$append")
 	"${cmd[@]}" "$@"
+}
+
+# mkesp ESP EFI: a FAT image ESP (mkfs.vfat, mtools: no mounting) whose
+# EFI/BOOT/BOOTX64.EFI, the removable-media path firmware boots with no
+# boot entry, is the file EFI.
+mkesp() {
+	local esp=$1 efi=$2 kb
+	kb=$(( $(stat -c %s "$efi") / 1024 + 4096 ))
+	rm -f "$esp"
+	mkfs.vfat -C -n ESP "$esp" "$kb" >/dev/null &&
+		mmd -i "$esp" ::/EFI ::/EFI/BOOT &&
+		mcopy -i "$esp" "$efi" ::/EFI/BOOT/BOOTX64.EFI
 }
 
 # boot NAME TIMEOUT IMAGE APPEND [QEMU ARGS...]: boots, serial log in
@@ -128,6 +166,22 @@ boot() {
 	: > "$WORK/$name.log"
 	qemu_vm -t "$limit" -k "${BOOT_KERNEL:-$VMLINUZ}" -i "$initrd" -a "$append" \
 		-s "file:$WORK/$name.log" -- "$@" </dev/null
+}
+
+# mod_load_order MODULE...: the test kernel's modules for MODULEs and
+# their dependencies, in the order insmod takes them (modprobe's, without
+# the host's modprobe.d options), as paths under lib/modules/KVER/: for a
+# guest whose /init is a shell script loading them itself
+mod_load_order() {
+	local m line rel
+	for m in "$@"; do
+		modprobe -C /dev/null -d "$KROOT" -S "$KVER" --show-depends "$m" |
+		while IFS= read -r line; do
+			case $line in insmod\ *) ;; *) continue ;; esac
+			rel=${line#insmod "$KROOT/lib/modules/$KVER/"}
+			printf '%s\n' "${rel%% *}"
+		done
+	done | awk '!seen[$0]++'
 }
 
 # The median of the numbers on stdin, one a line (nothing for none).
@@ -145,6 +199,50 @@ kstart_to_token() {
 
 # Is Debian package $1 installed?
 pkg_installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
+
+# peers_setup PACKAGE...: what the benchmarks' peers (initramfs-tools,
+# dracut on the host) need: PACKAGEs installed with apt-get where missing
+# (log in $WORK/apt.log), the test kernel's modules in /lib/modules/$KVER
+# and its config in /boot/config-$KVER (they read only those; LEFT IN
+# PLACE, the next run reuses them), and depmod.  Needs root.
+peers_setup() {
+	local need=() p
+	for p in "$@"; do pkg_installed "$p" || need+=("$p"); done
+	if [ ${#need[@]} -gt 0 ]; then
+		log "installing ${need[*]} (once)"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >"$WORK/apt.log" 2>&1 ||
+			{ tail -20 "$WORK/apt.log" >&2; log "apt-get install ${need[*]} failed"; return 1; }
+	fi
+	if [ ! -d "/lib/modules/$KVER" ]; then
+		log "copying the test kernel's modules to /lib/modules/$KVER (left in place)"
+		mkdir -p /lib/modules && cp -a "$KROOT/lib/modules/$KVER" "/lib/modules/$KVER" ||
+			{ log "cannot copy the modules to /lib/modules/$KVER"; return 1; }
+	fi
+	[ -f "/boot/config-$KVER" ] || { mkdir -p /boot && cp -a "$KROOT/boot/config-$KVER" "/boot/config-$KVER"; } ||
+		{ log "cannot copy /boot/config-$KVER"; return 1; }
+	depmod "$KVER" || { log "depmod $KVER failed"; return 1; }
+}
+
+# bench_boot NAME ROUND LABEL LIMIT IMAGE APPEND DISK...: a benchmark's
+# boot of system NAME (LABEL in messages) with its DISKs (virtio, writes
+# dropped), log $WORK/NAME-ROUND.log: kernel start -> the root's init is
+# appended to $WORK/NAME.kt, /init start -> the root's init to
+# $WORK/NAME.it.  A boot that does not reach the root says so, with the end
+# of its log, and returns 1.
+bench_boot() {
+	local s=$1 r=$2 label=$3 limit=$4 img=$5 append=$6 d args=() k
+	shift 6
+	for d in "$@"; do args+=(-drive "file=$d,if=virtio,format=raw,snapshot=on"); done
+	boot "$s-$r" "$limit" "$img" "$append" "${args[@]}" >/dev/null 2>&1
+	if k=$(kstart_to_token "$WORK/$s-$r.log"); then
+		echo "$k" >> "$WORK/$s.kt"
+		init_to_token "$WORK/$s-$r.log" >> "$WORK/$s.it" || true
+		return 0
+	fi
+	log "$label: boot $r did not reach the root; the log ends:"
+	tail -n 8 "$WORK/$s-$r.log" | tr -d '\r' | sed 's/^/    | /' >&2
+	return 1
+}
 
 # Seconds (kernel clock) from the kernel starting /init to the root's token.
 init_to_token() {

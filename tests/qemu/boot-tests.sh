@@ -50,7 +50,7 @@ parse_cases() {
 		esac
 		[ -n "$c" ] || { echo "not ok qemu-cases: $CASEFILE:$n: $kw outside a case"; return 1; }
 		case $kw in
-		image | initrd | kernel | memory | shape | firmware) F[$c.$kw]=$val ;;
+		image | initrd | kernel | memory | shape | firmware | uki) F[$c.$kw]=$val ;;
 		prep | disk) F[$c.$kw]+=$val$'\n' ;;
 		append) F[$c.$b.append]+=${F[$c.$b.append]:+ }$val ;;
 		qemu) F[$c.$b.qemu]+=" $val" ;;
@@ -103,6 +103,18 @@ mkimage() {
 	[ -z "${IMG_ERR[$k]:-}" ]
 }
 
+# mkuki CASE ARG...: the case's UKI ($WORK/CASE.efi: mkinitramfs --uki
+# with these arguments, the case's kernel and its first boot's append as
+# the command line) on an ESP of its own ($WORK/CASE.esp).
+mkuki() {
+	local c=$1; shift
+	"${MK[@]}" "$@" --kernel "$VMLINUZ" \
+		--cmdline "console=ttyS0 panic=-1 no_timer_check ${F[$c.1.append]:-}" \
+		--uki "$WORK/$c.efi" 2> "$WORK/$c.efi.gen" &&
+		mkesp "$WORK/$c.esp" "$WORK/$c.efi" 2>> "$WORK/$c.efi.gen" &&
+		F[$c.esp]=$WORK/$c.esp
+}
+
 for c in "${names[@]}"; do
 	while read -r p; do
 		[ -n "$p" ] || continue
@@ -113,6 +125,10 @@ for c in "${names[@]}"; do
 		read -ra args <<< "${F[$c.image]}"
 		mkimage "${args[@]}" || F[$c.fail]="image: ${IMG_ERR[${args[*]}]}"
 		F[$c.initrd]=$MKIMAGE_PATH
+	fi
+	if [ -n "${F[$c.uki]:-}" ]; then
+		read -ra args <<< "${F[$c.uki]}"
+		mkuki "$c" "${args[@]}" || F[$c.fail]="uki: $(grep -v 'wants firmware' "$WORK/$c.efi.gen" | tail -1)"
 	fi
 	while read -r d _; do
 		[ -n "$d" ] && [ -z "${DISK[$d]:-}" ] || continue
@@ -212,6 +228,7 @@ boot_once() {
 	[ -z "${F[$c.kernel]:-}" ] || [ "${F[$c.kernel]}" = tiny ] || kernel=${F[$c.kernel]}
 	opts=(-t "$limit" -k "$kernel" -i "${F[$c.initrd]:-}" -a "${F[$c.$b.append]:-}"
 		-m "${F[$c.memory]:-512}" -f "${F[$c.firmware]:-bios}")
+	[ -z "${F[$c.esp]:-}" ] || opts+=(-e "${F[$c.esp]}")
 	read -ra extra <<< "$(disk_args "$c" | tr '\n' ' ') ${F[$c.$b.qemu]:-}"
 	[ -z "${F[$c.shape]:-}" ] || export INITKIT_QEMU_SHAPE="${F[$c.shape]}"
 	: > "$logf"

@@ -4,8 +4,8 @@
 #
 #   debroot_tar          the path of the root as a tarball, built once per
 #                        machine: $CACHE/debroot/bookworm.KEY.tar, KEY a hash
-#                        of debroot_build's source and of the functions it
-#                        calls (debroot_recipe: the package list).  What
+#                        of debian_tar's builder and of debroot_recipe (the
+#                        package list).  What
 #                        mmdebstrap made, nothing else: the configuration,
 #                        the kernel's modules and fstab are the disk's.
 #   mkdisk_debroot IMG UUID KVER [FSTAB_ROOT [FSTAB_SWAP]]
@@ -82,15 +82,16 @@ debroot_mirrors() {
 			if (!seen[$2]++) print "deb " $1 " " $2 " main" }'
 }
 
-# debroot_build DIR: the root tree as mmdebstrap makes it (the download; the
-# configuration is debroot_configure's, applied per disk, so that editing it
-# costs a disk, not a download)
-debroot_build() {
-	local dir=$1 suite pkgs mirrors=()
-	read -r suite pkgs <<< "$(debroot_recipe)"
+# debian_tree DIR SUITE PACKAGE...: the tree mmdebstrap makes of SUITE's
+# minbase and PACKAGEs, from the host's own Debian sources (also the
+# initramfs-tools chroot of tests/bench-luks.sh)
+debian_tree() {
+	local dir=$1 suite=$2 pkgs mirrors=()
+	shift 2
+	pkgs=$*
 	mapfile -t mirrors < <(debroot_mirrors "$suite")
 	[ ${#mirrors[@]} -gt 0 ] ||
-		{ log "debroot: no Debian source for $suite in /etc/apt/sources.list*"; return 1; }
+		{ log "debian_tree: no Debian source for $suite in /etc/apt/sources.list*"; return 1; }
 	# root mode: the tree's owners must be real ones, for tar and mke2fs -d
 	# (the tests run as root).  Check-Valid-Until as on the host: its
 	# archive may be a dated snapshot.
@@ -172,34 +173,43 @@ EOT
 		"$dir/etc/systemd/system/multi-user.target.wants/initkit-report.service"
 }
 
-# debroot_tar: prints the cached root tarball's path; builds it first if
-# there is none for this recipe (and removes those of older recipes)
-debroot_tar() {
-	local key tar dir old t0 suite
-	read -r suite _ <<< "$(debroot_recipe)"
-	key=$(fn_source debroot_build | sha256sum | cut -c1-16)
-	tar=$CACHE/debroot/$suite.$key.tar
+# debian_tar NAME RECIPE: prints the path of the tree debian_tree makes of
+# what function RECIPE prints (the suite, then the packages), as a tarball
+# cached in $CACHE/NAME/SUITE.KEY.tar, KEY a hash of RECIPE's and
+# debian_tree's source (fn_source); builds it first if there is none for
+# this recipe (and removes other recipes' trees unused for two days).  What
+# mmdebstrap made, nothing else: configuration is the user's, per use.
+debian_tar() {
+	local name=$1 recipe=$2 key tar dir t0 suite pkgs
+	read -r suite pkgs <<< "$("$recipe")"
+	key=$({ fn_source debian_tree; fn_source "$recipe"; } | sha256sum | cut -c1-16)
+	tar=$CACHE/$name/$suite.$key.tar
 	if [ ! -f "$tar" ]; then
-		mkdir -p "$CACHE/debroot"
-		for old in "$CACHE/debroot/$suite".*.tar; do
-			[ ! -f "$old" ] || rm -f "$old"
-		done
+		mkdir -p "$CACHE/$name"
+		# other recipes' trees unused for two days (cached_disk's rule: a
+		# branch and main each keep theirs rather than rebuild each other's)
+		find "$CACHE/$name" -maxdepth 1 -name "$suite.*.tar" -mtime +1 -delete 2>/dev/null
 		t0=$SECONDS
-		log "debroot: building the $suite root with mmdebstrap (once per machine)"
-		dir=$(mktemp -d "$CACHE/debroot/build.XXXXXX") || return 1
-		if ! debroot_build "$dir/root" > "$dir/log" 2>&1 ||
+		log "$name: building the $suite tree with mmdebstrap (once per machine)"
+		dir=$(mktemp -d "$CACHE/$name/build.XXXXXX") || return 1
+		# shellcheck disable=SC2086 # the package list
+		if ! debian_tree "$dir/root" "$suite" $pkgs > "$dir/log" 2>&1 ||
 			! tar -C "$dir/root" --numeric-owner --xattrs --xattrs-include='*' -cf "$dir/root.tar" .; then
-			log "debroot: build failed:"; tail -n 20 "$dir/log" >&2
+			log "$name: build failed:"; tail -n 20 "$dir/log" >&2
 			# never into a /proc or /sys a killed mmdebstrap left mounted
 			rm -rf --one-file-system "$dir"
 			return 1
 		fi
 		mv "$dir/root.tar" "$tar"
 		rm -rf "$dir"
-		log "debroot: $tar built in $((SECONDS - t0)) s"
+		log "$name: $tar built in $((SECONDS - t0)) s"
 	fi
+	touch -c "$tar"
 	printf '%s\n' "$tar"
 }
+
+# debroot_tar: the Debian root's tarball (debroot_recipe)
+debroot_tar() { debian_tar debroot debroot_recipe; }
 
 # mkdisk_debroot IMG UUID KVER [FSTAB_ROOT [FSTAB_SWAP [CRYPTTAB]]]: the Debian
 # root on ext4; CRYPTTAB: its /etc/crypttab line

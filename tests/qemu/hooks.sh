@@ -19,15 +19,16 @@ lvm_tool_hook() {
 }
 prep_lvm_tool() { lvm_tool_hook "$WORK/lvm-tool.hook"; }
 
-# luks_tool_hook OUT: a build hook unlocking LUKS with the distribution's
-# cryptsetup through an action script (tests/qemu/luks-tool/) and the key
-# file of tests/qemu/luks/, not initkit's helper: make bench's other side
-# of the native-or-tool choice.  The image needs dm_crypt and the cipher's
-# modules too (-m), which the kernel asks /init for as /sbin/modprobe.
+# luks_tool_hook OUT [KEYFILE]: a build hook unlocking LUKS with the
+# distribution's cryptsetup through an action script (tests/qemu/luks-tool/)
+# and KEYFILE (default the one of tests/qemu/luks/), not initkit's helper:
+# make bench's other side of the native-or-tool choice (tests/bench-luks.sh).
+# The image needs dm_crypt and the cipher's modules too (-m), which the
+# kernel asks /init for as /sbin/modprobe.
 luks_tool_hook() {
 	printf '%s\n' 'hook busybox' 'binary /sbin/cryptsetup' 'link /init /sbin/modprobe' \
 		"file $TOP/tests/qemu/luks-tool/action /lib/luks-action" \
-		"file $TOP/tests/qemu/luks/key /etc/keys/root.key" \
+		"file ${2:-$TOP/tests/qemu/luks/key} /etc/keys/root.key" \
 		'action crypto_LUKS /lib/luks-action' > "$1"
 }
 prep_luks_tool() { luks_tool_hook "$WORK/luks-tool.hook"; }
@@ -37,6 +38,15 @@ prep_luks_keyfile() {
 	local d=$TOP/tests/qemu/luks
 	printf '%s\n' "file $d/key /etc/keys/root.key" "file $d/crypttab /etc/crypttab" \
 		> "$WORK/luks-keyfile.hook"
+}
+
+# Debian's ovmf enrolls its snakeoil key in OVMF_VARS_4M.snakeoil.fd (PK,
+# KEK and db); its private key is encrypted with the passphrase "snakeoil",
+# which sbsign would ask for: decrypted, a UKI signed with it boots under
+# Secure Boot (qemu_vm -f secboot)
+prep_snakeoil_key() {
+	openssl pkey -in /usr/share/ovmf/PkKek-1-snakeoil.key -passin pass:snakeoil \
+		-out "$WORK/snakeoil.key"
 }
 
 prep_all_set() {	# a module set listing every module of the kernel

@@ -101,22 +101,12 @@ stack_drive() {
 # (settings, recipes and stack-verify prepended), BusyBox and the host's
 # tools
 stack_image() {
-	local out=$1 init=$1.init hook=$1.hook m line rel
+	local out=$1 init=$1.init hook=$1.hook m
 	{
 		echo '#!/bin/sh'
 		echo "# made by tests/qemu/stack.sh: settings, recipes, tests/qemu/stack-verify, tests/qemu/stack-init"
 		printf 'ROOT_UUID=%s VAR_UUID=%s SWAP_UUID=%s\n' "$ROOT_UUID" "$VAR_UUID" "$SWAP_UUID"
-		printf 'STACK_MODULES="'
-		for m in "${STACK_MODS[@]}"; do
-			# modprobe's order, without the host's modprobe.d options
-			modprobe -C /dev/null -d "$KROOT" -S "$KVER" --show-depends "$m" |
-			while IFS= read -r line; do
-				case $line in insmod\ *) ;; *) continue ;; esac
-				rel=${line#insmod "$KROOT/lib/modules/$KVER/"}
-				printf '%s\n' "${rel%% *}"
-			done
-		done | awk '!seen[$0]++' | tr '\n' ' '
-		echo '"'
+		printf 'STACK_MODULES="%s"\n' "$(mod_load_order "${STACK_MODS[@]}" | tr '\n' ' ')"
 		echo 'mkdir -p /stacks'
 		for m in $(stack_names); do
 			printf "cat > /stacks/%s <<'STACK-RECIPE-EOF'\n" "$m"
