@@ -107,6 +107,10 @@ uir -u -k all
 check update-u-all test "$(stat -c %Y "$B/initrd.img-$KVER")" -gt 0
 uir -d -k all
 check update-d-all test -z "$(ls "$B" | grep initrd)"
+touch "$B/initrd.img-9.9 x"	# a name that is no version: split, it would name 9.9
+uir -d -k all
+check update-all-odd-name-left sh -c "[ -e '$B/initrd.img-9.9 x' ] && grep -q 'not a kernel version; left alone' '$WORK/u.out'"
+rm -f "$B/initrd.img-9.9 x"
 rc=0; uir -c || rc=$?
 check update-c-needs-k sh -c "[ $rc -eq 2 ] && grep -q -- '-c needs -k' '$WORK/u.out'"
 rc=0; uir -c -k ../x || rc=$?
