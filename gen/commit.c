@@ -422,26 +422,36 @@ static int verify_file(int fd, const struct sink *s, const struct out_opts *o)
 static int commit(const struct sink *s, const char *output, const struct out_opts *o,
 		  size_t nentries, char *err, size_t errlen);
 
+/* The image's members, archived and compressed, in @s (@what names the
+ * output in messages): all the reading of inputs, before anything is
+ * written.  The caller frees @s with sink_free() whatever this returns. */
+static int build_sink(struct image *img, struct sink *s, const char *what,
+		      const struct out_opts *o, char *err, size_t errlen)
+{
+	int r;
+
+	err[0] = '\0';
+	memset(s, 0, sizeof(*s));
+	if (img->err)	/* an image_add_*() ran out of memory */
+		return fmt_err(err, errlen, img->err, "building the image: %s",
+			       strerror(-img->err));
+	s->what = what;
+	s->o = o;
+	r = write_archive(img, s, err, errlen);
+	if (!r) {
+		r = compress_all(s);
+		if (r)
+			fmt_err(err, errlen, r, "compressing: %s", strerror(-r));
+	}
+	return r;
+}
+
 int image_write(struct image *img, const char *output, const struct out_opts *o,
 		char *err, size_t errlen)
 {
 	struct sink s;
-	int r;
+	int r = build_sink(img, &s, output, o, err, errlen);
 
-	err[0] = '\0';
-	if (img->err)	/* an image_add_*() ran out of memory */
-		return fmt_err(err, errlen, img->err, "building the image: %s",
-			       strerror(-img->err));
-	/* Everything that reads inputs happens before the disk is touched. */
-	memset(&s, 0, sizeof(s));
-	s.what = output;
-	s.o = o;
-	r = write_archive(img, &s, err, errlen);
-	if (!r) {
-		r = compress_all(&s);
-		if (r)
-			fmt_err(err, errlen, r, "compressing: %s", strerror(-r));
-	}
 	if (!r)
 		r = commit(&s, output, o, img->nwritten, err, errlen);
 	sink_free(&s);
@@ -454,23 +464,10 @@ int image_to_mem(struct image *img, const struct out_opts *o, void **buf, size_t
 	struct sink s;
 	unsigned char *b;
 	size_t i, total = o->prefix_len;
-	int r;
+	int r = build_sink(img, &s, "the UKI's initrd", o, err, errlen);
 
-	err[0] = '\0';
 	*buf = NULL;
 	*len = 0;
-	if (img->err)
-		return fmt_err(err, errlen, img->err, "building the image: %s",
-			       strerror(-img->err));
-	memset(&s, 0, sizeof(s));
-	s.what = "the UKI's initrd";
-	s.o = o;
-	r = write_archive(img, &s, err, errlen);
-	if (!r) {
-		r = compress_all(&s);
-		if (r)
-			fmt_err(err, errlen, r, "compressing: %s", strerror(-r));
-	}
 	for (i = 0; !r && i < s.n; i++)
 		total += s.m[i].outlen;
 	b = r ? NULL : malloc(total ? total : 1);

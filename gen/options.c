@@ -237,7 +237,6 @@ static void itools_form(struct opts *o, const char *version)
 		msg("warning: -k: initramfs-tools' \"keep the temporary directory\" is "
 		    "ignored: initkit builds in memory and has none (the image is the same)");
 	o->kver = version;
-	o->itools_kver = version;
 }
 
 void options_parse(int argc, char **argv, struct opts *o)

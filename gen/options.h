@@ -31,7 +31,6 @@ struct opts {
 	int basedir_set, comp_set;	/* given as flags: the config file's lose */
 	int microcode;			/* --microcode: early microcode first */
 	int hostonly;			/* --hostonly; --no-hostonly: -1 */
-	const char *itools_kver;	/* initramfs-tools' form: mkinitramfs -o OUT VERSION */
 	const char *itools_d;		/* -d in that form: its CONFDIR, refused */
 	const char *itools_r;		/* -r ROOT: initramfs-tools' root, refused */
 	int itools_keep;		/* a lone -k: initramfs-tools' "keep the temp dir" */
