@@ -10,34 +10,58 @@ TOKEN=INITKIT-ROOT-OK
 
 log() { printf '%s\n' "$*" >&2; }
 
-# The kernel that Debian's linux-image-amd64 depends on, extracted (never
-# installed) into the cache with its modules.dep built.
-ensure_kernel() {
-	local pkg deb dir
-	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+# fetch_kernel META: the kernel package that Debian's metapackage META
+# (linux-image-amd64, linux-image-6.12-amd64) depends on, extracted (never
+# installed) into the cache with its modules.dep built, once.  Sets
+# FETCHED_KVER (the version: the package's name without linux-image-) and
+# FETCHED_KROOT (the extracted tree).
+fetch_kernel() {
+	local meta=$1 pkg deb dir kver
+	pkg=$(apt-cache depends "$meta" 2>/dev/null |
 		awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
 	if [ -z "$pkg" ]; then
 		apt-get update -qq >/dev/null 2>&1 || true
-		pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+		pkg=$(apt-cache depends "$meta" 2>/dev/null |
 			awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
 	fi
-	[ -n "$pkg" ] || { log "cannot resolve linux-image-amd64's kernel (apt-get update?)"; return 1; }
-	KVER=${pkg#linux-image-}
-	dir=$CACHE/kernel/$KVER
+	[ -n "$pkg" ] || { log "cannot resolve $meta's kernel (apt-get update?)"; return 1; }
+	kver=${pkg#linux-image-}
+	dir=$CACHE/kernel/$kver
 	if [ ! -f "$dir/.complete" ]; then
 		log "fetching $pkg into $dir (once)"
 		rm -rf "$dir" && mkdir -p "$dir/deb"
 		(cd "$dir/deb" && apt-get download "$pkg" >/dev/null 2>&1) ||
 			{ log "apt-get download $pkg failed"; return 1; }
 		deb=$(ls "$dir"/deb/*.deb)
-		dpkg -x "$deb" "$dir/root"
-		depmod -b "$dir/root" "$KVER"
+		dpkg -x "$deb" "$dir/root" || { log "dpkg -x $deb failed"; return 1; }
+		depmod -b "$dir/root" "$kver" || { log "depmod $kver failed"; return 1; }
 		rm -rf "$dir/deb"
 		touch "$dir/.complete"
 	fi
-	KROOT=$dir/root
+	FETCHED_KVER=$kver FETCHED_KROOT=$dir/root
+}
+
+# The test kernel, the one Debian's linux-image-amd64 depends on (6.1):
+# KVER, KROOT, VMLINUZ.
+ensure_kernel() {
+	fetch_kernel linux-image-amd64 || return 1
+	KVER=$FETCHED_KVER KROOT=$FETCHED_KROOT
 	VMLINUZ=$KROOT/boot/vmlinuz-$KVER
 	export KVER KROOT VMLINUZ
+}
+
+# Debian 12's newer kernel, the one linux-image-6.12-amd64 depends on
+# (bookworm-security): its modules are .ko.xz and it decompresses them
+# itself (CONFIG_MODULE_DECOMPRESS=y), which ensure_kernel_612 checks in its
+# config.  KVER612, KROOT612, VMLINUZ612; KVER, KROOT, VMLINUZ untouched.
+ensure_kernel_612() {
+	fetch_kernel linux-image-6.12-amd64 || return 1
+	KVER612=$FETCHED_KVER KROOT612=$FETCHED_KROOT
+	VMLINUZ612=$KROOT612/boot/vmlinuz-$KVER612
+	[ -f "$VMLINUZ612" ] || { log "no $VMLINUZ612 in the package"; return 1; }
+	grep -qx CONFIG_MODULE_DECOMPRESS=y "$KROOT612/boot/config-$KVER612" ||
+		{ log "$KVER612: no CONFIG_MODULE_DECOMPRESS=y in its config"; return 1; }
+	export KVER612 KROOT612 VMLINUZ612
 }
 
 # mkroot DIR: a root tree whose /sbin/init is the test token program.
