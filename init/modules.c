@@ -183,7 +183,14 @@ int modules_load_idx(struct boot *b, int idx, const char *why)
 	}
 	mods.state[idx] = ST_LOADED;
 	mods.nloaded++;
-	log_msg(L_DEBUG, "modules: loaded %s (%s)", m->name, why);
+	if (compressed_module(m->path)) {	/* passed through as packaged */
+		const char *base = strrchr(m->path, '/');
+
+		log_msg(L_DEBUG, "modules: loaded %s (%s); the kernel decompressed %s",
+			m->name, why, base ? base + 1 : m->path);
+	} else {
+		log_msg(L_DEBUG, "modules: loaded %s (%s)", m->name, why);
+	}
 	load_list(b, m->post, m->name);
 	return 1;
 }
