@@ -19,6 +19,15 @@ WORK=${INITKIT_WORK:-$(mktemp -d /tmp/initkit-boot.XXXXXX)}
 mkdir -p "$WORK"
 MK=("$TOP/mkinitramfs" -k "$KVER" -b "$KROOT")
 CASEFILE=${CASEFILE:-$TOP/tests/qemu/cases}
+# Debian 12's 6.12 kernel (lib.sh: KVER612, KROOT612, VMLINUZ612), fetched
+# once into the cache, when the case file names it.  If it cannot be had,
+# the cases that boot it fail with the reason.
+K612_ERR=""
+if grep -qE 'KVER612|KROOT612|VMLINUZ612' "$CASEFILE" &&
+   ! ensure_kernel_612 2> "$WORK/kernel-612.log"; then
+	K612_ERR="Debian's 6.12 kernel: $(tail -1 "$WORK/kernel-612.log")"
+	KVER612=6.12-unavailable KROOT612=/nonexistent-6.12 VMLINUZ612=/nonexistent-6.12
+fi
 
 # --- the data ---------------------------------------------------------------
 # F[CASE.FIELD] for the case, F[CASE.BOOT.FIELD] for one of its boots; list
@@ -77,6 +86,11 @@ if [ -n "${CASES:-}" ]; then
 fi
 
 # --- what the chosen cases need: the small kernel, preps, images, disks -----
+if [ -n "$K612_ERR" ]; then
+	for c in "${names[@]}"; do
+		[ "${F[$c.kernel]:-}" != "$VMLINUZ612" ] || F[$c.fail]=$K612_ERR
+	done
+fi
 for c in "${names[@]}"; do
 	if [ "${F[$c.kernel]:-}" = tiny ]; then
 		# the kernel's own image-initrd flow needs the ramdisk driver: built
