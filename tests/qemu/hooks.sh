@@ -112,6 +112,19 @@ prep_badmod() {	# a module that cannot load: garbage in place of dummy.ko
 	echo "file $WORK/garbage.ko /lib/modules/$KVER/${dummy#*/lib/modules/$KVER/}" > "$WORK/badmod"
 }
 
+prep_xzmod() {	# the test kernel's tree with dummy.ko as dummy.ko.xz: $WORK/xzbase
+	local b=$WORK/xzbase m dummy rel
+	m=$b/lib/modules/$KVER
+	dummy=$(modinfo -b "$KROOT" -k "$KVER" -F filename dummy) || return 1
+	rel=${dummy#*/lib/modules/$KVER/}
+	rm -rf "$b" && mkdir -p "$b/lib/modules" &&
+		cp -as "$KROOT/lib/modules/$KVER" "$b/lib/modules/" || return 1
+	# symbolic links to the cached tree: depmod writes new indexes
+	find "$m" -maxdepth 1 -name 'modules.*' ! -name modules.order \
+		! -name modules.builtin ! -name modules.builtin.modinfo -delete
+	rm "$m/$rel" && xz -C crc32 -c "$dummy" > "$m/$rel.xz" && depmod -b "$b" "$KVER"
+}
+
 prep_runtime_hooks() {	# one hook that reports what it sees, one that fails
 	cat > "$WORK/hook-ok.sh" <<'EOT'
 #!/bin/sh
