@@ -130,6 +130,7 @@ mkuki() {
 }
 
 for c in "${names[@]}"; do
+	[ -z "${F[$c.fail]:-}" ] || continue	# failed already: nothing to build
 	while read -r p; do
 		[ -n "$p" ] || continue
 		[ -n "${PREP_RC[$p]:-}" ] || { "$p" > "$WORK/prep-$p.log" 2>&1; PREP_RC[$p]=$?; }
