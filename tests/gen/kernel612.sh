@@ -8,10 +8,13 @@
 # cannot be fetched is a failure.  Prints "ok NAME" / "not ok NAME: why".
 set -u
 . "$(dirname "$0")/../lib.sh"
-ensure_kernel || { echo "not ok k612-kernel-61-available"; exit 0; }
-kver61=$KVER
 WORK=$(mktemp -d /tmp/initkit-k612.XXXXXX)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
+if ! ensure_kernel 2> "$WORK/fetch.err"; then
+	echo "not ok k612-kernel-61-available: $(tail -1 "$WORK/fetch.err")"
+	exit 0
+fi
+kver61=$KVER
 if ! ensure_kernel_612 2> "$WORK/fetch.err"; then
 	echo "not ok k612-kernel-available: $(tail -1 "$WORK/fetch.err")"
 	exit 0
