@@ -41,6 +41,10 @@ count_suite() {	# a script printing "ok NAME" / "not ok NAME" lines
 	fi
 }
 
+# the unit tests that read the test kernel's modules (test_inflate)
+if . tests/lib.sh && ensure_kernel; then
+	export INITKIT_UNIT_MODULES=$KROOT/lib/modules/$KVER
+fi
 for src in tests/unit/test_*.c; do
 	t=build/$(basename "$src" .c)
 	if [ -x "$t" ]; then

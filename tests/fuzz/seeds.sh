@@ -28,6 +28,8 @@
 #   luks       LUKS1 and LUKS2 headers cryptsetup writes on a file (argon2id,
 #              pbkdf2, two keyslots, 4 KiB sectors), when cryptsetup is
 #              there
+#   inflate    small files gzipped by gzip -1/-9, by zlib with every
+#              strategy (python3), stored blocks, empty files
 #   md         the MD superblocks of tests/unit/fixtures/md (checked by
 #              mdadm), alone and as whole arrays, behind fuzz_md.c's header
 # Missing tools are installed with apt-get when running as root; a seed
@@ -57,7 +59,7 @@ need() {
 	command -v "$1" >/dev/null 2>&1 || { warn "no $1 ($2): skipping its seeds"; return 1; }
 }
 
-mkdir -p "$OUT"/{probe,parttable,cmdline,uevent,moddb,imgread,extract,config,hook,modset,elf,sysfs,lvm,md,luks}
+mkdir -p "$OUT"/{probe,parttable,cmdline,uevent,moddb,imgread,extract,config,hook,modset,elf,sysfs,lvm,md,luks,inflate}
 
 # a small tree to put in file systems and archives
 tree=$TMP/tree
@@ -211,6 +213,23 @@ ue remove 'remove@/devices/virtual/block/loop0\0ACTION=remove\0DEVPATH=/devices/
 ue change-noterm 'change@/devices/virtual/block/dm-0\0ACTION=change\0DEVPATH=/devices/virtual/block/dm-0\0SUBSYSTEM=block\0DEVNAME=dm-0'
 ue module-add 'add@/module/ext4\0ACTION=add\0DEVPATH=/module/ext4\0SUBSYSTEM=module\0SEQNUM=1300\0'
 ue libudev 'libudev\0\xfe\xed\xca\xfe\x28\x00\x00\x00\x28\x00\x00\x00\x10\x00\x00\x00ACTION=add\0DEVPATH=/devices/x\0'
+
+# ---- inflate: gzip files --------------------------------------------------
+head -c 3000 "$TOP/lib/inflate.c" > "$TMP/text"
+printf 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaabababababab\0\0\0\0\0\0\0\1\2\3' > "$TMP/runs"
+: > "$TMP/empty"
+for f in text runs empty; do
+	gzip -1 -c "$TMP/$f" > "$OUT/inflate/$f-1.gz"
+	gzip -9 -n -c "$TMP/$f" > "$OUT/inflate/$f-9.gz"
+done
+python3 - "$TMP/text" "$OUT/inflate" <<'PY' || warn "inflate: zlib seeds failed"
+import sys, zlib
+data = open(sys.argv[1], "rb").read()
+for name, level, strat in (("stored", 0, 0), ("fixed", 6, zlib.Z_FIXED),
+                           ("huffman", 6, zlib.Z_HUFFMAN_ONLY), ("rle", 6, zlib.Z_RLE)):
+    c = zlib.compressobj(level, zlib.DEFLATED, 31, 8, strat)
+    open(f"{sys.argv[2]}/{name}.gz", "wb").write(c.compress(data) + c.flush())
+PY
 
 # ---- moddb and imgread: images of the test kernel ---------------------------
 printf '# initkit module database: see lib/moddb.h\nm\tcrc16\t/lib/modules/k/kernel/lib/crc16.ko\t-\t-\t0\nm\tjbd2\t/lib/modules/k/kernel/fs/jbd2/jbd2.ko\t0\t-\t0\nm\text4\t/lib/modules/k/kernel/fs/ext4/ext4.ko\t0,1\t2\t1\na\tfs-ext4\t2\na\tpci:v00001AF4d*sv*sd*bc*sc*i*\t1\na\tvirtio:d00000002v*\t0\na\t[a-z]*:x?\\*\t2\n' \
