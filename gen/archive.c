@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <pthread.h>
+#include <libdeflate.h>
 #include "compress.h"
 #include "cpio.h"
 #include "archive.h"
@@ -154,6 +155,137 @@ int compress_all(struct sink *s)
 		if (s->m[k].err)
 			return s->m[k].err;
 	return 0;
+}
+
+/* ---- modules gzipped one by one (--lazy-modules) --------------------
+ * libdeflate's level 4: the 145 modules of --generic for Debian's 6.1
+ * (24 MB) in 0.21 s, 7.15 MB; level 6: 0.65 s, 6.94 MB; level 9: 1.44 s,
+ * 6.86 MB (2 CPUs).  The kernel only copies them, and /init inflates the
+ * few it loads as fast whatever the level: speed wins.  The result
+ * depends only on the file's bytes. */
+#define GZ_LEVEL	4
+#define GZ_MAX_BYTES	(512u << 20)	/* a module is a few MB at most */
+
+struct gzjob {
+	struct image *img;
+	pthread_mutex_t lock;
+	size_t next;
+	int err;
+	char *msg;
+	size_t msglen;
+};
+
+static int gzip_one(struct img_entry *e, struct libdeflate_compressor *c,
+		    char *err, size_t errlen)
+{
+	struct stat st;
+	int fd = open_regular(e->src, 0, &st);
+	unsigned char *in = NULL, *out = NULL;
+	size_t got = 0, cap, n;
+	int r = 0;
+
+	if (fd == -EISDIR || fd == -EINVAL)
+		return fmt_err(err, errlen, fd, "%s (for /%s) is %s, not a regular file",
+			       e->src, e->path, file_kind(st.st_mode));
+	if (fd < 0)
+		return fmt_err(err, errlen, fd, "cannot read %s (for /%s): %s",
+			       e->src, e->path, strerror(-fd));
+	if ((uint64_t)st.st_size > GZ_MAX_BYTES) {
+		close(fd);
+		return fmt_err(err, errlen, -EFBIG, "%s (for /%s) is over %u MiB: not a "
+			       "module", e->src, e->path, GZ_MAX_BYTES >> 20);
+	}
+	in = malloc(st.st_size ? (size_t)st.st_size : 1);
+	while (in && got < (size_t)st.st_size) {
+		ssize_t k = read(fd, in + got, (size_t)st.st_size - got);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			r = fmt_err(err, errlen, k < 0 ? -errno : -EIO, "reading %s: %s", e->src,
+				    k < 0 ? strerror(errno) : "file shrank while being read");
+			break;
+		}
+		got += (size_t)k;
+	}
+	close(fd);
+	if (!in)
+		r = -ENOMEM;
+	cap = libdeflate_gzip_compress_bound(c, got);
+	if (!r && !(out = malloc(cap)))
+		r = -ENOMEM;
+	if (!r) {
+		n = libdeflate_gzip_compress(c, in, got, out, cap);
+		if (!n)
+			r = fmt_err(err, errlen, -EIO, "gzip of %s failed", e->src);
+		else {
+			free(e->src);
+			e->src = NULL;
+			e->data = out;
+			e->size = n;
+			e->kind = ENT_DATA;
+			out = NULL;
+		}
+	}
+	if (r == -ENOMEM && !err[0])
+		fmt_err(err, errlen, r, "gzip of %s: out of memory", e->src);
+	free(in);
+	free(out);
+	return r;
+}
+
+static void *gzip_worker(void *arg)
+{
+	struct gzjob *j = arg;
+	struct libdeflate_compressor *c = libdeflate_alloc_compressor(GZ_LEVEL);
+	char msg[512];
+
+	for (;;) {
+		size_t i;
+		int r;
+
+		pthread_mutex_lock(&j->lock);
+		while (j->next < j->img->n && !(j->img->e[j->next].gzip &&
+						j->img->e[j->next].kind == ENT_FILE))
+			j->next++;
+		i = j->err ? j->img->n : j->next++;
+		pthread_mutex_unlock(&j->lock);
+		if (i >= j->img->n)
+			break;
+		msg[0] = '\0';
+		r = c ? gzip_one(&j->img->e[i], c, msg, sizeof(msg)) : -ENOMEM;
+		if (r) {
+			pthread_mutex_lock(&j->lock);
+			if (!j->err) {
+				j->err = r;
+				snprintf(j->msg, j->msglen, "%s", msg[0] ? msg :
+					 "gzip of the modules: out of memory");
+			}
+			pthread_mutex_unlock(&j->lock);
+		}
+	}
+	libdeflate_free_compressor(c);
+	return NULL;
+}
+
+int gzip_entries(struct image *img, int threads, char *err, size_t errlen)
+{
+	struct gzjob j = { .img = img, .msg = err, .msglen = errlen };
+	pthread_t tid[MAX_THREADS];
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int n = threads > 0 ? threads : (int)(ncpu > 0 ? ncpu : 1), i, started = 0;
+
+	if (n > MAX_THREADS)
+		n = MAX_THREADS;
+	pthread_mutex_init(&j.lock, NULL);
+	for (i = 1; i < n; i++)
+		if (pthread_create(&tid[started], NULL, gzip_worker, &j) == 0)
+			started++;
+	gzip_worker(&j);
+	for (i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	pthread_mutex_destroy(&j.lock);
+	return j.err;
 }
 
 /* ---- the archive ---------------------------------------------------- */

@@ -31,6 +31,11 @@ struct sink {
  * 0 or -errno, explained in @err. */
 int write_archive(struct image *img, struct sink *s, char *err, size_t errlen);
 
+/* Replace each gzip entry of @img by its file gzipped (libdeflate, in
+ * @threads threads, 0: one per CPU).  Returns 0 or -errno, explained in
+ * @err (naming the file). */
+int gzip_entries(struct image *img, int threads, char *err, size_t errlen);
+
 /* Compress every member (the threads of s->o); 0 or a member's -errno. */
 int compress_all(struct sink *s);
 

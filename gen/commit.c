@@ -437,7 +437,9 @@ static int build_sink(struct image *img, struct sink *s, const char *what,
 			       strerror(-img->err));
 	s->what = what;
 	s->o = o;
-	r = write_archive(img, s, err, errlen);
+	r = gzip_entries(img, o->threads, err, errlen);
+	if (!r)
+		r = write_archive(img, s, err, errlen);
 	if (!r) {
 		r = compress_all(s);
 		if (r)

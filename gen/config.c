@@ -52,6 +52,7 @@ static const struct key keys[] = {
 	{ "VERBOSE",	K_BOOL,	F(verbose),	NO_LINE, 0, 0, NULL },
 	{ "BACKUP",	K_BOOL,	F(backup),	NO_LINE, 0, 0, NULL },
 	{ "MICROCODE",	K_BOOL,	F(microcode),	NO_LINE, 0, 0, NULL },
+	{ "LAZY_MODULES", K_BOOL, F(lazy_modules), NO_LINE, 0, 0, NULL },
 	{ "OUTPUT",	K_STR,	F(output),	NO_LINE, 0, 0, NULL },
 	{ "RESUME",	K_STR,	F(resume),	NO_LINE, 0, 0, NULL },
 	{ "KEYMAP",	K_STR,	F(keymap),	NO_LINE, 0, 0, NULL },
@@ -245,7 +246,7 @@ static int unknown_key(const struct text_pos *p, const char *name, size_t len)
 		return fail_at(p, "unknown setting '%.*s': did you mean %s?",
 			    (int)(len > ECHO_MAX ? ECHO_MAX : len), name, best);
 	return fail_at(p, "unknown setting '%.*s' (the settings are KVER, BASEDIR, DATADIR, "
-		    "INIT, OUTPUT, COMPRESS, LEVEL, THREADS, MODULES, SETS, HOOKS, GENERIC, "
+		    "INIT, OUTPUT, COMPRESS, LEVEL, THREADS, MODULES, SETS, HOOKS, GENERIC, LAZY_MODULES, "
 		    "HOSTONLY, VERBOSE, BACKUP and MICROCODE)",
 		    (int)(len > ECHO_MAX ? ECHO_MAX : len), name);
 }

@@ -60,6 +60,8 @@
  *	VERBOSE=yes|no		-v: say what is chosen and why
  *	BACKUP=yes|no		keep the previous image
  *	MICROCODE=yes|no	include CPU microcode
+ *	LAZY_MODULES=yes|no	--lazy-modules: each module compressed on its
+ *				own, inflated by /init when loaded
  *
  * List values are split at spaces and tabs; "a  b" is two words.
  * yes and no are lower case; nothing else is accepted.
@@ -84,6 +86,7 @@ struct config {
 	int level, threads;			/* -1 when unset */
 	char **modules, **sets, **hooks;	/* NULL when unset */
 	int generic, hostonly, verbose, backup, microcode;	/* -1 unset, 0 no, 1 yes */
+	int lazy_modules;					/* the same */
 	/* the line that set COMPRESS, LEVEL and THREADS (0: unset), for the
 	 * caller's messages about their combination ("FILE:LINE: LEVEL=19:
 	 * gzip levels go from 1 to 12") */

@@ -22,6 +22,8 @@ struct img_entry {
 	int leading;		/* already compressed: goes in the uncompressed
 				 * leading member, not compressed twice */
 	int last;		/* written after everything else */
+	int gzip;		/* ENT_FILE stored gzipped (path ends ".gz"):
+				 * gzip_entries() makes it ENT_DATA */
 };
 
 struct image {
@@ -42,6 +44,10 @@ void image_free(struct image *img);
 int image_add_dir(struct image *img, const char *path, unsigned int mode);
 int image_add_file(struct image *img, const char *path, const char *src,
 		   unsigned int mode);
+/* @src gzipped on its own as @path (which ends in ".gz"), in the
+ * uncompressed leading member: --lazy-modules. */
+int image_add_file_gz(struct image *img, const char *path, const char *src,
+		      unsigned int mode);
 int image_add_data(struct image *img, const char *path, const void *data,
 		   size_t size, unsigned int mode);
 int image_add_node(struct image *img, const char *path, unsigned int mode,

@@ -287,7 +287,7 @@ static void select_modules(const struct opts *o, struct modsel *ms)
 /* The base of every image: mount points, the console, the init, the
  * modules of @ms and the database /init loads them from. */
 static void populate(struct image *img, struct modsel *ms, const char *kver,
-		     const char *init)
+		     const char *init, int lazy)
 {
 	static const char *const dirs[] = {
 		"dev", "proc", "sys", "run", "root", "etc", "bin", "sbin", "lib",
@@ -306,8 +306,26 @@ static void populate(struct image *img, struct modsel *ms, const char *kver,
 	for (i = 0; i < ms->n; i++) {
 		char ipath[PATH_MAX * 2];
 
-		pathf(ipath, sizeof(ipath), "%s/%s", path, ms->items[i].relpath);
-		image_add_file(img, ipath, ms->items[i].path, 0644);
+		struct modsel_item *it = &ms->items[i];
+		size_t n = strlen(it->relpath);
+
+		/* --lazy-modules: NAME.ko becomes NAME.ko.gz, in the image and
+		 * in the database /init loads it by */
+		if (lazy && n > 3 && !strcmp(it->relpath + n - 3, ".ko")) {
+			char *gz = malloc(n + 4);
+
+			if (!gz)
+				die("out of memory");
+			memcpy(gz, it->relpath, n);
+			memcpy(gz + n, ".gz", 4);
+			free(it->relpath);
+			it->relpath = gz;
+			pathf(ipath, sizeof(ipath), "%s/%s", path, it->relpath);
+			image_add_file_gz(img, ipath, it->path, 0644);
+			continue;
+		}
+		pathf(ipath, sizeof(ipath), "%s/%s", path, it->relpath);
+		image_add_file(img, ipath, it->path, 0644);
 	}
 	if (ms->n) {
 		lf = open_memstream(&list, &listlen);
@@ -330,7 +348,7 @@ static void assemble(struct opts *o, struct modsel *ms, struct image *img)
 	size_t i;
 
 	image_init(img, source_date_epoch());
-	populate(img, ms, o->kver, o->init);
+	populate(img, ms, o->kver, o->init, o->lazy_modules && !o->format_image);
 	firmware_add(img, ms, o->basedir, o->kver, o->out.verbose);
 	for (i = 0; i < o->nhooks; i++)
 		hooks_run(img, o->datadir, o->hooks[i], o->out.verbose);
@@ -414,7 +432,7 @@ static int write_image_format(struct opts *o, struct image *img, char *err, size
 		if (r && r != -ENOENT)	/* built in: fine */
 			die("%s", fms.err);
 		image_init(&front, img->mtime);
-		populate(&front, &fms, o->kver, o->init);
+		populate(&front, &fms, o->kver, o->init, 0);
 		image_add_data(&front, LAYOUT_INITRD, raw, rawlen, 0600);
 		image_add_sentinel(&front);
 		free(raw);

@@ -50,6 +50,10 @@ static const char usage_text[] =
 "      --generic        every set in DATADIR/modules.d: an image for any\n"
 "                       machine (drivers load only for what is found)\n"
 "      --no-hostonly    not --hostonly, whatever the settings file says\n"
+"      --lazy-modules   each module gzipped on its own in an uncompressed\n"
+"                       member: the kernel copies them, /init inflates\n"
+"                       only those it loads (the default with --generic;\n"
+"                       --no-lazy-modules: in the compressed archive)\n"
 "      --hostonly       what this machine needs to reach its root: the\n"
 "                       drivers from its root device up to the bus, and\n"
 "                       the root's file system (-v says what and why);\n"
@@ -263,6 +267,8 @@ void options_parse(int argc, char **argv, struct opts *o)
 		{ "cpio-front", no_argument, NULL, 'P' },
 		{ "backup", no_argument, NULL, 'B' },
 		{ "microcode", no_argument, NULL, 'U' },
+		{ "lazy-modules", no_argument, NULL, 0x108 },
+		{ "no-lazy-modules", no_argument, NULL, 0x109 },
 		{ "extract", required_argument, NULL, 'X' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -282,6 +288,7 @@ void options_parse(int argc, char **argv, struct opts *o)
 	int c, r, i, j;
 
 	memset(o, 0, sizeof(*o));
+	o->lazy_modules = -1;
 	/* initramfs-tools' -k takes no argument ("keep the temporary
 	 * directory"); ours takes a kernel version, which never starts with
 	 * '-'.  A -k last, or followed by an option, is theirs: taken out
@@ -352,6 +359,12 @@ void options_parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'G':
 			o->generic = 1;
+			break;
+		case 0x108:
+			o->lazy_modules = 1;
+			break;
+		case 0x109:
+			o->lazy_modules = 0;
 			break;
 		case 'C':
 			o->config = optarg;
@@ -469,6 +482,8 @@ static void apply_config(struct opts *o)
 		o->out.backup = 1;
 	if (c.microcode == 1)
 		o->microcode = 1;
+	if (o->lazy_modules < 0 && c.lazy_modules >= 0)
+		o->lazy_modules = c.lazy_modules;
 	if (c.hostonly == 1 && o->hostonly == 0)
 		o->hostonly = 1;
 	if (!o->resume && c.resume)
@@ -490,6 +505,8 @@ static void apply_config(struct opts *o)
 		o->generic = 1;
 		o->default_generic = 1;
 	}
+	if (o->lazy_modules < 0)
+		o->lazy_modules = o->generic;
 
 	comp_level_range(o->out.comp, &min, &max, &def);
 	if (o->out.level >= 0 && (o->out.level < min || o->out.level > max)) {

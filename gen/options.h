@@ -30,6 +30,8 @@ struct opts {
 	const char *level_arg;		/* -l LEVEL as written */
 	int basedir_set, comp_set;	/* given as flags: the config file's lose */
 	int microcode;			/* --microcode: early microcode first */
+	int lazy_modules;		/* --lazy-modules 1, --no-lazy-modules 0,
+					 * unset -1: as --generic */
 	int hostonly;			/* --hostonly; --no-hostonly: -1 */
 	const char *itools_d;		/* -d in that form: its CONFDIR, refused */
 	const char *itools_r;		/* -r ROOT: initramfs-tools' root, refused */

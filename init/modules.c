@@ -13,8 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "inflate.h"
 #include "init.h"
 #include "log.h"
 #include "moddb.h"
@@ -29,6 +31,7 @@ enum { ST_NONE, ST_LOADING, ST_LOADED, ST_FAILED, ST_SKIPPED };
 
 /* klibc has the syscall but no header declares it. */
 extern int finit_module(int fd, const char *params, int flags);
+extern int init_module(void *image, unsigned long len, const char *params);
 
 struct modules mods;
 /* Is @name in the comma list @list? ('-' and '_' alike) */
@@ -71,8 +74,9 @@ static void params_for(const struct boot *b, const char *name, char *out, size_t
 	}
 }
 
-/* .ko.xz, .ko.zst, .ko.gz: the kernel decompresses them itself when it
- * has CONFIG_MODULE_DECOMPRESS (flag MODULE_INIT_COMPRESSED_FILE). */
+/* .ko.xz, .ko.zst: the kernel decompresses them itself when it has
+ * CONFIG_MODULE_DECOMPRESS (flag MODULE_INIT_COMPRESSED_FILE).  .ko.gz
+ * (--lazy-modules, or a distribution's) we inflate ourselves. */
 #define MODULE_INIT_COMPRESSED_FILE 4
 
 static int compressed_module(const char *path)
@@ -80,8 +84,54 @@ static int compressed_module(const char *path)
 	size_t n = strlen(path);
 
 	return (n > 3 && !strcmp(path + n - 3, ".xz")) ||
-	       (n > 4 && !strcmp(path + n - 4, ".zst")) ||
-	       (n > 3 && !strcmp(path + n - 3, ".gz"));
+	       (n > 4 && !strcmp(path + n - 4, ".zst"));
+}
+
+static int gz_module(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 3 && !strcmp(path + n - 3, ".gz");
+}
+
+/* NAME.ko.gz, as --lazy-modules stores modules: inflated here (the kernel
+ * may have no decompressor for modules), then loaded from memory.  The
+ * whole file is checked (size, CRC-32) before the kernel sees it. */
+#define GZ_MODULE_MAX	(256u << 20)
+
+static int insert_gz(int fd, const char *path, const char *params, long long *t0,
+		     long long *c0)
+{
+	struct stat st;
+	uint8_t *in, *out = NULL;
+	long long size, n = -1;
+	int r;
+
+	if (fstat(fd, &st) < 0 || st.st_size < 18)
+		return -ENOEXEC;
+	in = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (in == MAP_FAILED)
+		return -errno;
+	size = gzip_size(in, (size_t)st.st_size);
+	if (size > 0 && size <= (long long)GZ_MODULE_MAX &&
+	    (out = malloc((size_t)size)) != NULL)
+		n = gzip_inflate(in, (size_t)st.st_size, out, (size_t)size);
+	munmap(in, (size_t)st.st_size);
+	/* what follows is the kernel's: timed as loading */
+	timing.inflate_us += uptime_us() - *t0;
+	*t0 = uptime_us();
+	*c0 = cpu_us();
+	if (n < 0) {
+		free(out);
+		if (size > 0 && !out)
+			return -ENOMEM;
+		log_msg(L_ERR, "modules: %s: %s: the image is damaged; rebuild it",
+			path, gzip_strerror(size <= 0 ? -4 : n));
+		return -EBADMSG;
+	}
+	r = init_module(out, (unsigned long)n, params) < 0 ? -errno : 0;
+	free(out);
+	return r;
 }
 
 static int insert(struct boot *b, int idx)
@@ -99,7 +149,11 @@ static int insert(struct boot *b, int idx)
 	mods.ninserts++;
 	t0 = uptime_us();
 	c0 = cpu_us();
-	if (finit_module(fd, params, flags) < 0 && errno != EEXIST)
+	if (gz_module(m->path)) {
+		r = insert_gz(fd, m->path, params, &t0, &c0);
+		if (r == -EEXIST)
+			r = 0;
+	} else if (finit_module(fd, params, flags) < 0 && errno != EEXIST)
 		r = -errno;
 	if (flags && (r == -EINVAL || r == -EOPNOTSUPP))
 		r = -EOPNOTSUPP;	/* reported as: kernel cannot decompress it */

@@ -53,7 +53,7 @@ void timeline_save(void)
 	long long now = uptime_us(), total = now - timing.start_us;
 	long long ld = timing.load_us, io = timing.io_us + timing.lookup_us;
 	long long rest = total - ld - timing.wait_us - io - timing.mount_us - timing.hooks_us -
-			 timing.actions_us;
+			 timing.actions_us - timing.inflate_us;
 	long long own_cpu = own_cpu_us();
 	char sum[320];
 	size_t o = 0;
@@ -64,6 +64,8 @@ void timeline_save(void)
 	o += fmt_ms(sum + o, sizeof(sum) - o, ", reading disks", io);
 	o += fmt_ms(sum + o, sizeof(sum) - o, ", mount", timing.mount_us);
 	o += fmt_ms(sum + o, sizeof(sum) - o, ", hooks", timing.hooks_us);
+	if (timing.inflate_us)	/* only images made with --lazy-modules */
+		o += fmt_ms(sum + o, sizeof(sum) - o, ", inflating modules", timing.inflate_us);
 	if (timing.actions_us)	/* only images with stacked storage */
 		o += fmt_ms(sum + o, sizeof(sum) - o, ", actions", timing.actions_us);
 	o += fmt_ms(sum + o, sizeof(sum) - o, ", other", rest);

@@ -11,6 +11,7 @@ struct timing {
 	long long start_cpu_us;	/* our CPU time when /init started */
 	long long wait_us;	/* blocked waiting for devices */
 	long long load_us;	/* in finit_module() */
+	long long inflate_us;	/* inflating NAME.ko.gz (--lazy-modules) */
 	long long load_cpu_us;
 	long long io_us;	/* reading superblocks and partition tables */
 	long long io_cpu_us;

@@ -82,6 +82,27 @@ prep_truncated() {	# the kernel unpacks part of the image
 	head -c $((size * 7 / 10)) "$img" > "$WORK/truncated.img"
 }
 
+prep_lazy_damaged() {	# --lazy-modules, one byte of ext4.ko.gz flipped: $WORK/lazy-damaged.img
+	local img
+	mkimage -M virtio -M ext4 --lazy-modules || return 1
+	img=$MKIMAGE_PATH
+	python3 - "$img" "$WORK/lazy-damaged.img" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], "rb").read())
+i = 0
+while d[i:i + 6] == b"070701":
+    ns, fs = int(d[i + 94:i + 102], 16), int(d[i + 54:i + 62], 16)
+    name = d[i + 110:i + 110 + ns - 1].decode()
+    data = (i + 110 + ns + 3) & ~3
+    if name.endswith("/ext4.ko.gz"):
+        d[data + fs // 2] ^= 0x10
+        open(sys.argv[2], "wb").write(d)
+        sys.exit(0)
+    i = (data + fs + 3) & ~3
+sys.exit("no ext4.ko.gz in the leading member")
+PY
+}
+
 prep_user_linuxrc() {	# a user's own /linuxrc for --format image, one that fails, a ram0 root
 	cat > "$WORK/user-linuxrc.sh" <<'EOT'
 #!/bin/sh

@@ -1,0 +1,92 @@
+#!/bin/bash
+# tests/gen/lazy.sh - --lazy-modules (the default of --generic): each
+# module gzipped on its own as NAME.ko.gz, all of them in the leading
+# uncompressed member (the kernel copies them; /init inflates the ones it
+# loads), the database naming the .ko.gz paths; byte-identical to the
+# kernel's files once gunzipped; reproducible; off with --no-lazy-modules
+# and LAZY_MODULES=no, on for any image with --lazy-modules; never for
+# --format image.  Prints "ok NAME" / "not ok NAME: why".
+set -u
+. "$(dirname "$0")/../lib.sh"
+WORK=$(mktemp -d /tmp/initkit-lazy.XXXXXX)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
+if ! ensure_kernel 2> "$WORK/fetch.err"; then
+	echo "not ok lazy-kernel-available: $(tail -1 "$WORK/fetch.err")"
+	exit 0
+fi
+MK=("$TOP/mkinitramfs" -k "$KVER" -b "$KROOT")
+MODDIR=$KROOT/lib/modules/$KVER
+
+ok() { echo "ok $1"; }
+notok() { echo "not ok $1${2:+: $2}"; }
+check() {	# check NAME COMMAND...: ok if the command succeeds
+	local name=$1; shift
+	if "$@" >"$WORK/out" 2>&1; then ok "$name"; else notok "$name" "$(tail -3 "$WORK/out" | tr '\n' ' ')"; fi
+}
+# modules IMAGE: the module paths --list shows, sorted
+modules() { "$TOP/mkinitramfs" --list "$1" | awk '/\.ko(\.[a-z]+)?$/ { print $NF }' | sort; }
+
+# --- the generic image ---------------------------------------------------
+check lazy-generic-builds "${MK[@]}" --generic -o "$WORK/g.img"
+modules "$WORK/g.img" > "$WORK/g.mods"
+check lazy-generic-has-modules test "$(wc -l < "$WORK/g.mods")" -ge 50
+check lazy-generic-every-module-ko-gz sh -c "! grep -v '\.ko\.gz\$' '$WORK/g.mods'"
+# the leading member, as GNU cpio reads it (the first archive only)
+check lazy-generic-leading-uncompressed test "$(head -c 6 "$WORK/g.img")" = 070701
+mkdir "$WORK/lead" && (cd "$WORK/lead" && cpio -id --quiet < "$WORK/g.img" 2>/dev/null)
+(cd "$WORK/lead" && find . -type f | sed 's|^\./||' | sort) > "$WORK/g.lead"
+check lazy-generic-leading-holds-every-module cmp "$WORK/g.mods" "$WORK/g.lead"
+check lazy-generic-init-not-leading test ! -e "$WORK/lead/init"
+# each file is a gzip of the kernel's module, byte for byte
+bad=""
+while read -r f; do
+	rel=${f#lib/modules/$KVER/}
+	gzip -t "$WORK/lead/$f" 2>/dev/null && zcat "$WORK/lead/$f" | cmp -s - "$MODDIR/${rel%.gz}" ||
+		bad+=" $f"
+done < "$WORK/g.mods"
+check lazy-generic-gunzip-is-the-kernel-module test -z "$bad"
+# the database /init loads by names the .ko.gz files
+mkdir "$WORK/x" && "$TOP/mkinitramfs" --extract "$WORK/g.img" "$WORK/x" >/dev/null 2>&1
+db=$WORK/x/etc/initkit/modules.db
+check lazy-generic-db-names-ko-gz sh -c "test -s '$db' && \
+	! awk -F '\t' '\$1 == \"m\" && \$3 !~ /\.ko\.gz\$/' '$db' | grep -q ."
+check lazy-generic-db-paths-exist sh -c "awk -F '\t' '\$1 == \"m\" { print \$3 }' '$db' |
+	while read -r p; do test -f '$WORK/x'\$p || { echo missing \$p; exit 1; }; done"
+# most of the image is the uncompressed member: the kernel inflates little
+lead=$(python3 -c '
+import sys
+d = open(sys.argv[1], "rb").read()
+i = 0
+while d[i:i + 6] == b"070701":
+    ns, fs = int(d[i + 94:i + 102], 16), int(d[i + 54:i + 62], 16)
+    i = (i + 110 + ns + 3) & ~3
+    i = (i + fs + 3) & ~3
+print(i)' "$WORK/g.img")
+check lazy-generic-compressed-rest-small test $(( $(stat -c %s "$WORK/g.img") - lead )) -lt 1000000
+# reproducible
+"${MK[@]}" --generic -o "$WORK/g2.img" >/dev/null 2>&1
+check lazy-generic-reproducible cmp "$WORK/g.img" "$WORK/g2.img"
+
+# --- on and off ------------------------------------------------------------
+"${MK[@]}" --generic --no-lazy-modules -o "$WORK/n.img" >/dev/null 2>&1
+check lazy-off-by-flag sh -c "modules_n=\$('$TOP/mkinitramfs' --list '$WORK/n.img' | grep -c '\.ko\$');
+	test \$modules_n -ge 50 && ! '$TOP/mkinitramfs' --list '$WORK/n.img' | grep -q '\.ko\.gz\$'"
+printf 'LAZY_MODULES=no\n' > "$WORK/conf"
+"${MK[@]}" -C "$WORK/conf" --generic -o "$WORK/c.img" >/dev/null 2>&1
+check lazy-off-by-setting sh -c "! '$TOP/mkinitramfs' --list '$WORK/c.img' | grep -q '\.ko\.gz\$'"
+printf 'LAZY_MODULES=yes\n' > "$WORK/conf"
+"${MK[@]}" -C "$WORK/conf" -M virtio -M ext4 -o "$WORK/cs.img" >/dev/null 2>&1
+check lazy-on-by-setting-ko-gz sh -c "'$TOP/mkinitramfs' --list '$WORK/cs.img' | grep -q 'ext4\.ko\.gz\$'"
+printf 'LAZY_MODULES=maybe\n' > "$WORK/conf"
+"${MK[@]}" -C "$WORK/conf" --generic -o "$WORK/bad.img" > "$WORK/bad.out" 2>&1
+check lazy-bad-setting-named grep -q "LAZY_MODULES" "$WORK/bad.out"
+"${MK[@]}" -M virtio -M ext4 -o "$WORK/s.img" >/dev/null 2>&1
+check lazy-small-default-off sh -c "'$TOP/mkinitramfs' --list '$WORK/s.img' | grep -q 'ext4\.ko\$'"
+"${MK[@]}" -M virtio -M ext4 --lazy-modules -o "$WORK/sl.img" >/dev/null 2>&1
+check lazy-small-on-by-flag sh -c "'$TOP/mkinitramfs' --list '$WORK/sl.img' | grep -q 'ext4\.ko\.gz\$'"
+"${MK[@]}" --generic --format image -c gzip -o "$WORK/e.img" >/dev/null 2>&1
+zcat "$WORK/e.img" > "$WORK/e.raw" 2>/dev/null
+check lazy-never-in-ext2-image sh -c "debugfs -R 'ls -p /lib/modules/$KVER/kernel/fs/ext4' '$WORK/e.raw' 2>/dev/null |
+	grep -q '/ext4\.ko/' && ! debugfs -R 'ls -p /lib/modules/$KVER/kernel/fs/ext4' '$WORK/e.raw' 2>/dev/null |
+	grep -q '\.ko\.gz/'"
+exit 0
