@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "inflate.h"
 #include "init.h"
@@ -96,41 +97,113 @@ static int gz_module(const char *path)
 
 /* NAME.ko.gz, as --lazy-modules stores modules: inflated here (the kernel
  * may have no decompressor for modules), then loaded from memory.  The
- * whole file is checked (size, CRC-32) before the kernel sees it. */
+ * whole file is checked (size, CRC-32) before the kernel sees it.
+ *
+ * A module with others to load first (ext4: crc16, mbcache, jbd2) is
+ * inflated ahead, by a child into shared memory, while the kernel links
+ * those: on two CPUs the inflating costs no time. */
 #define GZ_MODULE_MAX	(256u << 20)
 
-static int insert_gz(int fd, const char *path, const char *params, long long *t0,
-		     long long *c0)
+static struct {
+	int idx;		/* the module being inflated, or -1 */
+	pid_t pid;
+	uint8_t *buf;		/* MAP_SHARED, @size bytes */
+	size_t size;
+} ahead = { -1, 0, NULL, 0 };
+
+/* The file @path mapped, and the size it inflates to (<= 0: not gzip). */
+static uint8_t *map_gz(const char *path, size_t *len, long long *size)
 {
 	struct stat st;
-	uint8_t *in, *out = NULL;
-	long long size, n = -1;
-	int r;
+	uint8_t *in;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fstat(fd, &st) < 0 || st.st_size < 18)
-		return -ENOEXEC;
-	in = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	*size = -1;
+	if (fd < 0)
+		return NULL;
+	in = fstat(fd, &st) < 0 || st.st_size < 18 ? MAP_FAILED :
+		mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
 	if (in == MAP_FAILED)
-		return -errno;
-	size = gzip_size(in, (size_t)st.st_size);
-	if (size > 0 && size <= (long long)GZ_MODULE_MAX &&
-	    (out = malloc((size_t)size)) != NULL)
-		n = gzip_inflate(in, (size_t)st.st_size, out, (size_t)size);
-	munmap(in, (size_t)st.st_size);
+		return NULL;
+	*len = (size_t)st.st_size;
+	*size = gzip_size(in, *len);
+	if (*size > (long long)GZ_MODULE_MAX)
+		*size = -1;
+	return in;
+}
+
+static void inflate_ahead(int idx)
+{
+	const char *path = mods.db.mod[idx].path;
+	long long size;
+	size_t len;
+	uint8_t *in, *buf;
+	pid_t pid;
+
+	if (ahead.idx >= 0 || !gz_module(path) || !(in = map_gz(path, &len, &size)))
+		return;
+	buf = size > 0 ? mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_ANONYMOUS, -1, 0) : MAP_FAILED;
+	pid = buf == MAP_FAILED ? -1 : fork();
+	if (pid == 0) {
+		long long n = gzip_inflate(in, len, buf, (size_t)size);
+
+		_exit(n < 0 ? (int)-n : 0);	/* 0, or gzip_inflate()'s 1 to 5 */
+	}
+	munmap(in, len);
+	if (pid < 0) {
+		if (buf != MAP_FAILED)
+			munmap(buf, (size_t)size);
+		return;
+	}
+	ahead.idx = idx;
+	ahead.pid = pid;
+	ahead.buf = buf;
+	ahead.size = (size_t)size;
+}
+
+static int insert_gz(int idx, const char *params, long long *t0, long long *c0)
+{
+	const char *path = mods.db.mod[idx].path;
+	uint8_t *out = NULL, *in;
+	long long size = -1, n = -4;
+	size_t len;
+	int r, st, shared = ahead.idx == idx;
+
+	if (shared) {
+		while (waitpid(ahead.pid, &st, 0) < 0 && errno == EINTR)
+			;
+		out = ahead.buf;
+		size = (long long)ahead.size;
+		n = WIFEXITED(st) ? -WEXITSTATUS(st) : -2;
+		if (!n)
+			n = size;
+		ahead.idx = -1;
+	} else if ((in = map_gz(path, &len, &size)) != NULL) {
+		if (size > 0 && (out = malloc((size_t)size)) != NULL)
+			n = gzip_inflate(in, len, out, (size_t)size);
+		munmap(in, len);
+	} else {
+		n = -1;		/* shorter than any gzip file */
+	}
 	/* what follows is the kernel's: timed as loading */
 	timing.inflate_us += uptime_us() - *t0;
 	*t0 = uptime_us();
 	*c0 = cpu_us();
-	if (n < 0) {
-		free(out);
-		if (size > 0 && !out)
-			return -ENOMEM;
+	if (n >= 0)
+		r = init_module(out, (unsigned long)n, params) < 0 ? -errno : 0;
+	else if (size > 0 && !out)
+		r = -ENOMEM;
+	else {
 		log_msg(L_ERR, "modules: %s: %s: the image is damaged; rebuild it",
-			path, gzip_strerror(size <= 0 ? -4 : n));
-		return -EBADMSG;
+			path, gzip_strerror(n));
+		r = -EBADMSG;
 	}
-	r = init_module(out, (unsigned long)n, params) < 0 ? -errno : 0;
-	free(out);
+	if (shared)
+		munmap(out, (size_t)size);
+	else
+		free(out);
 	return r;
 }
 
@@ -150,7 +223,7 @@ static int insert(struct boot *b, int idx)
 	t0 = uptime_us();
 	c0 = cpu_us();
 	if (gz_module(m->path)) {
-		r = insert_gz(fd, m->path, params, &t0, &c0);
+		r = insert_gz(idx, params, &t0, &c0);
 		if (r == -EEXIST)
 			r = 0;
 	} else if (finit_module(fd, params, flags) < 0 && errno != EEXIST)
@@ -216,6 +289,8 @@ int modules_load_idx(struct boot *b, int idx, const char *why)
 		return 0;
 	}
 	mods.state[idx] = ST_LOADING;
+	if (*m->closure)
+		inflate_ahead(idx);
 	load_list(b, m->closure, m->name);
 	r = insert(b, idx);
 	if (r == -ENODEV) {
