@@ -27,6 +27,7 @@
 static const char usage_text[] =
 "Usage: mkinitramfs -o OUTPUT [-k KVER] [-b BASEDIR] [-m MODULE]... [-M SET]...\n"
 "                   [--generic] [--hostonly | --no-hostonly] [-H HOOK]...\n"
+"                   [--lazy-modules | --no-lazy-modules]\n"
 "                   [-I PROG]... [-c ALG] [-l LEVEL] [-d DATADIR] [-i INIT]\n"
 "                   [-j THREADS] [--microcode]\n"
 "                   [--backup] [--format cpio|image] [--cpio-front] [-C FILE] [-v]\n"

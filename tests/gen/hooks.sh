@@ -191,7 +191,22 @@ else
 fi
 
 # ---- 4. the last of a repeated flag wins --------------------------------------
-is_cpio() { [ "$(zcat "$1" 2>/dev/null | head -c 6 | tr -d "\\0")" = 070701 ]; }
+# a cpio archive whose compressed member is gzip: after the leading
+# uncompressed member (--lazy-modules, the default of --generic), if any
+is_cpio() {
+	python3 - "$1" <<'PY'
+import gzip, sys
+d = open(sys.argv[1], "rb").read()
+i = 0
+while d[i:i + 6] == b"070701":
+    ns, fs = int(d[i + 94:i + 102], 16), int(d[i + 54:i + 62], 16)
+    i = (i + 110 + ns + 3) & ~3
+    i = (i + fs + 3) & ~3
+while d[i:i + 1] == b"\0":
+    i += 1
+sys.exit(0 if d[i:i + 2] == b"\x1f\x8b" and gzip.decompress(d[i:])[:6] == b"070701" else 1)
+PY
+}
 is_ext2() { zcat "$1" 2>/dev/null | file - | grep -q 'ext2 filesystem'; }
 build fmt1 --format image --format cpio
 check gen-hooks-format-last-wins-cpio is_cpio "$WORK/fmt1.img"
