@@ -89,4 +89,13 @@ zcat "$WORK/e.img" > "$WORK/e.raw" 2>/dev/null
 check lazy-never-in-ext2-image sh -c "debugfs -R 'ls -p /lib/modules/$KVER/kernel/fs/ext4' '$WORK/e.raw' 2>/dev/null |
 	grep -q '/ext4\.ko/' && ! debugfs -R 'ls -p /lib/modules/$KVER/kernel/fs/ext4' '$WORK/e.raw' 2>/dev/null |
 	grep -q '\.ko\.gz/'"
+# --- microcode stays first -------------------------------------------------
+B=$WORK/base
+mkdir -p "$B/lib/modules" "$B/lib/firmware/intel-ucode"
+ln -s "$KROOT/lib/modules/$KVER" "$B/lib/modules/$KVER"
+printf 'INTELUCODE' > "$B/lib/firmware/intel-ucode/06-3a-09"
+"$TOP/mkinitramfs" -k "$KVER" -b "$B" --generic --microcode -o "$WORK/mc.img" >/dev/null 2>&1
+check lazy-microcode-first sh -c "cpio -it --quiet < '$WORK/mc.img' 2>/dev/null | head -5 |
+	grep -qx kernel/x86/microcode/GenuineIntel.bin"
+check lazy-microcode-then-modules sh -c "'$TOP/mkinitramfs' --list '$WORK/mc.img' | grep -q 'ext4\.ko\.gz\$'"
 exit 0
