@@ -131,6 +131,9 @@ static void busybox_applets(struct image *img, const char *busybox, const char *
 		 * 'link /bin/busybox /linuxrc' still makes BusyBox's init it) */
 		const char *why = !strcmp(paths[i], "linuxrc") ?
 			"with --format image, /linuxrc is the init" :
+			!strcmp(paths[i], "sbin/modprobe") ?
+			"BusyBox's modprobe cannot read the image's module database; "
+			"/init answers as modprobe where a set needs it (hooks/modprobe)" :
 			hook_dest_conflict(img, paths[i], 0, err, sizeof(err));
 
 		if (!why && find_entry(img, paths[i]))

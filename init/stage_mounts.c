@@ -1,11 +1,13 @@
 /* stage_mounts.c - stage "mounts": the API filesystems /init and hooks
  * need; then "mounts-done": with /dev there, the log and the uevent socket. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "init.h"
+#include "layout.h"
 #include "log.h"
 #include "timeline.h"
 #include "uevent_sock.h"
@@ -34,6 +36,9 @@ void unmount_api(struct boot *b)
 int stage_mounts(struct boot *b)
 {
 	size_t i;
+
+	/* from now on the kernel's module requests reach us (layout.h) */
+	rename("/" LAYOUT_MODPROBE, "/sbin/modprobe");
 
 	for (i = 0; i < sizeof(api_mounts) / sizeof(api_mounts[0]); i++) {
 		long long t0, c0;

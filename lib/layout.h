@@ -12,6 +12,12 @@
 #define LAYOUT_HOOKS      "scripts"			/* scripts/STAGE/NAME */
 #define LAYOUT_ACTIONS    "lib/initkit/actions"	/* actions/PROBE-TYPE */
 #define LAYOUT_HELPERS    "lib/initkit"		/* helper programs */
+/* A link to /init that /init moves to /sbin/modprobe when it starts: the
+ * kernel asks /sbin/modprobe for modules before /init runs too (its crypto
+ * self-tests: "crypto-hmac(sha256)" and five more on Debian's 6.1), and an
+ * image that had it there paid an exec of /init for each, inside the
+ * kernel's initcalls.  Absent, the kernel's request fails at once. */
+#define LAYOUT_MODPROBE   "lib/initkit/modprobe"
 #define LAYOUT_KEYMAP     "etc/initkit/keymap"	/* the console keymap,
 							 * lib/keymap.h */
 

@@ -334,8 +334,8 @@ stack_set() {	# stack_set SET TYPE MODULE
 		notok "gen-hooks-set-$set" "no lib/initkit/$set"
 	elif ! grep -q " lib/initkit/actions/$type -> /lib/initkit/$set\$" "$WORK/$set.list"; then
 		notok "gen-hooks-set-$set" "no action for $type: $(grep actions "$WORK/$set.list")"
-	elif ! grep -q " sbin/modprobe -> /init\$" "$WORK/$set.list"; then
-		notok "gen-hooks-set-$set" "no /sbin/modprobe link"
+	elif ! grep -q " lib/initkit/modprobe -> /init\$" "$WORK/$set.list"; then
+		notok "gen-hooks-set-$set" "no /lib/initkit/modprobe link (/init makes it /sbin/modprobe)"
 	elif ! awk -F'\t' -v m="$mod" '$1 == "m" && $2 == m { found = 1; if ($NF != "0") bad = 1 }
 			END { exit !(found && !bad) }' "$WORK/$set.x/etc/initkit/modules.db"; then
 		notok "gen-hooks-set-$set" "$mod missing from the database or loaded at every boot"

@@ -26,7 +26,7 @@ prep_lvm_tool() { lvm_tool_hook "$WORK/lvm-tool.hook"; }
 # The image needs dm_crypt and the cipher's modules too (-m), which the
 # kernel asks /init for as /sbin/modprobe.
 luks_tool_hook() {
-	printf '%s\n' 'hook busybox' 'binary /sbin/cryptsetup' 'link /init /sbin/modprobe' \
+	printf '%s\n' 'hook busybox' 'binary /sbin/cryptsetup' 'link /init /lib/initkit/modprobe' \
 		"file $TOP/tests/qemu/luks-tool/action /lib/luks-action" \
 		"file ${2:-$TOP/tests/qemu/luks/key} /etc/keys/root.key" \
 		'action crypto_LUKS /lib/luks-action' > "$1"
