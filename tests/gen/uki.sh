@@ -208,7 +208,7 @@ check kernel-install-uki-cmdline test "$(section "$WORK/ki/stage/uki.efi" .cmdli
 check kernel-install-uki-kernel cmp "$VMLINUZ" <(section "$WORK/ki/stage/uki.efi" .linux)
 # KERNEL_INSTALL_LAYOUT wins over install.conf
 ki "$WORK/ki/stage2" KERNEL_INSTALL_LAYOUT=bls
-check kernel-install-bls-initrd gzip -t "$WORK/ki/stage2/initrd"
+check kernel-install-bls-initrd "$MK" --list "$WORK/ki/stage2/initrd"
 check kernel-install-bls-no-uki test ! -e "$WORK/ki/stage2/uki.efi"
 rm "$WORK/ki/etc/install.conf"
 ki "$WORK/ki/stage3" KERNEL_INSTALL_LAYOUT=uki
