@@ -172,11 +172,13 @@ static int insert_gz(int idx, const char *params, long long *t0, long long *c0)
 	int r, st, shared = ahead.idx == idx;
 
 	if (shared) {
-		while (waitpid(ahead.pid, &st, 0) < 0 && errno == EINTR)
+		pid_t w;
+
+		while ((w = waitpid(ahead.pid, &st, 0)) < 0 && errno == EINTR)
 			;
 		out = ahead.buf;
 		size = (long long)ahead.size;
-		n = WIFEXITED(st) ? -WEXITSTATUS(st) : -2;
+		n = w == ahead.pid && WIFEXITED(st) ? -WEXITSTATUS(st) : -2;
 		if (!n)
 			n = size;
 		ahead.idx = -1;
