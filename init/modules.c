@@ -532,12 +532,67 @@ void modules_unmatched(char *out, size_t size)
 	}
 }
 
+/* ---- the root's file system, loaded beside the disk drivers ----------
+ * An image with one file system module (the small and --hostonly ones):
+ * on a machine with two CPUs or more, a child loads it and what it needs
+ * while /init loads the disk's drivers and waits for the root, so that the
+ * kernel links ext4, jbd2 and the rest (2.5 MB) meanwhile instead of
+ * after.  What needs the file system waits for the child first. */
+static pid_t fs_child;
+
+static int several_cpus(void)
+{
+	char buf[64];
+
+	/* "0" on one CPU; "0-1", "0,2" ... on more */
+	return read_file("/sys/devices/system/cpu/online", buf, sizeof(buf)) > 0 &&
+	       strpbrk(buf, "-,") != NULL;
+}
+
+void modules_load_fs_early(struct boot *b)
+{
+	int i, fs = -1;
+	pid_t pid;
+
+	if (!mods.have_db || *b->bp.rootfstype)
+		return;
+	for (i = 0; i < mods.db.nmod; i++)
+		if (mods.is_fs[i] && mods.state[i] == ST_NONE) {
+			if (fs >= 0)
+				return;		/* several: which is the root's? */
+			fs = i;
+		}
+	if (fs < 0 || !several_cpus())
+		return;
+	pid = fork();
+	if (pid == 0) {
+		modules_load_idx(b, fs, "beside the disk drivers");
+		_exit(0);
+	}
+	if (pid > 0)
+		fs_child = pid;
+}
+
+static void fs_child_wait(void)
+{
+	long long t0 = uptime_us();
+
+	if (fs_child <= 0)
+		return;
+	while (waitpid(fs_child, NULL, 0) < 0 && errno == EINTR)
+		;
+	fs_child = 0;
+	timing.load_us += uptime_us() - t0;	/* waiting for it: loading */
+	modules_mark_loaded();
+}
+
 int modules_preload_fs(struct boot *b)
 {
 	const char *t = b->bp.rootfstype;
 	char type[FSTYPE_MAX];
 	int i, n;
 
+	fs_child_wait();
 	if (!mods.have_db)
 		return 0;
 	if (*t) {
@@ -559,6 +614,7 @@ int modules_load_fs(struct boot *b, const char *type)
 {
 	char alias[FSTYPE_MAX + 4];
 
+	fs_child_wait();
 	/* A file system built into the kernel, or loaded already, costs
 	 * nothing here: it has no alias in the image, or is marked loaded. */
 	if (path_fmt(alias, sizeof(alias), "fs-%s", type))

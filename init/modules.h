@@ -35,6 +35,11 @@ int modules_load_fs(struct boot *b, const char *type);
  * if it did something, 0 when there is nothing left. */
 int modules_preload_fs(struct boot *b);
 
+/* The image's only file system module, if it has one, loaded by a child
+ * beside the disk drivers on a machine of two CPUs or more (the two
+ * functions above wait for it). */
+void modules_load_fs_early(struct boot *b);
+
 /* Storage-like devices with no driver that no module in the image matches,
  * for the root-wait failure message: "pci:... usb:..." or "".  Walks sysfs:
  * only for when the wait has failed. */

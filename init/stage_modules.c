@@ -78,6 +78,7 @@ int stage_modules(struct boot *b)
 		if (mods.db.mod[i].boot)
 			modules_load_idx(b, i, "image");
 	modules_coldplug(b);
+	modules_load_fs_early(b);
 	log_msg(L_DEBUG, "modules: %d loaded at boot, %d devices queued",
 		mods.nloaded, modules_coldplug_left());
 	return 0;

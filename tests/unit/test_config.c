@@ -60,6 +60,7 @@ static void assert_unset(const struct config *c)
 	assert_int_equal(c->verbose, -1);
 	assert_int_equal(c->backup, -1);
 	assert_int_equal(c->microcode, -1);
+	assert_int_equal(c->lazy_modules, -1);
 	assert_int_equal(c->compress_line, 0);
 	assert_int_equal(c->level_line, 0);
 	assert_int_equal(c->threads_line, 0);
@@ -521,7 +522,7 @@ static void test_layering(void **state)
 			 -EINVAL);
 	assert_string_equal(err, NAME ":5: unknown setting 'BOGUS' (the settings are KVER, "
 			    "BASEDIR, DATADIR, INIT, OUTPUT, COMPRESS, LEVEL, THREADS, MODULES, "
-			    "SETS, HOOKS, GENERIC, HOSTONLY, VERBOSE, BACKUP and MICROCODE)");
+			    "SETS, HOOKS, GENERIC, LAZY_MODULES, HOSTONLY, VERBOSE, BACKUP and MICROCODE)");
 	assert_string_equal(c.kver, "2");
 	assert_int_equal(c.level, 3);
 	LIST(c.modules, "c");
@@ -692,7 +693,7 @@ static void check_sane(const struct config *c)
 				&c->output };
 	char **const *lists[] = { &c->modules, &c->sets, &c->hooks };
 	const int *bools[] = { &c->generic, &c->hostonly, &c->verbose, &c->backup,
-			       &c->microcode };
+			       &c->microcode, &c->lazy_modules };
 	size_t i, j;
 
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
