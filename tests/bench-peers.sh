@@ -16,8 +16,9 @@
 #
 # What it changes on the host (it needs root):
 #   - installs initramfs-tools-core, dracut-core and/or tiny-initramfs-core
-#     with apt-get when missing (they do not conflict; they pull in udev, and
-#     apt's default Recommends such as mdadm, lvm2, cryptsetup, dmraid);
+#     with apt-get when missing (peers_setup in tests/lib.sh; they do not
+#     conflict; they pull in udev, and apt's default Recommends such as
+#     mdadm, lvm2, cryptsetup, dmraid);
 #   - copies the test kernel's modules to /lib/modules/$KVER and its config
 #     to /boot/config-$KVER when absent (the peers read modules only from
 #     there; initramfs-tools checks compressor support in the config) and
@@ -78,25 +79,10 @@ timeit() {
 	awk -v s="$s" -v e="$e" 'BEGIN { printf "%.3f\n", (e - s) / 1e9 }'
 }
 
-# the end of a failed boot's log; for a kernel panic, what led to it
-show_log() {
-	local n
-	n=$(grep -an -m1 'Kernel panic' "$1" | cut -d: -f1)
-	if [ -n "$n" ]; then
-		sed -n "$((n > 12 ? n - 12 : 1)),${n}p" "$1"
-	else
-		tail -15 "$1"
-	fi | indent
-}
-
-indent() { sed -e 's/\x1b\[[0-9;]*[a-zA-Z]//g' -e 's/\r//g' -e 's/^/      | /'; }
-
-pkg_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo '?'; }
-
 declare -A LABEL GEN SIZE KT IT OKB NGEN SLOW CMD
 LABEL[floor]="floor (klcc init, exact modules)"
 LABEL[ours]="ours -M virtio -M ext4"
-LABEL[ours-generic]="ours generic (-M all modules.d/)"
+LABEL[ours-generic]="ours --generic (every set)"
 LABEL[tiny]="tiny-initramfs (same modules)"
 LABEL[it-list]="initramfs-tools MODULES=list"
 LABEL[it-most]="initramfs-tools MODULES=most"
@@ -105,197 +91,17 @@ SLOW[it-most]=1 SLOW[dracut]=1
 
 # ------------------------------------------------------- peers' packages
 need=()
-{ want it-list || want it-most; } && ! pkg_installed initramfs-tools-core && need+=(initramfs-tools-core)
-want dracut && ! pkg_installed dracut-core && need+=(dracut-core)
-want tiny && ! pkg_installed tiny-initramfs-core && need+=(tiny-initramfs-core)
-if [ "${#need[@]}" -gt 0 ]; then
-	log "installing ${need[*]} (once)"
-	export DEBIAN_FRONTEND=noninteractive
-	if ! apt-get install -y -qq "${need[@]}" >"$WORK/apt.log" 2>&1; then
-		apt-get update -qq >/dev/null 2>&1
-		apt-get install -y -qq "${need[@]}" >"$WORK/apt.log" 2>&1 ||
-			{ tail -20 "$WORK/apt.log" >&2; die "apt-get install ${need[*]} failed"; }
-	fi
-fi
-
-# The peers read /lib/modules/$KVER (and initramfs-tools /boot/config-$KVER).
-if want tiny || want it-list || want it-most || want dracut; then
-	if [ ! -d "/lib/modules/$KVER" ]; then
-		log "copying the test kernel's modules to /lib/modules/$KVER (left in place)"
-		mkdir -p /lib/modules && cp -a "$KROOT/lib/modules/$KVER" "/lib/modules/$KVER" ||
-			die "cannot copy the modules to /lib/modules/$KVER"
-	fi
-	if [ ! -f "/boot/config-$KVER" ]; then
-		mkdir -p /boot && cp -a "$KROOT/boot/config-$KVER" "/boot/config-$KVER" ||
-			die "cannot copy /boot/config-$KVER"
-	fi
-	depmod "$KVER" || die "depmod $KVER failed"
-fi
+{ want it-list || want it-most; } && need+=(initramfs-tools-core)
+want dracut && need+=(dracut-core)
+want tiny && need+=(tiny-initramfs-core)
+[ ${#need[@]} -eq 0 ] || peers_setup "${need[@]}" || die "cannot set up the peers"
 
 # --------------------------------------------------- the module chain
-# Our -M virtio -M ext4 image decides the module list the "same modules"
-# peers and the floor get: modules.db's "m" lines, in load order.
-"$TOP/mkinitramfs" -k "$KVER" -b "$KROOT" -M virtio -M ext4 -o "$WORK/ours.img" \
-	>/dev/null 2>&1 || die "our generator failed"
-mkdir -p "$WORK/ours.x"
-"$TOP/mkinitramfs" --extract "$WORK/ours.img" "$WORK/ours.x" >/dev/null ||
-	die "cannot extract our image"
-awk -F'\t' '$1 == "m" { print $2 }' "$WORK/ours.x/etc/initkit/modules.db" > "$WORK/mods"
-awk -F'\t' '$1 == "m" { print $3 }' "$WORK/ours.x/etc/initkit/modules.db" > "$WORK/modpaths"
-[ -s "$WORK/mods" ] || die "no modules in our image's modules.db"
-MODS=$(paste -sd, "$WORK/mods")
-
-# -------------------------------------------------- generator commands
-GENERIC=()
-for f in "$TOP"/modules.d/*; do GENERIC+=(-M "${f##*/}"); done
-
-# initramfs-tools: private copies of /etc/initramfs-tools
-mk_itconf() {	# DIR MODE
-	rm -rf "$1" && cp -a /etc/initramfs-tools "$1" || return 1
-	if grep -q '^MODULES=' "$1/initramfs.conf"; then
-		sed -i "s/^MODULES=.*/MODULES=$2/" "$1/initramfs.conf"
-	else
-		echo "MODULES=$2" >> "$1/initramfs.conf"
-	fi
-}
-if want it-list || want it-most; then
-	[ -d /etc/initramfs-tools ] || die "/etc/initramfs-tools missing (initramfs-tools-core)"
-	mk_itconf "$WORK/it-most.conf" most || die "cannot copy /etc/initramfs-tools"
-	mk_itconf "$WORK/it-list.conf" list || die "cannot copy /etc/initramfs-tools"
-	cp "$WORK/mods" "$WORK/it-list.conf/modules"
-fi
-
-# gen_cmd SYSTEM OUT: sets the array G to the command building OUT
-gen_cmd() {
-	case $1 in
-	ours) G=("$TOP/mkinitramfs" -k "$KVER" -b "$KROOT" -M virtio -M ext4 -o "$2") ;;
-	ours-generic) G=("$TOP/mkinitramfs" -k "$KVER" -b "$KROOT" "${GENERIC[@]}" -o "$2") ;;
-	tiny) G=(/usr/sbin/mktirfs -o "$2" --auto-modules=no --include-modules="$MODS" "$KVER") ;;
-	it-list) G=(/usr/sbin/mkinitramfs -d "$WORK/it-list.conf" -o "$2" "$KVER") ;;
-	it-most) G=(/usr/sbin/mkinitramfs -d "$WORK/it-most.conf" -o "$2" "$KVER") ;;
-	dracut) G=(/usr/bin/dracut -q --force --no-hostonly --no-hostonly-cmdline --kver "$KVER" "$2") ;;
-	esac
-}
-
-# ------------------------------------------------------------- the floor
-# Only the unavoidable work: devtmpfs and proc, the exact module chain with
-# finit_module, poll for /dev/vda every 10 ms, mount it read-only, move /dev
-# and /proc into it (the root's init logs through /dev/kmsg), switch, exec.
-# "Exact": a first boot finds the modules this machine cannot use (init
-# fails with ENODEV: crc32c-intel on QEMU's CPU without SSE4.2), and the
-# floor is built again without them.
-build_floor() {
-	build_floor_with "$WORK/modpaths" || return 1
-	boot floor-calibrate 120 "$WORK/floor.img" "root=UUID=$ROOT_UUID" \
-		-drive "file=$WORK/root.img,if=virtio,format=raw,snapshot=on" >/dev/null 2>&1
-	init_to_token "$WORK/floor-calibrate.log" >/dev/null || {
-		log "  the floor did not boot:"; show_log "$WORK/floor-calibrate.log"; return 1; }
-	sed -n 's/.*floor: not for this machine: \([^ ]*\).*/\1/p' "$WORK/floor-calibrate.log" \
-		| tr -d '\r' > "$WORK/floor.unusable"
-	grep -vxF -f "$WORK/floor.unusable" "$WORK/modpaths" > "$WORK/floor.modpaths"
-	[ -s "$WORK/floor.unusable" ] &&
-		log "  the floor leaves out (no such device here): $(tr '\n' ' ' < "$WORK/floor.unusable")"
-	build_floor_with "$WORK/floor.modpaths"
-}
-
-build_floor_with() {	# MODPATHS
-	local d=$WORK/floor.d r=$WORK/floor.root p
-	mkdir -p "$d" && cat > "$d/init.c" <<'EOF'
-#include <errno.h>
-#include <fcntl.h>
-#include <string.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
-#include <sys/time.h>
-#include <time.h>
-#include <unistd.h>
-
-extern int finit_module(int fd, const char *params, int flags);
-
-static void say(const char *a, const char *b)
-{
-	const char *e = strerror(errno);
-
-	(void)!write(2, "floor: ", 7); (void)!write(2, a, strlen(a));
-	(void)!write(2, " ", 1); (void)!write(2, b, strlen(b));
-	(void)!write(2, ": ", 2); (void)!write(2, e, strlen(e));
-	(void)!write(2, "\n", 1);
-}
-
-int main(void)
-{
-	static char list[8192];
-	char *p, *nl;
-	int fd, n;
-	struct stat st;
-	struct timeval t0, t;
-	struct timespec tick = { 0, 10 * 1000 * 1000 };
-
-	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
-	mount("proc", "/proc", "proc", 0, NULL);
-	fd = open("/etc/modules.list", O_RDONLY);
-	n = fd < 0 ? 0 : read(fd, list, sizeof(list) - 1);
-	list[n > 0 ? n : 0] = '\0';
-	for (p = list; *p; p = nl) {
-		nl = strchr(p, '\n');
-		if (nl)
-			*nl++ = '\0';
-		else
-			nl = p + strlen(p);
-		if (!*p)
-			continue;
-		fd = open(p, O_RDONLY);
-		if (fd < 0) {
-			say("module", p);
-			continue;
-		}
-		if (finit_module(fd, "", 0) < 0) {
-			/* ENODEV: no such hardware (crc32c-intel without SSE4.2) */
-			if (errno == ENODEV) {
-				(void)!write(2, "floor: not for this machine: ", 29);
-				(void)!write(2, p, strlen(p));
-				(void)!write(2, "\n", 1);
-			} else if (errno != EEXIST) {
-				say("module", p);
-			}
-		}
-		close(fd);
-	}
-	gettimeofday(&t0, NULL);
-	while (stat("/dev/vda", &st) < 0) {
-		gettimeofday(&t, NULL);
-		if (t.tv_sec - t0.tv_sec > 30) {
-			say("waiting for", "/dev/vda");
-			return 1;
-		}
-		nanosleep(&tick, NULL);
-	}
-	if (mount("/dev/vda", "/root", "ext4", MS_RDONLY, NULL) < 0) {
-		say("mount", "/dev/vda");
-		return 1;
-	}
-	mount("/dev", "/root/dev", NULL, MS_MOVE, NULL);
-	mount("/proc", "/root/proc", NULL, MS_MOVE, NULL);
-	if (chdir("/root") < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 ||
-	    chroot(".") < 0 || chdir("/") < 0) {
-		say("switch", "/root");
-		return 1;
-	}
-	execl("/sbin/init", "init", (char *)0);
-	say("exec", "/sbin/init");
-	return 1;
-}
-EOF
-	klcc -static -Os -o "$d/init" "$d/init.c" >"$d/cc.log" 2>&1 || { cat "$d/cc.log" >&2; return 1; }
-	strip --strip-all "$d/init" || return 1
-	rm -rf "$r" && mkdir -p "$r/dev" "$r/proc" "$r/root" "$r/etc" || return 1
-	cp "$d/init" "$r/init" && mknod -m 600 "$r/dev/console" c 5 1 || return 1
-	while IFS= read -r p; do
-		mkdir -p "$r${p%/*}" && cp "$KROOT$p" "$r$p" || return 1
-	done < "$1"
-	cp "$1" "$r/etc/modules.list" || return 1
-	(cd "$r" && find . | cpio --quiet -o -H newc -R 0:0 | gzip -9) > "$WORK/floor.img"
-}
+# What our -M virtio -M ext4 image loads for this root (set_chain): the
+# module list the "same modules" peers and the floor get, in load order
+set_chain virtio ext4 > "$WORK/chain" || die "cannot resolve the module chain"
+mod_names < "$WORK/chain" > "$WORK/mods"
+[ -s "$WORK/mods" ] || die "no modules in the chain of -M virtio -M ext4"
 
 # ----------------------------------------------------------- header
 printf 'kernel: %s (Debian linux-image-amd64), host: %d CPUs, QEMU TCG (%s)\n' \
@@ -322,12 +128,16 @@ for s in $SYSTEMS; do
 	out=$WORK/$s.img
 	if [ "$s" = floor ]; then
 		log "building the floor image"
-		if build_floor; then GEN[$s]="-"; else GEN[$s]=FAIL; log "  the floor failed to build"; fi
+		if floor_image "$out" "$WORK/chain" "$WORK/root.img"; then
+			GEN[$s]="-"
+		else
+			GEN[$s]=FAIL; log "  the floor failed to build"
+		fi
 		CMD[$s]="klcc init + find . | cpio -o -H newc | gzip -9"
 	else
 		n=$GENS
 		[ -n "${SLOW[$s]:-}" ] && n=$GENS_SLOW
-		gen_cmd "$s" "$out"
+		bench_gen_cmd "$s" "$out" || die "cannot set up ${LABEL[$s]}"
 		CMD[$s]="${G[*]}"
 		log "generating: ${LABEL[$s]} x $n"
 		: > "$WORK/$s.gen"

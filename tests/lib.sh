@@ -223,6 +223,8 @@ kstart_to_token() {
 
 # Is Debian package $1 installed?
 pkg_installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
+# Its version, or "?"
+pkg_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo '?'; }
 
 # peers_setup PACKAGE...: what the benchmarks' peers (initramfs-tools,
 # dracut on the host) need: PACKAGEs installed with apt-get where missing
@@ -234,7 +236,10 @@ peers_setup() {
 	for p in "$@"; do pkg_installed "$p" || need+=("$p"); done
 	if [ ${#need[@]} -gt 0 ]; then
 		log "installing ${need[*]} (once)"
+		# stale package lists: update once and try again
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >"$WORK/apt.log" 2>&1 ||
+			{ apt-get update -qq >/dev/null 2>&1 &&
+				DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >"$WORK/apt.log" 2>&1; } ||
 			{ tail -20 "$WORK/apt.log" >&2; log "apt-get install ${need[*]} failed"; return 1; }
 	fi
 	if [ ! -d "/lib/modules/$KVER" ]; then
@@ -266,6 +271,131 @@ bench_boot() {
 	log "$label: boot $r did not reach the root; the log ends:"
 	tail -n 8 "$WORK/$s-$r.log" | tr -d '\r' | sed 's/^/    | /' >&2
 	return 1
+}
+
+# The kernel's initramfs unpacking window in boot log $1, seconds: the
+# printk time of "Freeing initrd memory" (init/initramfs.c, once the image
+# is unpacked into rootfs and its memory given back) less that of "Trying to
+# unpack rootfs image as initramfs...".  Both lines are the kernel's, for
+# any image; in between it decompresses and copies every member.
+unpack_window() {
+	awk '
+		function stamp(line) { sub(/^\[ */, "", line); sub(/\].*/, "", line); return line + 0 }
+		/^\[ *[0-9.]+\] Trying to unpack rootfs image as initramfs/ { t0 = stamp($0) }
+		/^\[ *[0-9.]+\] Freeing initrd memory:/ { t1 = stamp($0) }
+		END { if (t0 && t1) printf "%.3f\n", t1 - t0; else exit 1 }' "$1"
+}
+
+# med_spread FILE [DIGITS]: "MEDIAN (MIN-MAX)" of the numbers in FILE, one a line, with
+# DIGITS decimals (default 3); "-" for none
+med_spread() {
+	sort -n "$1" | awk -v d="${2:-3}" 'NR == 1 { lo = $1 } { hi = $1; v[NR] = $1 }
+		END { if (NR == 0) { print "-"; exit }
+			m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "%." d "f (%." d "f-%." d "f)\n", m, lo, hi }'
+}
+
+# show_log LOG: the end of a failed boot's log, indented; for a kernel
+# panic, what led to it
+show_log() {
+	local n
+	n=$(grep -an -m1 'Kernel panic' "$1" | cut -d: -f1)
+	if [ -n "$n" ]; then
+		sed -n "$((n > 12 ? n - 12 : 1)),${n}p" "$1"
+	else
+		tail -15 "$1"
+	fi | indent
+}
+indent() { sed -e 's/\x1b\[[0-9;]*[a-zA-Z]//g' -e 's/\r//g' -e 's/^/      | /'; }
+
+# set_chain SET...: the modules of our module sets SET (modules.d/SET, plain
+# module names only) with their dependencies and softdeps, in the order they
+# load (mod_load_order): paths under lib/modules/KVER/.  For -M virtio -M
+# ext4 on a virtio-blk ext4 root: the chain /init loads, which the
+# benchmarks' floor and "same modules" peers get.  Read from the sets and
+# the kernel, not from one of our images, whose layout may change.
+set_chain() {
+	local s names=() w
+	for s in "$@"; do
+		for w in $(sed 's/#.*//' "$TOP/modules.d/$s"); do
+			case $w in
+			*[!A-Za-z0-9_-]*) log "set_chain: $s: '$w' is not a plain module name"; return 1 ;;
+			esac
+			names+=("$w")
+		done
+	done
+	mod_load_order "${names[@]}"
+}
+
+# mod_names: module paths on stdin, their names on stdout (crc32c-intel.ko:
+# crc32c_intel)
+mod_names() { sed -e 's,.*/,,' -e 's/\.ko.*//' -e 's/-/_/g'; }
+
+# floor_image OUT CHAIN DISK: the benchmarks' hand-made "floor": a klcc
+# init (tests/qemu/floor-init.c: only the unavoidable work) that loads the
+# modules of file CHAIN (paths under lib/modules/KVER/, set_chain) and
+# mounts /dev/vda, gzip -9.  "Exact": a first boot on DISK, in the current
+# guest shape (INITKIT_QEMU_SHAPE), finds the modules this machine cannot
+# use (ENODEV: crc32c-intel without SSE4.2), and the image is built again
+# without them.  Work files $WORK/floor.*; needs root (mknod).
+floor_image() {
+	local out=$1 chain=$2 disk=$3 d=$WORK/floor.d
+	mkdir -p "$d" || return 1
+	klcc -static -Os -o "$d/init" "$TOP/tests/qemu/floor-init.c" >"$d/cc.log" 2>&1 ||
+		{ cat "$d/cc.log" >&2; return 1; }
+	strip --strip-all "$d/init" && floor_pack "$out" "$chain" "$d/init" || return 1
+	boot floor-calibrate 120 "$out" "root=UUID=$ROOT_UUID" \
+		-drive "file=$disk,if=virtio,format=raw,snapshot=on" >/dev/null 2>&1
+	init_to_token "$WORK/floor-calibrate.log" >/dev/null ||
+		{ log "the floor did not boot; its log ends:"; show_log "$WORK/floor-calibrate.log" >&2; return 1; }
+	sed -n "s,.*floor: not for this machine: /lib/modules/$KVER/\([^ ]*\).*,\1,p" \
+		"$WORK/floor-calibrate.log" | tr -d '\r' > "$d/unusable"
+	[ -s "$d/unusable" ] || return 0
+	log "  the floor leaves out (no such device here): $(tr '\n' ' ' < "$d/unusable")"
+	grep -vxF -f "$d/unusable" "$chain" > "$d/chain"
+	floor_pack "$out" "$d/chain" "$d/init"
+}
+
+# floor_pack OUT CHAIN INIT: the floor's archive
+floor_pack() {
+	local out=$1 chain=$2 r=$WORK/floor.root p
+	rm -rf "$r" && mkdir -p "$r/dev" "$r/proc" "$r/root" "$r/etc" || return 1
+	cp "$3" "$r/init" && mknod -m 600 "$r/dev/console" c 5 1 || return 1
+	while IFS= read -r p; do
+		mkdir -p "$r/lib/modules/$KVER/${p%/*}" &&
+			cp "$KROOT/lib/modules/$KVER/$p" "$r/lib/modules/$KVER/$p" || return 1
+		printf '/lib/modules/%s/%s\n' "$KVER" "$p"
+	done < "$chain" > "$r/etc/modules.list" || return 1
+	(cd "$r" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 | gzip -9) > "$out"
+}
+
+# bench_gen_cmd SYSTEM OUT: sets the array G to the command that builds
+# SYSTEM's image OUT, as the benchmarks build it:
+#   ours          mkinitramfs -M virtio -M ext4
+#   ours-generic  mkinitramfs --generic
+#   tiny          tiny-initramfs with the modules named in $WORK/mods
+#   it-list       initramfs-tools MODULES=list, the modules of $WORK/mods
+#   it-most       initramfs-tools MODULES=most
+#   dracut        dracut --no-hostonly
+# initramfs-tools runs with a private copy of /etc/initramfs-tools, made
+# here ($WORK/SYSTEM.conf); the host's is never touched.  The peers read
+# the kernel's modules in /lib/modules (peers_setup).
+# shellcheck disable=SC2034 # G is the caller's
+bench_gen_cmd() {
+	case $1 in
+	ours) G=("$TOP/mkinitramfs" -k "$KVER" -b "$KROOT" -M virtio -M ext4 -o "$2") ;;
+	ours-generic) G=("$TOP/mkinitramfs" -k "$KVER" -b "$KROOT" --generic -o "$2") ;;
+	tiny) G=(/usr/sbin/mktirfs -o "$2" --auto-modules=no
+		--include-modules="$(paste -sd, "$WORK/mods")" "$KVER") ;;
+	it-list | it-most)
+		local c=$WORK/$1.conf
+		rm -rf "$c" && cp -a /etc/initramfs-tools "$c" || return 1
+		sed -i '/^MODULES=/d' "$c/initramfs.conf" && echo "MODULES=${1#it-}" >> "$c/initramfs.conf" || return 1
+		[ "$1" = it-most ] || cp "$WORK/mods" "$c/modules" || return 1
+		G=(/usr/sbin/mkinitramfs -d "$c" -o "$2" "$KVER") ;;
+	dracut) G=(/usr/bin/dracut -q --force --no-hostonly --no-hostonly-cmdline --kver "$KVER" "$2") ;;
+	*) log "bench_gen_cmd: no system $1"; return 2 ;;
+	esac
 }
 
 # Seconds (kernel clock) from the kernel starting /init to the root's token.
