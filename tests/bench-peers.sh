@@ -13,6 +13,11 @@
 #                 measured: it is the reference of the ratios); default all:
 #                 ours-generic tiny it-list it-most dracut floor
 #   KEEP=1        keep the work directory (images, boot logs)
+#   NOBOOT=1      generation time and image size only, no boots (what
+#                 'make bench' runs: tests/bench-generic.sh boots ours, the
+#                 floor and tiny-initramfs on this marker root in both guest
+#                 shapes, and ours, initramfs-tools and dracut on a real
+#                 Debian root with systemd); the floor is then left out
 #
 # What it changes on the host (it needs root):
 #   - installs initramfs-tools-core, dracut-core and/or tiny-initramfs-core
@@ -34,6 +39,8 @@ set -uo pipefail
 BOOTS=${BOOTS:-3} GENS=${GENS:-11} GENS_SLOW=${GENS_SLOW:-3}
 ALL_PEERS="ours-generic tiny it-list it-most dracut floor"
 PEERS=${PEERS:-$ALL_PEERS}
+NOBOOT=${NOBOOT:-}
+[ -z "$NOBOOT" ] || PEERS=$(echo " $PEERS " | sed 's/ floor / /; s/^ *//; s/ *$//')
 
 die() { log "bench-peers: $*"; exit 1; }
 
@@ -119,11 +126,15 @@ for p in udev systemd mdadm lvm2 cryptsetup dmraid console-setup busybox pigz zs
 done
 printf 'optional tools installed (the peers'"'"' hooks add what is present):%s\n' "${extras:- none}"
 printf 'module chain (%d): %s\n' "$(wc -l < "$WORK/mods")" "$(tr '\n' ' ' < "$WORK/mods")"
-printf 'boots: %s per system, root=UUID=%s on virtio-blk, 512 MB, console=ttyS0 panic=-1\n\n' \
-	"$BOOTS" "$ROOT_UUID"
+if [ -n "$NOBOOT" ]; then
+	printf 'no boots (NOBOOT=1): generation and image size only\n\n'
+else
+	printf 'boots: %s per system, root=UUID=%s on virtio-blk, 512 MB, console=ttyS0 panic=-1\n\n' \
+		"$BOOTS" "$ROOT_UUID"
+fi
 
 # ------------------------------------------------------- generation
-mkdisk_ext4 "$WORK/root.img" || die "cannot make the root disk"
+[ -n "$NOBOOT" ] || mkdisk_ext4 "$WORK/root.img" || die "cannot make the root disk"
 for s in $SYSTEMS; do
 	out=$WORK/$s.img
 	if [ "$s" = floor ]; then
@@ -161,6 +172,7 @@ done
 
 # ------------------------------------------------------------ boots
 for s in $SYSTEMS; do : > "$WORK/$s.kt"; : > "$WORK/$s.it"; OKB[$s]=0; done
+[ -z "$NOBOOT" ] || BOOTS=0
 for r in $(seq "$BOOTS"); do	# interleaved: drift hits every system alike
 	for s in $SYSTEMS; do
 		[ "${SIZE[$s]}" = FAIL ] && continue
@@ -188,7 +200,7 @@ done
 for s in $SYSTEMS; do
 	KT[$s]=$(median < "$WORK/$s.kt") IT[$s]=$(median < "$WORK/$s.it")
 	KT[$s]=${KT[$s]:-FAIL} IT[$s]=${IT[$s]:-FAIL}
-	[ "${SIZE[$s]}" = FAIL ] && KT[$s]="-" IT[$s]="-"
+	[ "${SIZE[$s]}" = FAIL ] || [ -n "$NOBOOT" ] && KT[$s]="-" IT[$s]="-"
 done
 
 # ------------------------------------------------------------ table
@@ -199,16 +211,20 @@ printf -- '-%.0s' $(seq 110); echo
 for s in $SYSTEMS; do
 	g=${GEN[$s]}
 	[ -n "${NGEN[$s]:-}" ] && [ "$g" != FAIL ] && g="$g (n=${NGEN[$s]})"
-	printf '%-34s | %12s | %12s | %14s | %14s | %s/%s\n' "${LABEL[$s]}" "$g" "${SIZE[$s]}" \
-		"${KT[$s]}" "${IT[$s]}" "${OKB[$s]}" "$BOOTS"
+	ok="${OKB[$s]}/$BOOTS"
+	[ -z "$NOBOOT" ] || ok=-
+	printf '%-34s | %12s | %12s | %14s | %14s | %s\n' "${LABEL[$s]}" "$g" "${SIZE[$s]}" \
+		"${KT[$s]}" "${IT[$s]}" "$ok"
 done
-echo
-echo "each boot (kernel start -> root's init / /init start -> root's init, s):"
-for s in $SYSTEMS; do
-	[ "${SIZE[$s]}" = FAIL ] && continue
-	printf '  %-34s %s\n' "${LABEL[$s]}" \
-		"$(paste -d/ "$WORK/$s.kt" "$WORK/$s.it" | tr '\n' ' ')"
-done
+if [ -z "$NOBOOT" ]; then
+	echo
+	echo "each boot (kernel start -> root's init / /init start -> root's init, s):"
+	for s in $SYSTEMS; do
+		[ "${SIZE[$s]}" = FAIL ] && continue
+		printf '  %-34s %s\n' "${LABEL[$s]}" \
+			"$(paste -d/ "$WORK/$s.kt" "$WORK/$s.it" | tr '\n' ' ')"
+	done
+fi
 
 # ----------------------------------------------------------- ratios
 num() { case $1 in '' | *[!0-9.]* | .) return 1 ;; esac; }
@@ -227,6 +243,7 @@ ratios() {	# PEER OURS
 	printf '  %s vs %s\n' "${LABEL[$o]}" "${LABEL[$p]}"
 	cmp "generation" "${GEN[$p]}" "${GEN[$o]}" "faster" "SLOWER"
 	cmp "image size" "${SIZE[$p]}" "${SIZE[$o]}" "smaller" "LARGER"
+	[ -n "$NOBOOT" ] && return
 	cmp "kernel start->root init" "${KT[$p]}" "${KT[$o]}" "sooner" "LATER"
 	cmp "/init start->root init" "${IT[$p]}" "${IT[$o]}" "faster" "SLOWER"
 }
@@ -246,7 +263,7 @@ quot() {
 		else if (a == int(a) && b == int(b)) printf "    %-26s %.2fx (%s vs %s, %+d)\n", w ":", a / b, a, b, a - b
 		else printf "    %-26s %.2fx (%s vs %s, %+.3f s)\n", w ":", a / b, a, b, a - b }'
 }
-if want ours-generic; then
+if want ours-generic && [ -z "$NOBOOT" ]; then
 	echo "  ours generic vs ours -M virtio -M ext4 (generic / small)"
 	quot "kernel start->root init" "${KT[ours-generic]}" "${KT[ours]}"
 	quot "/init start->root init" "${IT[ours-generic]}" "${IT[ours]}"
