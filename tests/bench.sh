@@ -1,6 +1,10 @@
 #!/bin/bash
 # tests/bench.sh - 'make bench': the figures we quote, measured on the test
 # kernel in one run.  Medians; durations are never asserted in tests.
+# Generation time and size of the small and the generic image, and /init's
+# own CPU time (its timeline) in the small image's boots, with and without
+# QEMU's huge pages and under -icount.  The generic image's boots, and the
+# boots against the floor and the peers, are tests/bench-generic.sh's.
 #   BOOTS=N   boots per measurement (default 5)
 #   GENS=N    generator runs per measurement (default 21)
 #   BASELINE=TREE  also boot the -M virtio -M ext4 image of another built
@@ -54,12 +58,12 @@ done | median > "$WORK/gengen"
 printf '%-44s %s bytes\n' "image: --generic" "$(stat -c %s "$WORK/generic.img")"
 printf '%-44s %s s (median of %d)\n' "generation: --generic" "$(cat "$WORK/gengen")" "$GENS"
 
-# boots: the images in turn, so that drift hits all alike
-: > "$WORK/boots.virtio"; : > "$WORK/boots.generic"; : > "$WORK/k.virtio"; : > "$WORK/k.generic"
+# boots of the small image (with BASELINE's in turn, so that drift hits both alike)
+: > "$WORK/boots.virtio"; : > "$WORK/k.virtio"
 : > "$WORK/boots.base"; : > "$WORK/k.base"; : > "$WORK/own.base"
 : > "$WORK/own"; : > "$WORK/other"
 for i in $(seq "$BOOTS"); do
-	for img in virtio ${BASELINE:+base} generic; do
+	for img in virtio ${BASELINE:+base}; do
 		boot "$img$i" 120 "$WORK/$img.img" "root=UUID=$ROOT_UUID" \
 			-drive "file=$WORK/root.img,if=virtio,format=raw,snapshot=on" >/dev/null || true
 		log="$WORK/$img$i.log"
@@ -78,10 +82,6 @@ done
 row() { printf '%-44s %s s (median of %d; each: %s)\n' "$1" "$(median < "$2")" "$BOOTS" "$(tr '\n' ' ' < "$2")"; }
 row "boot: /init start -> root's init (virtio)" "$WORK/boots.virtio"
 row "boot: kernel start -> root's init (virtio)" "$WORK/k.virtio"
-row "boot: /init start -> root's init (generic)" "$WORK/boots.generic"
-row "boot: kernel start -> root's init (generic)" "$WORK/k.generic"
-printf '%-44s %sx (kernel start -> root init; target <= 1.2)\n' "generic / virtio+ext4" \
-	"$(awk -v a="$(median < "$WORK/k.generic")" -v b="$(median < "$WORK/k.virtio")" 'BEGIN { printf "%.2f", a / b }')"
 printf '%-44s %s ms (median; most %s; each: %s)\n' "/init's own CPU time per boot" \
 	"$(median < "$WORK/own")" "$(sort -n "$WORK/own" | tail -1)" "$(tr '\n' ' ' < "$WORK/own")"
 echo "  (the timeline's figure: CPU time from main() to the switch, outside"
