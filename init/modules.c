@@ -533,7 +533,8 @@ void modules_unmatched(char *out, size_t size)
 }
 
 /* ---- the root's file system, loaded beside the disk drivers ----------
- * An image with one file system module (the small and --hostonly ones):
+ * An image with one file system module (the small and --hostonly ones),
+ * or any image booted with rootfstype= naming one type (a generic one):
  * on a machine with two CPUs or more, a child loads it and what it needs
  * while /init loads the disk's drivers and waits for the root, so that the
  * kernel links ext4, jbd2 and the rest (2.5 MB) meanwhile instead of
@@ -549,19 +550,35 @@ static int several_cpus(void)
 	       strpbrk(buf, "-,") != NULL;
 }
 
+static int first_match(int idx, int fixed, void *arg)
+{
+	*(int *)arg = idx;
+	return 1;
+}
+
 void modules_load_fs_early(struct boot *b)
 {
+	const char *t = b->bp.rootfstype;
+	char type[FSTYPE_MAX], alias[FSTYPE_MAX + 4];
 	int i, fs = -1;
 	pid_t pid;
 
-	if (!mods.have_db || *b->bp.rootfstype)
+	if (!mods.have_db)
 		return;
-	for (i = 0; i < mods.db.nmod; i++)
-		if (mods.is_fs[i] && mods.state[i] == ST_NONE) {
-			if (fs >= 0)
-				return;		/* several: which is the root's? */
-			fs = i;
-		}
+	if (*t) {
+		/* rootfstype= names one type: that one, whatever the image has */
+		if (list_next(&t, type, sizeof(type)) <= 0 || list_next(&t, alias, 1) >= 0 ||
+		    path_fmt(alias, sizeof(alias), "fs-%s", type))
+			return;
+		moddb_match(&mods.db, alias, first_match, &fs);
+	} else {
+		for (i = 0; i < mods.db.nmod; i++)
+			if (mods.is_fs[i] && mods.state[i] == ST_NONE) {
+				if (fs >= 0)
+					return;	/* several: which is the root's? */
+				fs = i;
+			}
+	}
 	if (fs < 0 || !several_cpus())
 		return;
 	pid = fork();
