@@ -23,6 +23,7 @@
 #include "firmware.h"
 #include "hooks.h"
 #include "hostonly.h"
+#include "regfile.h"
 #include "imgext2.h"
 #include "kbd.h"
 #include "imgextract.h"
@@ -341,6 +342,43 @@ static void populate(struct image *img, struct modsel *ms, const char *kver,
 	}
 }
 
+/* --generic (or --fs-hint): the type of the root this runs on, which the
+ * image will most likely boot (the kernel hook builds it on the machine),
+ * for /init to load beside the disk drivers (layout.h). */
+static void fs_hint(const struct opts *o, struct image *img)
+{
+	char type[32] = "", *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	if (o->fs_hint) {
+		if (strcmp(o->fs_hint, "none"))
+			snprintf(type, sizeof(type), "%s", o->fs_hint);
+	} else if (o->generic && (f = fopen_regular("/proc/self/mountinfo"))) {
+		while (getline(&line, &cap, f) > 0) {
+			struct hostonly_mount m;
+
+			memset(&m, 0, sizeof(m));
+			line[strcspn(line, "\n")] = '\0';
+			if (!hostonly_mountinfo_line(line, &m) && !strcmp(m.point, "/") &&
+			    strlen(m.fstype) < sizeof(type) &&
+			    strspn(m.fstype, "abcdefghijklmnopqrstuvwxyz0123456789_.") ==
+			    strlen(m.fstype))
+				snprintf(type, sizeof(type), "%s", m.fstype);	/* the last wins */
+			hostonly_mount_free(&m);
+		}
+		free(line);
+		fclose(f);
+	}
+	if (type[0]) {
+		strcat(type, "\n");
+		image_add_data(img, LAYOUT_FS_HINT, type, strlen(type), 0644);
+		if (o->out.verbose)
+			msg("the root's likely file system: %.*s (--fs-hint)",
+			    (int)strlen(type) - 1, type);
+	}
+}
+
 /* Step 2: the tree: the base, the firmware the modules name, the hooks'
  * and -I's files, the sentinel; the early microcode goes in front. */
 static void assemble(struct opts *o, struct modsel *ms, struct image *img)
@@ -388,6 +426,7 @@ static void assemble(struct opts *o, struct modsel *ms, struct image *img)
 		image_add_data(img, LAYOUT_KEYMAP, km, kmlen, 0644);
 		free(km);
 	}
+	fs_hint(o, img);
 	if (resume_spec[0]) {
 		char line[sizeof(resume_spec) + 16];
 		int n = snprintf(line, sizeof(line), "resume=%s\n", resume_spec);

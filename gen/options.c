@@ -27,7 +27,7 @@
 static const char usage_text[] =
 "Usage: mkinitramfs -o OUTPUT [-k KVER] [-b BASEDIR] [-m MODULE]... [-M SET]...\n"
 "                   [--generic] [--hostonly | --no-hostonly] [-H HOOK]...\n"
-"                   [--lazy-modules | --no-lazy-modules]\n"
+"                   [--lazy-modules | --no-lazy-modules] [--fs-hint TYPE]\n"
 "                   [-I PROG]... [-c ALG] [-l LEVEL] [-d DATADIR] [-i INIT]\n"
 "                   [-j THREADS] [--microcode]\n"
 "                   [--backup] [--format cpio|image] [--cpio-front] [-C FILE] [-v]\n"
@@ -55,6 +55,9 @@ static const char usage_text[] =
 "                       member: the kernel copies them, /init inflates\n"
 "                       only those it loads (the default with --generic;\n"
 "                       --no-lazy-modules: in the compressed archive)\n"
+"      --fs-hint TYPE   the root's likely file system: /init loads it\n"
+"                       beside the disk drivers (default with --generic:\n"
+"                       that of the root mkinitramfs runs on; none: no hint)\n"
 "      --hostonly       what this machine needs to reach its root: the\n"
 "                       drivers from its root device up to the bus, and\n"
 "                       the root's file system (-v says what and why);\n"
@@ -270,6 +273,7 @@ void options_parse(int argc, char **argv, struct opts *o)
 		{ "microcode", no_argument, NULL, 'U' },
 		{ "lazy-modules", no_argument, NULL, 0x108 },
 		{ "no-lazy-modules", no_argument, NULL, 0x109 },
+		{ "fs-hint", required_argument, NULL, 0x10a },
 		{ "extract", required_argument, NULL, 'X' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -366,6 +370,13 @@ void options_parse(int argc, char **argv, struct opts *o)
 			break;
 		case 0x109:
 			o->lazy_modules = 0;
+			break;
+		case 0x10a:
+			if (!*optarg || strlen(optarg) > 31 || strspn(optarg,
+			    "abcdefghijklmnopqrstuvwxyz0123456789_.") != strlen(optarg))
+				usage_error("--fs-hint %s: a file system type (ext4, xfs...) "
+					    "or none", optarg);
+			o->fs_hint = optarg;
 			break;
 		case 'C':
 			o->config = optarg;

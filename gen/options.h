@@ -30,6 +30,7 @@ struct opts {
 	const char *level_arg;		/* -l LEVEL as written */
 	int basedir_set, comp_set;	/* given as flags: the config file's lose */
 	int microcode;			/* --microcode: early microcode first */
+	const char *fs_hint;		/* --fs-hint TYPE|none; NULL: as --generic */
 	int lazy_modules;		/* --lazy-modules 1, --no-lazy-modules 0,
 					 * unset -1: as --generic */
 	int hostonly;			/* --hostonly; --no-hostonly: -1 */

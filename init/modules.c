@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "inflate.h"
+#include "layout.h"
 #include "init.h"
 #include "log.h"
 #include "moddb.h"
@@ -534,7 +535,8 @@ void modules_unmatched(char *out, size_t size)
 
 /* ---- the root's file system, loaded beside the disk drivers ----------
  * An image with one file system module (the small and --hostonly ones),
- * or any image booted with rootfstype= naming one type (a generic one):
+ * or any image booted with rootfstype= naming one type, or a generic one
+ * with a hint (LAYOUT_FS_HINT: the type the root likely has):
  * on a machine with two CPUs or more, a child loads it and what it needs
  * while /init loads the disk's drivers and waits for the root, so that the
  * kernel links ext4, jbd2 and the rest (2.5 MB) meanwhile instead of
@@ -572,12 +574,16 @@ void modules_load_fs_early(struct boot *b)
 			return;
 		moddb_match(&mods.db, alias, first_match, &fs);
 	} else {
-		for (i = 0; i < mods.db.nmod; i++)
-			if (mods.is_fs[i] && mods.state[i] == ST_NONE) {
-				if (fs >= 0)
-					return;	/* several: which is the root's? */
-				fs = i;
-			}
+		for (i = 0; i < mods.db.nmod && fs != -2; i++)
+			if (mods.is_fs[i] && mods.state[i] == ST_NONE)
+				fs = fs < 0 ? i : -2;
+		/* several: the type the image was told the root likely has */
+		if (fs == -2 && read_file("/" LAYOUT_FS_HINT, type, sizeof(type)) > 0) {
+			type[strcspn(type, "\n")] = '\0';
+			fs = -1;
+			if (!path_fmt(alias, sizeof(alias), "fs-%s", type))
+				moddb_match(&mods.db, alias, first_match, &fs);
+		}
 	}
 	if (fs < 0 || !several_cpus())
 		return;

@@ -12,6 +12,10 @@
 #define LAYOUT_HOOKS      "scripts"			/* scripts/STAGE/NAME */
 #define LAYOUT_ACTIONS    "lib/initkit/actions"	/* actions/PROBE-TYPE */
 #define LAYOUT_HELPERS    "lib/initkit"		/* helper programs */
+/* --generic: the file system type the root is likely to have (that of the
+ * root mkinitramfs ran on, or --fs-hint): /init loads it beside the disk
+ * drivers; a root of another type loads its own once found. */
+#define LAYOUT_FS_HINT    "etc/initkit/fs-hint"
 /* A link to /init that /init moves to /sbin/modprobe when it starts: the
  * kernel asks /sbin/modprobe for modules before /init runs too (its crypto
  * self-tests: "crypto-hmac(sha256)" and five more on Debian's 6.1), and an

@@ -98,4 +98,16 @@ printf 'INTELUCODE' > "$B/lib/firmware/intel-ucode/06-3a-09"
 check lazy-microcode-first sh -c "cpio -it --quiet < '$WORK/mc.img' 2>/dev/null | head -5 |
 	grep -qx kernel/x86/microcode/GenuineIntel.bin"
 check lazy-microcode-then-modules sh -c "'$TOP/mkinitramfs' --list '$WORK/mc.img' | grep -q 'ext4\.ko\.gz\$'"
+# --- the generic image's hint: the root's likely file system ----------------
+hostfs=$(findmnt -n -o FSTYPE / 2>/dev/null | tail -1)
+check lazy-fs-hint-is-this-root sh -c "test \"\$(cat '$WORK/x/etc/initkit/fs-hint' 2>/dev/null)\" = '$hostfs' || test -z '$hostfs'"
+"${MK[@]}" --generic --fs-hint none -o "$WORK/nh.img" >/dev/null 2>&1
+check lazy-fs-hint-none sh -c "'$TOP/mkinitramfs' --list '$WORK/nh.img' | grep -q 'ext4\.ko\.gz\$' &&
+	! '$TOP/mkinitramfs' --list '$WORK/nh.img' | grep -q 'etc/initkit/fs-hint\$'"
+"${MK[@]}" --generic --fs-hint xfs -o "$WORK/xh.img" >/dev/null 2>&1
+rm -rf "$WORK/xh" && mkdir "$WORK/xh" && "$TOP/mkinitramfs" --extract "$WORK/xh.img" "$WORK/xh" >/dev/null 2>&1
+check lazy-fs-hint-given test "$(cat "$WORK/xh/etc/initkit/fs-hint" 2>/dev/null)" = xfs
+check lazy-fs-hint-small-none sh -c "! '$TOP/mkinitramfs' --list '$WORK/s.img' | grep -q 'fs-hint'"
+"${MK[@]}" --generic --fs-hint 'ext4;x' -o "$WORK/bh.img" > "$WORK/bh.out" 2>&1
+check lazy-fs-hint-bad-named sh -c "grep -q -- '--fs-hint ext4;x: a file system type' '$WORK/bh.out' && test ! -e '$WORK/bh.img'"
 exit 0
