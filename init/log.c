@@ -71,6 +71,11 @@ static void emit(int level, const char *text, size_t len, int cont)
 	(void)!write(log_fd, line, n);
 }
 
+void log_child(void)
+{
+	lines_on_fd = KMSG_LINES_PER_OPEN;
+}
+
 void log_msg(int level, const char *fmt, ...)
 {
 	char msg[LOG_LINE_MAX];

@@ -17,6 +17,9 @@
 /* Open /dev/kmsg, falling back to /dev/console.  Returns 0 or -errno
  * (the fallback is still in place on error). */
 int log_open(const char *kmsg, const char *console);
+/* In a child process: its next line opens /dev/kmsg afresh, so that the
+ * kernel's allowance of lines per open file is its own, not the parent's. */
+void log_child(void);
 
 /* One write() per line, prefixed; debug lines only when log_debug is set. */
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

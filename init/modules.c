@@ -589,6 +589,7 @@ void modules_load_fs_early(struct boot *b)
 		return;
 	pid = fork();
 	if (pid == 0) {
+		log_child();
 		modules_load_idx(b, fs, "beside the disk drivers");
 		_exit(0);
 	}
