@@ -361,8 +361,11 @@ static long long header(const uint8_t *in, size_t len)
 	if (flg & 16)			/* FCOMMENT */
 		while (p < end && in[p++])
 			;
-	if (flg & 2)			/* FHCRC */
+	if (flg & 2) {			/* FHCRC: the header's CRC-32, low half */
+		if (p + 2 > end || (crc32_of(in, p) & 0xffff) != (in[p] | (unsigned)in[p + 1] << 8))
+			return -1;
 		p += 2;
+	}
 	return p > end ? -1 : (long long)p;
 }
 
@@ -402,6 +405,9 @@ long long gzip_inflate(const uint8_t *in, size_t len, uint8_t *out, size_t cap)
 		if (r)
 			return r;
 	} while (!last);
+	/* the trailer follows the last block's last byte: nothing between */
+	if (s.pos - (s.nbits / 8 - s.pad) != s.len)
+		return -2;
 	if (s.o != s.cap)
 		return -4;
 	if (crc32_of(out, s.o) != le32(in + len - 8))
