@@ -130,26 +130,34 @@ static void *compress_worker(void *arg)
 	}
 }
 
+/* @fn(@arg) in @n threads (this one among them, at most MAX_THREADS),
+ * until each returns. */
+static void run_workers(void *(*fn)(void *), void *arg, int n)
+{
+	pthread_t tid[MAX_THREADS];
+	int i, started = 0;
+
+	if (n > MAX_THREADS)
+		n = MAX_THREADS;
+	for (i = 1; i < n; i++)
+		if (pthread_create(&tid[started], NULL, fn, arg) == 0)
+			started++;
+	fn(arg);
+	for (i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+}
+
 int compress_all(struct sink *s)
 {
 	struct job j = { .s = s, .next = 0 };
-	pthread_t tid[MAX_THREADS];
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int nthreads = s->o->threads > 0 ? s->o->threads : (int)(ncpu > 0 ? ncpu : 1);
-	int i, started = 0;
 	size_t k;
 
-	if (nthreads > MAX_THREADS)
-		nthreads = MAX_THREADS;
 	if ((size_t)nthreads > s->n)
 		nthreads = (int)s->n;
 	pthread_mutex_init(&j.lock, NULL);
-	for (i = 1; i < nthreads; i++)
-		if (pthread_create(&tid[started], NULL, compress_worker, &j) == 0)
-			started++;
-	compress_worker(&j);
-	for (i = 0; i < started; i++)
-		pthread_join(tid[i], NULL);
+	run_workers(compress_worker, &j, nthreads);
 	pthread_mutex_destroy(&j.lock);
 	for (k = 0; k < s->n; k++)
 		if (s->m[k].err)
@@ -178,60 +186,35 @@ struct gzjob {
 static int gzip_one(struct img_entry *e, struct libdeflate_compressor *c,
 		    char *err, size_t errlen)
 {
-	struct stat st;
-	int fd = open_regular(e->src, 0, &st);
-	unsigned char *in = NULL, *out = NULL;
-	size_t got = 0, cap, n;
-	int r = 0;
+	char *in;
+	unsigned char *out;
+	size_t got, cap, n;
+	int r = read_file_max(e->src, GZ_MAX_BYTES, &in, &got);
 
-	if (fd == -EISDIR || fd == -EINVAL)
-		return fmt_err(err, errlen, fd, "%s (for /%s) is %s, not a regular file",
-			       e->src, e->path, file_kind(st.st_mode));
-	if (fd < 0)
-		return fmt_err(err, errlen, fd, "cannot read %s (for /%s): %s",
-			       e->src, e->path, strerror(-fd));
-	if ((uint64_t)st.st_size > GZ_MAX_BYTES) {
-		close(fd);
-		return fmt_err(err, errlen, -EFBIG, "%s (for /%s) is over %u MiB: not a "
-			       "module", e->src, e->path, GZ_MAX_BYTES >> 20);
-	}
-	in = malloc(st.st_size ? (size_t)st.st_size : 1);
-	while (in && got < (size_t)st.st_size) {
-		ssize_t k = read(fd, in + got, (size_t)st.st_size - got);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			r = fmt_err(err, errlen, k < 0 ? -errno : -EIO, "reading %s: %s", e->src,
-				    k < 0 ? strerror(errno) : "file shrank while being read");
-			break;
-		}
-		got += (size_t)k;
-	}
-	close(fd);
-	if (!in)
-		r = -ENOMEM;
+	if (r == -EFBIG)
+		return fmt_err(err, errlen, r, "%s (for /%s) is over %u MiB: not a module",
+			       e->src, e->path, GZ_MAX_BYTES >> 20);
+	if (r == -EISDIR || r == -EINVAL)
+		return fmt_err(err, errlen, r, "%s (for /%s) is not a regular file",
+			       e->src, e->path);
+	if (r)
+		return fmt_err(err, errlen, r, "cannot read %s (for /%s): %s", e->src,
+			       e->path, strerror(-r));
 	cap = libdeflate_gzip_compress_bound(c, got);
-	if (!r && !(out = malloc(cap)))
-		r = -ENOMEM;
-	if (!r) {
-		n = libdeflate_gzip_compress(c, in, got, out, cap);
-		if (!n)
-			r = fmt_err(err, errlen, -EIO, "gzip of %s failed", e->src);
-		else {
-			free(e->src);
-			e->src = NULL;
-			e->data = out;
-			e->size = n;
-			e->kind = ENT_DATA;
-			out = NULL;
-		}
-	}
-	if (r == -ENOMEM && !err[0])
-		fmt_err(err, errlen, r, "gzip of %s: out of memory", e->src);
+	out = malloc(cap);
+	n = out ? libdeflate_gzip_compress(c, in, got, out, cap) : 0;
 	free(in);
-	free(out);
-	return r;
+	if (!n) {
+		free(out);
+		return fmt_err(err, errlen, out ? -EIO : -ENOMEM, "gzip of %s failed%s",
+			       e->src, out ? "" : ": out of memory");
+	}
+	free(e->src);
+	e->src = NULL;
+	e->data = out;
+	e->size = n;
+	e->kind = ENT_DATA;
+	return 0;
 }
 
 static void *gzip_worker(void *arg)
@@ -271,19 +254,10 @@ static void *gzip_worker(void *arg)
 int gzip_entries(struct image *img, int threads, char *err, size_t errlen)
 {
 	struct gzjob j = { .img = img, .msg = err, .msglen = errlen };
-	pthread_t tid[MAX_THREADS];
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int n = threads > 0 ? threads : (int)(ncpu > 0 ? ncpu : 1), i, started = 0;
 
-	if (n > MAX_THREADS)
-		n = MAX_THREADS;
 	pthread_mutex_init(&j.lock, NULL);
-	for (i = 1; i < n; i++)
-		if (pthread_create(&tid[started], NULL, gzip_worker, &j) == 0)
-			started++;
-	gzip_worker(&j);
-	for (i = 0; i < started; i++)
-		pthread_join(tid[i], NULL);
+	run_workers(gzip_worker, &j, threads > 0 ? threads : (int)(ncpu > 0 ? ncpu : 1));
 	pthread_mutex_destroy(&j.lock);
 	return j.err;
 }

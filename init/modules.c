@@ -112,19 +112,16 @@ static struct {
 	size_t size;
 } ahead = { -1, 0, NULL, 0 };
 
-/* The file @path mapped, and the size it inflates to (<= 0: not gzip). */
-static uint8_t *map_gz(const char *path, size_t *len, long long *size)
+/* The file open at @fd mapped, and the size it inflates to (<= 0: not
+ * gzip). */
+static uint8_t *map_gz(int fd, size_t *len, long long *size)
 {
 	struct stat st;
 	uint8_t *in;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	*size = -1;
-	if (fd < 0)
-		return NULL;
 	in = fstat(fd, &st) < 0 || st.st_size < 18 ? MAP_FAILED :
 		mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
 	if (in == MAP_FAILED)
 		return NULL;
 	*len = (size_t)st.st_size;
@@ -142,7 +139,14 @@ static void inflate_ahead(int idx)
 	uint8_t *in, *buf;
 	pid_t pid;
 
-	if (ahead.idx >= 0 || !gz_module(path) || !(in = map_gz(path, &len, &size)))
+	int fd;
+
+	if (ahead.idx >= 0 || !gz_module(path) ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	in = map_gz(fd, &len, &size);
+	close(fd);
+	if (!in)
 		return;
 	buf = size > 0 ? mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE,
 			      MAP_SHARED | MAP_ANONYMOUS, -1, 0) : MAP_FAILED;
@@ -164,7 +168,7 @@ static void inflate_ahead(int idx)
 	ahead.size = (size_t)size;
 }
 
-static int insert_gz(int idx, const char *params, long long *t0, long long *c0)
+static int insert_gz(int idx, int fd, const char *params, long long *t0, long long *c0)
 {
 	const char *path = mods.db.mod[idx].path;
 	uint8_t *out = NULL, *in;
@@ -183,7 +187,7 @@ static int insert_gz(int idx, const char *params, long long *t0, long long *c0)
 		if (!n)
 			n = size;
 		ahead.idx = -1;
-	} else if ((in = map_gz(path, &len, &size)) != NULL) {
+	} else if ((in = map_gz(fd, &len, &size)) != NULL) {
 		if (size > 0 && (out = malloc((size_t)size)) != NULL)
 			n = gzip_inflate(in, len, out, (size_t)size);
 		munmap(in, len);
@@ -226,7 +230,7 @@ static int insert(struct boot *b, int idx)
 	t0 = uptime_us();
 	c0 = cpu_us();
 	if (gz_module(m->path)) {
-		r = insert_gz(idx, params, &t0, &c0);
+		r = insert_gz(idx, fd, params, &t0, &c0);
 		if (r == -EEXIST)
 			r = 0;
 	} else if (finit_module(fd, params, flags) < 0 && errno != EEXIST)
