@@ -1,5 +1,6 @@
 /* actions.c - block-device actions (see actions.h) */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -22,19 +23,21 @@ static struct {
 	char type[FS_TYPE_MAX];
 	int exists;
 	int seen;
+	int native;	/* our own MD helper: 1; not: -1; not asked yet: 0 */
 } types[TYPES_MAX];
 static int ntypes;
 static int none = 1;		/* the image has no actions at all */
 static struct boot *boot;
 
-/* Stacks the kernel command line switches off (dracut's names). */
+/* Stacks the kernel command line switches off (dracut's names), and the
+ * module each cannot start without (the others it loads as it goes). */
 static const struct {
 	unsigned int bit;
-	const char *param, *type;
+	const char *param, *type, *core;
 } switches[] = {
-	{ RD_OFF_LVM, "rd.lvm", "LVM2_member" },
-	{ RD_OFF_MD, "rd.md", "linux_raid_member" },
-	{ RD_OFF_LUKS, "rd.luks", "crypto_LUKS" },
+	{ RD_OFF_LVM, "rd.lvm", "LVM2_member", "dm_mod" },
+	{ RD_OFF_MD, "rd.md", "linux_raid_member", "md_mod" },
+	{ RD_OFF_LUKS, "rd.luks", "crypto_LUKS", "dm_crypt" },
 };
 
 void actions_init(struct boot *b)
@@ -51,6 +54,23 @@ void actions_init(struct boot *b)
 		log_msg(L_INFO, "actions: %s=0: %s devices are left alone",
 			switches[i].param, switches[i].type);
 	}
+}
+
+const char *actions_only_core(const struct boot *b)
+{
+	struct dir_iter d;
+	const char *name, *core = NULL;
+	int n = 0;
+	size_t i;
+
+	if (dir_open(&d, AT_FDCWD, ACTIONS_DIR))
+		return NULL;
+	while ((name = dir_next(&d, NULL)) && ++n == 1)
+		for (i = 0; i < ARRAY_SIZE(switches); i++)
+			if (!strcmp(name, switches[i].type) && !(b->bp.rd_off & switches[i].bit))
+				core = switches[i].core;
+	dir_close(&d);
+	return n == 1 ? core : NULL;
 }
 
 /* The entry for @type, looked up in the image the first time. */
@@ -82,29 +102,39 @@ int action_exists(const char *type)
 	return i >= 0 && types[i].exists;
 }
 
-static int run(const char *type, const char *event, const char *dev)
+/* Start @type's action with @event and @dev (or none); returns its pid, or
+ * -errno.  vfork: no copy of /init's page tables (its module database, a
+ * generic image's modules) for a child that only execs. */
+static pid_t spawn(const char *type, const char *event, const char *dev)
 {
 	char path[sizeof(ACTIONS_DIR) + FS_TYPE_MAX];
 	char *argv[] = { path, (char *)event, (char *)dev, NULL };
 	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-	long long t0 = uptime_us();
 	pid_t pid;
-	int status;
 
 	if (path_fmt(path, sizeof(path), ACTIONS_DIR "/%s", type))
 		return -ENAMETOOLONG;
 	log_msg(L_DEBUG, "actions: %s %s%s%s", type, event, dev ? " " : "", dev ? dev : "");
-	pid = fork();
+	pid = vfork();
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
 		execve(path, argv, envp);
 		_exit(127);
 	}
+	return pid;
+}
+
+/* Wait for the action @pid; its status, said if not 0. */
+static int reap(pid_t pid, const char *type, const char *event, const char *dev)
+{
+	int status;
+
+	if (pid < 0)
+		return pid;
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
-	timing.actions_us += uptime_us() - t0;
 	if (WIFEXITED(status))
 		status = WEXITSTATUS(status);
 	else
@@ -115,19 +145,65 @@ static int run(const char *type, const char *event, const char *dev)
 	return status;
 }
 
+static int run(const char *type, const char *event, const char *dev)
+{
+	long long t0 = uptime_us();
+	int r = reap(spawn(type, event, dev), type, event, dev);
+
+	timing.actions_us += uptime_us() - t0;
+	return r;
+}
+
+/* Is @type's action our own MD helper (hooks/md)?  It needs the RAID
+ * personality only when an array is complete, and has nothing to do at
+ * the root: /init loads the personality while the helper reads the
+ * member, and does not run it for "root". */
+static int native_md(int i)
+{
+	char path[sizeof(ACTIONS_DIR) + FS_TYPE_MAX], target[32];
+	ssize_t n;
+
+	if (types[i].native < 0)
+		return 0;
+	if (!types[i].native) {
+		types[i].native = -1;
+		if (!path_fmt(path, sizeof(path), ACTIONS_DIR "/%s", types[i].type) &&
+		    (n = readlink(path, target, sizeof(target) - 1)) > 0) {
+			target[n] = '\0';
+			if (!strcmp(target, "/" LAYOUT_HELPERS "/md"))
+				types[i].native = 1;
+		}
+	}
+	return types[i].native > 0;
+}
+
 int action_add(const char *type, const char *name, const char *module)
 {
 	char dev[DEV_PATH_MAX];
-	int i;
+	long long t0, t1;
+	pid_t pid;
+	int i, r;
 
 	if (none || (i = find_type(type)) < 0 || !types[i].exists)
 		return 0;
 	types[i].seen = 1;
-	if (module[0])	/* not in the image: the action says what is missing */
-		modules_load_name(boot, module, type);
 	if (path_fmt(dev, sizeof(dev), "/dev/%s", name))
 		return -ENAMETOOLONG;
-	return run(type, "add", dev);
+	/* the module (not in the image: the action says what is missing) */
+	if (module[0] && !native_md(i))
+		modules_load_name(boot, module, type);
+	t0 = uptime_us();
+	pid = spawn(type, "add", dev);
+	t1 = uptime_us();
+	if (module[0] && native_md(i)) {
+		/* an array completed by this member before the load is done:
+		 * the kernel asks /init as modprobe, which waits for it */
+		modules_load_name(boot, module, type);
+	}
+	t1 = uptime_us() - t1;	/* timed as loading, not in the action */
+	r = reap(pid, type, "add", dev);
+	timing.actions_us += uptime_us() - t0 - t1;
+	return r;
 }
 
 int actions_event(const char *event, const char *arg)
@@ -136,6 +212,8 @@ int actions_event(const char *event, const char *arg)
 
 	for (i = 0; i < ntypes && !none; i++)
 		if (types[i].exists && types[i].seen) {
+			if (!strcmp(event, "root") && native_md(i))
+				continue;
 			run(types[i].type, event, arg);
 			n++;
 		}

@@ -24,6 +24,13 @@ struct boot;
  * and see whether the image has actions at all (one stat). */
 void actions_init(struct boot *b);
 
+/* The module the image's only stack needs before anything else (md_mod
+ * for MD RAID, dm_mod for LVM, dm_crypt for LUKS), for /init to load it
+ * beside the disk drivers; NULL for an image with no stack, or several
+ * (a generic image: no cost on a machine without them), or with that
+ * stack switched off (rd.md=0...).  Reads the actions directory. */
+const char *actions_only_core(const struct boot *b);
+
 /* Does the image have an action for @type (and is it not switched off)? */
 int action_exists(const char *type);
 
@@ -32,7 +39,11 @@ int action_exists(const char *type);
  * if not "": in-process it costs the kernel's load only, where the kernel
  * asking /sbin/modprobe for it costs a fork and an exec of /init, and a
  * personality loaded at an array's first member is ready before its
- * last one comes. */
+ * last one comes.  For our own MD helper (LAYOUT_HELPERS/md), which needs
+ * the personality only to start a complete array, /init loads it while
+ * the helper reads the member; an array the member completes before that
+ * waits in the kernel's own request for it.  That helper is not run for
+ * "root" (it has nothing to fit). */
 int action_add(const char *type, const char *name, const char *module);
 
 /* Run the late, final or root action of every type seen, with @arg (or

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "actions.h"
 #include "inflate.h"
 #include "layout.h"
 #include "init.h"
@@ -272,6 +273,31 @@ static void load_list(struct boot *b, const char *list, const char *why)
 		modules_load_idx(b, i, why);
 }
 
+/* The child loading modules beside the disk drivers (below), if any. */
+static pid_t fs_child;
+
+/* While that child runs, has it loaded module @name, or is it loading it?
+ * Then wait for it to be live rather than hand the kernel the same module
+ * again: a second copy is checked (its signature too) and linked before
+ * the kernel finds the name taken, tens of ms wasted.  A module the child
+ * did not load, or whose init failed, is the caller's to load. */
+static int loaded_beside(const char *name)
+{
+	char path[24 + MODDB_NAME_MAX], state[16];
+	int i;
+
+	if (fs_child <= 0 || path_fmt(path, sizeof(path), "/sys/module/%s/initstate", name))
+		return 0;
+	for (i = 0; i < 10000; i++) {	/* 10 s at most: an init that hangs */
+		if (read_file(path, state, sizeof(state)) <= 0)
+			return 0;
+		if (!strncmp(state, "live", 4))
+			return 1;
+		usleep(1000);		/* "coming": its init is running */
+	}
+	return 0;
+}
+
 /* Load module @idx after its closure, then its post-softdeps.  Returns 1 if
  * it was loaded now, 0 if it was there already or skipped, -errno. */
 int modules_load_idx(struct boot *b, int idx, const char *why)
@@ -293,6 +319,11 @@ int modules_load_idx(struct boot *b, int idx, const char *why)
 	if (m->cpu_req && !cpu_ok(idx)) {
 		mods.state[idx] = ST_SKIPPED;
 		log_msg(L_DEBUG, "modules: %s: not for this CPU; skipped", m->name);
+		return 0;
+	}
+	if (loaded_beside(m->name)) {
+		mods.state[idx] = ST_LOADED;
+		log_msg(L_DEBUG, "modules: %s: loaded beside (%s)", m->name, why);
 		return 0;
 	}
 	mods.state[idx] = ST_LOADING;
@@ -544,9 +575,11 @@ void modules_unmatched(char *out, size_t size)
  * on a machine with two CPUs or more, a child loads it and what it needs
  * while /init loads the disk's drivers and waits for the root, so that the
  * kernel links ext4, jbd2 and the rest (2.5 MB) meanwhile instead of
- * after.  What needs the file system waits for the child first. */
-static pid_t fs_child;
-
+ * after.  What needs the file system waits for the child first.
+ * An image with one stack (-M md, or --hostonly on such a root) has the
+ * child load that stack's first module before the file system's: md_mod
+ * is ready when the first member appears.  /init loading it too meanwhile
+ * only waits for the child's load (the kernel links a module once). */
 static int several_cpus(void)
 {
 	char buf[64];
@@ -566,17 +599,17 @@ void modules_load_fs_early(struct boot *b)
 {
 	const char *t = b->bp.rootfstype;
 	char type[FSTYPE_MAX], alias[FSTYPE_MAX + 4];
-	int i, fs = -1;
+	const char *core;
+	int i, fs = -1, stack = -1;
 	pid_t pid;
 
 	if (!mods.have_db)
 		return;
 	if (*t) {
 		/* rootfstype= names one type: that one, whatever the image has */
-		if (list_next(&t, type, sizeof(type)) <= 0 || list_next(&t, alias, 1) >= 0 ||
-		    path_fmt(alias, sizeof(alias), "fs-%s", type))
-			return;
-		moddb_match(&mods.db, alias, first_match, &fs);
+		if (list_next(&t, type, sizeof(type)) > 0 && list_next(&t, alias, 1) < 0 &&
+		    !path_fmt(alias, sizeof(alias), "fs-%s", type))
+			moddb_match(&mods.db, alias, first_match, &fs);
 	} else {
 		for (i = 0; i < mods.db.nmod && fs != -2; i++)
 			if (mods.is_fs[i] && mods.state[i] == ST_NONE)
@@ -589,12 +622,18 @@ void modules_load_fs_early(struct boot *b)
 				moddb_match(&mods.db, alias, first_match, &fs);
 		}
 	}
-	if (fs < 0 || !several_cpus())
+	core = actions_only_core(b);
+	if (core && ((stack = moddb_find(&mods.db, core)) < 0 || mods.state[stack] != ST_NONE))
+		stack = -1;
+	if ((fs < 0 && stack < 0) || !several_cpus())
 		return;
 	pid = fork();
 	if (pid == 0) {
 		log_child();
-		modules_load_idx(b, fs, "beside the disk drivers");
+		if (stack >= 0)
+			modules_load_idx(b, stack, "beside the disk drivers");
+		if (fs >= 0)
+			modules_load_idx(b, fs, "beside the disk drivers");
 		_exit(0);
 	}
 	if (pid > 0)
