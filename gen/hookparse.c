@@ -453,6 +453,14 @@ static int add_entry(const struct text_pos *p, const struct reader *r, void *set
 		out->nhooks++;
 		return 0;
 	}
+	if (r->nwords == 2 && !strcmp(w, "store")) {
+		if (strcmp(r->words[1], "lazy"))
+			return fail_at(p, "store %.*s: the one form is 'store lazy' (this set's "
+				    "modules gzipped one by one, inflated by /init when loaded)",
+				    ECHO_MAX, r->words[1]);
+		out->lazy = 1;
+		return 0;
+	}
 	if (r->nwords > 1 && *hash_hint(r))
 		return fail_at(p, "one module per line, and '#' starts a comment only at the "
 			    "start of a line: put the comment on a line of its own");

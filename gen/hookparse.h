@@ -111,6 +111,7 @@ struct modset {
 	size_t n, cap;
 	char **hooks;		/* "hook NAME" lines: what the set needs */
 	size_t nhooks;
+	int lazy;		/* "store lazy": its modules gzipped one by one */
 };
 
 /* Parse a module-set file, as hook_parse() does a hook. */

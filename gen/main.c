@@ -286,7 +286,9 @@ static void select_modules(const struct opts *o, struct modsel *ms)
 }
 
 /* The base of every image: mount points, the console, the init, the
- * modules of @ms and the database /init loads them from. */
+ * modules of @ms and the database /init loads them from.  @lazy: 1 every
+ * module gzipped on its own (--lazy-modules), -1 only those of the sets
+ * that say "store lazy", 0 none. */
 static void populate(struct image *img, struct modsel *ms, const char *kver,
 		     const char *init, int lazy)
 {
@@ -310,9 +312,11 @@ static void populate(struct image *img, struct modsel *ms, const char *kver,
 		struct modsel_item *it = &ms->items[i];
 		size_t n = strlen(it->relpath);
 
-		/* --lazy-modules: NAME.ko becomes NAME.ko.gz, in the image and
-		 * in the database /init loads it by */
-		if (lazy && n > 3 && !strcmp(it->relpath + n - 3, ".ko")) {
+		/* --lazy-modules, or a set saying "store lazy" (@lazy -1):
+		 * NAME.ko becomes NAME.ko.gz, in the image and in the database
+		 * /init loads it by */
+		if ((lazy > 0 || (lazy < 0 && it->lazy)) && n > 3 &&
+		    !strcmp(it->relpath + n - 3, ".ko")) {
 			char *gz = malloc(n + 4);
 
 			if (!gz)
@@ -386,7 +390,7 @@ static void assemble(struct opts *o, struct modsel *ms, struct image *img)
 	size_t i;
 
 	image_init(img, source_date_epoch());
-	populate(img, ms, o->kver, o->init, o->lazy_modules && !o->format_image);
+	populate(img, ms, o->kver, o->init, o->format_image ? 0 : o->lazy_modules);
 	firmware_add(img, ms, o->basedir, o->kver, o->out.verbose);
 	for (i = 0; i < o->nhooks; i++)
 		hooks_run(img, o->datadir, o->hooks[i], o->out.verbose);

@@ -175,6 +175,7 @@ static struct modsel_item *push_item(struct modsel *ms, const char *name,
 	memset(it, 0, sizeof(*it));
 	it->name = strdup(name);
 	it->path = strdup(path);
+	it->lazy = ms->lazy;
 	if (!strncmp(path, ms->moddir, dl) && path[dl] == '/')
 		it->relpath = strdup(path + dl + 1);
 	else {
@@ -409,6 +410,7 @@ int modsel_add_set(struct modsel *ms, const char *file, int strict)
 		nh[ms->nset_hooks++] = set.hooks[i];
 		set.hooks[i] = NULL;	/* ours now */
 	}
+	ms->lazy = set.lazy;
 	for (i = 0; i < set.n && !r; i++) {
 		const char *p = set.e[i].name;
 
@@ -436,6 +438,7 @@ int modsel_add_set(struct modsel *ms, const char *file, int strict)
 			}
 		}
 	}
+	ms->lazy = 0;
 	modset_free(&set);
 	return r;
 }

@@ -25,6 +25,7 @@ struct modsel_item {
 	char **post;	/* post-softdeps */
 	size_t npost;
 	enum modsel_request req;
+	int lazy;	/* added by a set that says "store lazy" */
 };
 
 struct modsel {
@@ -36,6 +37,7 @@ struct modsel {
 	size_t nvisiting, capvisiting;
 	size_t nbuiltin;
 	enum modsel_request req;	/* what modsel_add calls are for */
+	int lazy;			/* modules added now: from a "store lazy" set */
 	int verbose;
 	char **set_hooks;		/* the sets' "hook NAME" lines, once each */
 	size_t nset_hooks;

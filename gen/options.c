@@ -518,7 +518,7 @@ static void apply_config(struct opts *o)
 		o->default_generic = 1;
 	}
 	if (o->lazy_modules < 0)
-		o->lazy_modules = o->generic;
+		o->lazy_modules = o->generic ? 1 : -1;
 
 	comp_level_range(o->out.comp, &min, &max, &def);
 	if (o->out.level >= 0 && (o->out.level < min || o->out.level > max)) {

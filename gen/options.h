@@ -32,7 +32,9 @@ struct opts {
 	int microcode;			/* --microcode: early microcode first */
 	const char *fs_hint;		/* --fs-hint TYPE|none; NULL: as --generic */
 	int lazy_modules;		/* --lazy-modules 1, --no-lazy-modules 0,
-					 * unset -1: as --generic */
+					 * unset -1; resolved: 1 with --generic,
+					 * else -1: the modules of the sets that
+					 * say "store lazy" (md, lvm, luks) */
 	int hostonly;			/* --hostonly; --no-hostonly: -1 */
 	const char *itools_d;		/* -d in that form: its CONFDIR, refused */
 	const char *itools_r;		/* -r ROOT: initramfs-tools' root, refused */

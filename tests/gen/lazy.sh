@@ -5,7 +5,8 @@
 # loads), the database naming the .ko.gz paths; byte-identical to the
 # kernel's files once gunzipped; reproducible; off with --no-lazy-modules
 # and LAZY_MODULES=no, on for any image with --lazy-modules; never for
-# --format image.  Prints "ok NAME" / "not ok NAME: why".
+# --format image.  Without either, the modules of the sets that say "store
+# lazy" (md, lvm, luks: loaded on demand) only.  Prints "ok NAME" / "not ok NAME: why".
 set -u
 . "$(dirname "$0")/../lib.sh"
 WORK=$(mktemp -d /tmp/initkit-lazy.XXXXXX)
@@ -84,6 +85,22 @@ check lazy-bad-setting-named grep -q "LAZY_MODULES" "$WORK/bad.out"
 check lazy-small-default-off sh -c "'$TOP/mkinitramfs' --list '$WORK/s.img' | grep -q 'ext4\.ko\$'"
 "${MK[@]}" -M virtio -M ext4 --lazy-modules -o "$WORK/sl.img" >/dev/null 2>&1
 check lazy-small-on-by-flag sh -c "'$TOP/mkinitramfs' --list '$WORK/sl.img' | grep -q 'ext4\.ko\.gz\$'"
+# sets that say "store lazy" (md, lvm, luks): their modules only, by default
+"${MK[@]}" -M virtio -M ext4 -M md -o "$WORK/md.img" >/dev/null 2>&1
+modules "$WORK/md.img" > "$WORK/md.mods"
+check lazy-set-md-gz sh -c "grep -q 'md-mod\.ko\.gz\$' '$WORK/md.mods' && grep -q 'raid1\.ko\.gz\$' '$WORK/md.mods' &&
+	grep -q 'raid456\.ko\.gz\$' '$WORK/md.mods'"
+check lazy-set-md-others-plain sh -c "grep -q '/ext4\.ko\$' '$WORK/md.mods' && grep -q '/virtio_blk\.ko\$' '$WORK/md.mods'"
+"${MK[@]}" -M virtio -M ext4 -M lvm -M luks -o "$WORK/lv.img" >/dev/null 2>&1
+check lazy-set-lvm-luks-gz sh -c "'$TOP/mkinitramfs' --list '$WORK/lv.img' | grep -q 'dm-mod\.ko\.gz\$' &&
+	'$TOP/mkinitramfs' --list '$WORK/lv.img' | grep -q 'dm-crypt\.ko\.gz\$'"
+"${MK[@]}" -M virtio -M ext4 -M md --no-lazy-modules -o "$WORK/mdn.img" >/dev/null 2>&1
+check lazy-set-off-by-flag sh -c "'$TOP/mkinitramfs' --list '$WORK/mdn.img' | grep -q 'md-mod\.ko\$' &&
+	! '$TOP/mkinitramfs' --list '$WORK/mdn.img' | grep -q '\.ko\.gz\$'"
+"${MK[@]}" -M virtio -M ext4 -M md --format image -c gzip -o "$WORK/mde.img" >/dev/null 2>&1
+zcat "$WORK/mde.img" > "$WORK/mde.raw" 2>/dev/null
+check lazy-set-never-in-ext2-image sh -c "debugfs -R 'ls -p /lib/modules/$KVER/kernel/drivers/md' '$WORK/mde.raw' 2>/dev/null |
+	grep -q '/md-mod\.ko/'"
 "${MK[@]}" --generic --format image -c gzip -o "$WORK/e.img" >/dev/null 2>&1
 zcat "$WORK/e.img" > "$WORK/e.raw" 2>/dev/null
 check lazy-never-in-ext2-image sh -c "debugfs -R 'ls -p /lib/modules/$KVER/kernel/fs/ext4' '$WORK/e.raw' 2>/dev/null |

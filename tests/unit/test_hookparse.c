@@ -325,6 +325,16 @@ static void test_modset(void **state)
 	modset_free(&s);
 	set_bad("hook ../x\n", "s:1: hook ../x: name a hook in DATADIR/hooks");
 	set_bad("hook a b\n", "s:1: one module per line: put 'a' on a line of its own");
+	/* "store lazy": the set's modules gzipped one by one */
+	assert_int_equal(set(&s, "md_mod\n"), 0);
+	assert_false(s.lazy);
+	modset_free(&s);
+	assert_int_equal(set(&s, "md_mod\nstore lazy\nraid1\n"), 0);
+	assert_true(s.lazy);
+	assert_int_equal(s.n, 2);
+	modset_free(&s);
+	set_bad("store gzip\n", "s:1: store gzip: the one form is 'store lazy'");
+	set_bad("store lazy now\n", "s:1: one module per line: put 'lazy' on a line of its own");
 }
 
 static void applets(const char *out, const char *self, int want_r, size_t want_n,
