@@ -157,8 +157,12 @@ for s in $SYSTEMS; do
 	FSIMG[$s]=$WORK/$s.fs
 done
 
-# cpio_newc DIR: DIR's tree as a newc archive on stdout, sorted, owned by root
-cpio_newc() { (cd "$1" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0); }
+# cpio_newc DIR: DIR's tree as a newc archive on stdout, sorted, owned by
+# root, every time 0 (the same bytes every run)
+cpio_newc() {
+	find "$1" -exec touch -h -d @0 {} + &&
+		(cd "$1" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0)
+}
 
 # pack SYSTEM: $WORK/SYSTEM.img from the chain less the unusable modules
 declare -A SIZE STOREB
