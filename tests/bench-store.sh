@@ -158,10 +158,11 @@ for s in $SYSTEMS; do
 done
 
 # cpio_newc DIR: DIR's tree as a newc archive on stdout, sorted, owned by
-# root, every time 0 (the same bytes every run)
+# root, every time 0, inodes renumbered, no device numbers (the same
+# bytes every run)
 cpio_newc() {
 	find "$1" -exec touch -h -d @0 {} + &&
-		(cd "$1" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0)
+		(cd "$1" && find . | LC_ALL=C sort | cpio --quiet --reproducible -o -H newc -R 0:0)
 }
 
 # pack SYSTEM: $WORK/SYSTEM.img from the chain less the unusable modules
