@@ -39,6 +39,8 @@
 #   unpack         the kernel's initramfs unpacking window (unpack_window)
 #   kernel->root   kernel start -> the root's init (its token's printk time)
 #   /init->root    "Run /init as init process" -> the token
+#   /init->vda     "Run /init as init process" -> virtio_blk's "[vda]" line:
+#                  the store's setup and the chain up to the disk driver
 # and the ratios of the medians to gz's.
 #
 #   BOOTS=N    rounds (default 15)
@@ -46,6 +48,9 @@
 #              host's tools allow); gz is always measured, the reference
 #   SQFS_OPTS  mksquashfs options beside -comp (default none: 128 KiB blocks)
 #   EROFS_OPTS mkfs.erofs options (default "-zlz4hc -C65536")
+#   LOOP_PARAMS  loop.ko's parameters in B and C (default none: the kernel
+#              makes CONFIG_BLK_DEV_LOOP_MIN_COUNT devices, 8; max_loop=1
+#              makes one, but is then the system's limit)
 #   KEEP=1     keep the work directory (images, boot logs)
 #   INITKIT_QEMU_SHAPE  the guest (default here "-cpu max -smp 2")
 # Needs root (mknod), klcc, squashfs-tools, erofs-utils for erofs (Debian
@@ -56,7 +61,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 BOOTS=${BOOTS:-15}
-SQFS_OPTS=${SQFS_OPTS:-} EROFS_OPTS=${EROFS_OPTS:--zlz4hc -C65536}
+SQFS_OPTS=${SQFS_OPTS:-} EROFS_OPTS=${EROFS_OPTS:--zlz4hc -C65536} LOOP_PARAMS=${LOOP_PARAMS:-}
 export INITKIT_QEMU_SHAPE=${INITKIT_QEMU_SHAPE:--cpu max -smp 2}
 die() { log "bench-store: $*"; exit 1; }
 case $BOOTS in '' | *[!0-9]* | 0) die "BOOTS is a number >= 1" ;; esac
@@ -185,13 +190,16 @@ pack() {
 		pre "$s" > "$WORK/$s.pre"
 		while IFS= read -r p; do
 			cp "$MODDIR/$p" "$st/lib/${p##*/}" || return 1
-			echo "/lib/${p##*/}"
+			case ${p##*/}:$LOOP_PARAMS in
+			loop.ko:?*) echo "/lib/${p##*/} $LOOP_PARAMS" ;;
+			*) echo "/lib/${p##*/}" ;;
+			esac
 		done < "$WORK/$s.pre" > "$it/etc/pre.list" || return 1
 		grep -vxF -f "$WORK/$s.pre" "$WORK/chain" | sed 's,^,/m/,' > "$it/etc/modules.list" ;;
 	esac
 	cpio_newc "$st" > "$WORK/$s.img" || return 1
 	STOREB[$s]=$(stat -c %s "$WORK/$s.img")
-	cpio_newc "$it" | gzip -9 >> "$WORK/$s.img" || return 1
+	cpio_newc "$it" | gzip -9 -n >> "$WORK/$s.img" || return 1
 	SIZE[$s]=$(stat -c %s "$WORK/$s.img")
 }
 
@@ -240,9 +248,19 @@ if [ -s "$WORK/unusable.names" ]; then
 fi
 ELAPSED_PREP=$((SECONDS - T_START))
 
+# init_to_vda LOG: seconds from "Run /init as init process" to virtio_blk's
+# "[vda]" line (the disk's size, once the driver has it)
+init_to_vda() {
+	awk '
+		function stamp(line) { sub(/^\[ */, "", line); sub(/\].*/, "", line); return line + 0 }
+		/^\[ *[0-9.]+\] Run \/init as init process/ { t0 = stamp($0) }
+		/^\[ *[0-9.]+\] virtio_blk virtio[0-9]+: \[vda\]/ && !t1 { t1 = stamp($0) }
+		END { if (t0 && t1) printf "%.3f\n", t1 - t0; else exit 1 }' "$1"
+}
+
 # ---- the rounds ---------------------------------------------------------------------------
 now() { date +%s%N; }
-for s in $SYSTEMS; do : > "$WORK/$s.kt"; : > "$WORK/$s.it"; : > "$WORK/$s.ut"; done
+for s in $SYSTEMS; do : > "$WORK/$s.kt"; : > "$WORK/$s.it"; : > "$WORK/$s.ut"; : > "$WORK/$s.vt"; done
 fail=0 nb=0 wall=0
 for r in $(seq "$BOOTS"); do
 	log "round $r/$BOOTS"
@@ -251,6 +269,8 @@ for r in $(seq "$BOOTS"); do
 		if bench_boot "$s" "$r" "$(label "$s")" 120 "$WORK/$s.img" "root=/dev/vda" "$WORK/root.img"; then
 			unpack_window "$WORK/$s-$r.log" >> "$WORK/$s.ut" ||
 				log "$(label "$s"): boot $r has no unpacking lines"
+			init_to_vda "$WORK/$s-$r.log" >> "$WORK/$s.vt" ||
+				log "$(label "$s"): boot $r has no virtio_blk [vda] line"
 			! tr -d '\r' < "$WORK/$s-$r.log" | grep -aq 'store: ' ||
 				log "$(label "$s"): boot $r: /init said: $(tr -d '\r' < "$WORK/$s-$r.log" | grep -a 'store: ' | head -3)"
 		else
@@ -278,24 +298,27 @@ for s in $SYSTEMS; do
 	case $s in
 	gz) printf '  %-24s first member: %d .ko.gz as mkinitramfs --generic writes them\n' "$(label "$s")" "$NSET" ;;
 	*) printf '  %-24s /modules.img %d bytes: %s; loaded first from the image: %s\n' "$(label "$s")" \
-		"$(stat -c %s "${FSIMG[$s]}")" "${FSOPTS[$s]}" "$(mod_names < "$WORK/$s.pre" | tr '\n' ' ')" ;;
+		"$(stat -c %s "${FSIMG[$s]}")" "${FSOPTS[$s]}" "$(mod_names < "$WORK/$s.pre" | tr '\n' ' ')${LOOP_PARAMS:+(loop: $LOOP_PARAMS)}" ;;
 	esac
 done
 printf '\n%d rounds, every system once a round, in turn:\n' "$BOOTS"
-printf '%-28s %9s %9s  %-22s %-22s %-22s\n' system "bytes" "1st memb" "unpack s" "kernel->root s" "/init->root s"
+printf '%-28s %9s %9s  %-21s %-21s %-21s %-21s\n' system "bytes" "1st memb" "unpack s" \
+	"kernel->root s" "/init->root s" "/init->vda s"
 for s in $SYSTEMS; do
-	printf '%-28s %9s %9s  %-22s %-22s %-22s\n' "$(label "$s")" "${SIZE[$s]}" "${STOREB[$s]}" \
-		"$(med_spread "$WORK/$s.ut")" "$(med_spread "$WORK/$s.kt")" "$(med_spread "$WORK/$s.it")"
+	printf '%-28s %9s %9s  %-21s %-21s %-21s %-21s\n' "$(label "$s")" "${SIZE[$s]}" "${STOREB[$s]}" \
+		"$(med_spread "$WORK/$s.ut")" "$(med_spread "$WORK/$s.kt")" "$(med_spread "$WORK/$s.it")" \
+		"$(med_spread "$WORK/$s.vt")"
 done
 [ "$fail" = 0 ] || printf 'FAILED boots: %d (their logs above, on stderr)\n' "$fail"
 printf '\nratios of medians to %s:\n' "$LABEL_gz"
-printf '%-28s %7s %8s %14s %13s\n' system bytes unpack 'kernel->root' '/init->root'
+printf '%-28s %7s %8s %14s %13s %13s\n' system bytes unpack 'kernel->root' '/init->root' '/init->vda'
 for s in $SYSTEMS; do
 	[ "$s" != gz ] || continue
-	printf '%-28s %7s %8s %14s %13s\n' "$(label "$s")" "$(ratio "${SIZE[$s]}" "${SIZE[gz]}")" \
+	printf '%-28s %7s %8s %14s %13s %13s\n' "$(label "$s")" "$(ratio "${SIZE[$s]}" "${SIZE[gz]}")" \
 		"$(ratio "$(med "$WORK/$s.ut")" "$(med "$WORK/gz.ut")")" \
 		"$(ratio "$(med "$WORK/$s.kt")" "$(med "$WORK/gz.kt")")" \
-		"$(ratio "$(med "$WORK/$s.it")" "$(med "$WORK/gz.it")")"
+		"$(ratio "$(med "$WORK/$s.it")" "$(med "$WORK/gz.it")")" \
+		"$(ratio "$(med "$WORK/$s.vt")" "$(med "$WORK/gz.vt")")"
 done
 el=$((SECONDS - T_START))
 printf '\nelapsed: %d min %02d s (images and check boots %d s; %d boots, %d ms each)\n' \

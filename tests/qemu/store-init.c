@@ -6,9 +6,10 @@
  *   gz     each module of /etc/modules.list (one path a line) is read from
  *          PATH.gz, inflated into memory with lib/inflate.c and loaded with
  *          init_module (design A, initkit's lazy modules, one at a time)
- *   sqfs   the modules of /etc/pre.list are loaded first with finit_module
- *          (loop.ko, squashfs.ko: uncompressed in the image), a free loop
- *          device (LOOP_CTL_GET_FREE) is attached read-only to /modules.img
+ *   sqfs   the modules of /etc/pre.list ("PATH" or "PATH PARAMS" a line)
+ *          are loaded first with finit_module (loop.ko, squashfs.ko:
+ *          uncompressed in the image), a free loop device
+ *          (LOOP_CTL_GET_FREE) is attached read-only to /modules.img
  *          (LOOP_CONFIGURE, else LOOP_SET_FD and LOOP_SET_STATUS64, with
  *          autoclear), mounted read-only at /m as squashfs, and each module
  *          of /etc/modules.list (paths under /m) is loaded from there with
@@ -99,22 +100,28 @@ static void loaded(int r, const char *path)
 	say("module", path, NULL);
 }
 
-/* finit_module(@path) */
-static void load_file(const char *path)
+/* finit_module of the file a line names: "PATH" or "PATH PARAMS" */
+static void load_file(char *path)
 {
-	int fd = open(path, O_RDONLY), r;
+	char *params = strchr(path, ' ');
+	int fd, r;
 
+	if (params)
+		*params++ = '\0';
+	else
+		params = "";
+	fd = open(path, O_RDONLY);
 	if (fd < 0) {
 		say("open", path, NULL);
 		return;
 	}
-	r = finit_module(fd, "", 0);
+	r = finit_module(fd, params, 0);
 	loaded(r, path);
 	close(fd);
 }
 
 /* @path.gz inflated into memory, then init_module */
-static void load_gz(const char *path)
+static void load_gz(char *path)
 {
 	char gz[512];
 	struct stat st;
@@ -169,7 +176,7 @@ static void load_gz(const char *path)
 }
 
 /* for each line of @list, @fn(line) */
-static void each_line(char *list, void (*fn)(const char *))
+static void each_line(char *list, void (*fn)(char *))
 {
 	char *p, *nl;
 
