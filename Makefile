@@ -3,6 +3,7 @@
 #   make                 build ./mkinitramfs and init/init
 #   make check           unit tests + QEMU boot tests (deps: tools/deps)
 #   make bench           benchmarks, under an hour (sizes, build and boot times)
+#   make bench-store     a generic image's module store: .ko.gz, squashfs, erofs
 #   make install         PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
@@ -183,6 +184,14 @@ bench: all
 	echo "==== make bench:$$times total $$(( ($$(date +%s) - t0) / 60 )) min $$(( ($$(date +%s) - t0) % 60 )) s"; \
 	exit $$st
 
+# How a generic image keeps its modules until /init picks them: our
+# .ko.gz files against a loop-mounted squashfs (gzip, zstd, xz) and erofs,
+# at the floor (tests/qemu/store-init.c), 15 alternating rounds (~9 min;
+# apart from 'make bench' to keep that under an hour).
+bench-store: all
+	tools/deps --bench
+	tests/bench-store.sh
+
 # libFuzzer targets for every parser of untrusted input (clang), each for
 # FUZZ_SECONDS; crashes found are kept in tests/fuzz/regressions/, which
 # the test command replays (gcc, ASan/UBSan).
@@ -268,5 +277,5 @@ clean:
 
 FORCE:
 
-.PHONY: FORCE all unit check bench fuzz debug-vm size-check install uninstall install-kernel-hooks deb \
+.PHONY: FORCE all unit check bench bench-store fuzz debug-vm size-check install uninstall install-kernel-hooks deb \
 	uninstall-kernel-hooks clean
