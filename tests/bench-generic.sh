@@ -73,12 +73,7 @@ want_part() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 	die "build first: make"
 ensure_kernel || die "no test kernel"
 
-WORK=$(mktemp -d /tmp/initkit-bench-generic.XXXXXX)
-if [ -n "${KEEP:-}" ]; then
-	trap 'log "work directory kept: $WORK"' EXIT
-else
-	trap 'rm -rf "$WORK"' EXIT
-fi
+bench_workdir bench-generic || die "no work directory"
 T_START=$SECONDS
 
 declare -A SHAPE LABEL SIZE ELAPSED NB WALL

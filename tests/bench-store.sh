@@ -72,12 +72,7 @@ command -v mksquashfs >/dev/null || die "no mksquashfs (apt-get install squashfs
 ensure_kernel || die "no test kernel"
 CONFIG=$KROOT/boot/config-$KVER
 MODDIR=$KROOT/lib/modules/$KVER
-WORK=$(mktemp -d /tmp/initkit-bench-store.XXXXXX)
-if [ -n "${KEEP:-}" ]; then
-	trap 'log "work directory kept: $WORK"' EXIT
-else
-	trap 'rm -rf "$WORK"' EXIT
-fi
+bench_workdir bench-store || die "no work directory"
 T_START=$SECONDS
 kconf() { grep -qx "CONFIG_$1=[ym]" "$CONFIG"; }
 

@@ -252,6 +252,17 @@ peers_setup() {
 	depmod "$KVER" || { log "depmod $KVER failed"; return 1; }
 }
 
+# bench_workdir NAME: WORK, a new directory /tmp/initkit-NAME.XXXXXX,
+# removed on exit unless KEEP is set (then its path is said on exit)
+bench_workdir() {
+	WORK=$(mktemp -d "/tmp/initkit-$1.XXXXXX") || return 1
+	if [ -n "${KEEP:-}" ]; then
+		trap 'log "work directory kept: $WORK"' EXIT
+	else
+		trap 'rm -rf "$WORK"' EXIT
+	fi
+}
+
 # bench_boot NAME ROUND LABEL LIMIT IMAGE APPEND DISK...: a benchmark's
 # boot of system NAME (LABEL in messages) with its DISKs (virtio, writes
 # dropped), log $WORK/NAME-ROUND.log: kernel start -> the root's init is
