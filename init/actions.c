@@ -1,6 +1,7 @@
 /* actions.c - block-device actions (see actions.h) */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -102,19 +103,33 @@ int action_exists(const char *type)
 	return i >= 0 && types[i].exists;
 }
 
-/* Start @type's action with @event and @dev (or none); returns its pid, or
- * -errno.  vfork: no copy of /init's page tables (its module database, a
- * generic image's modules) for a child that only execs. */
-static pid_t spawn(const char *type, const char *event, const char *dev)
+/* Start @type's action with @event and the @n arguments @args (devices,
+ * the root's directory, or none); returns its pid, or -errno.  vfork: no copy of /init's page tables (its
+ * module database, a generic image's modules) for a child that only
+ * execs. */
+static pid_t spawn(const char *type, const char *event, char **args, int n)
 {
 	char path[sizeof(ACTIONS_DIR) + FS_TYPE_MAX];
-	char *argv[] = { path, (char *)event, (char *)dev, NULL };
+	char list[(ACTION_DEVS_MAX + 1) * DEV_PATH_MAX];
+	char *argv[ACTION_DEVS_MAX + 3];
 	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	size_t o = 0;
 	pid_t pid;
+	int i;
 
 	if (path_fmt(path, sizeof(path), ACTIONS_DIR "/%s", type))
 		return -ENAMETOOLONG;
-	log_msg(L_DEBUG, "actions: %s %s%s%s", type, event, dev ? " " : "", dev ? dev : "");
+	argv[0] = path;
+	argv[1] = (char *)event;
+	list[0] = '\0';
+	for (i = 0; i < n && i < ACTION_DEVS_MAX; i++) {
+		argv[i + 2] = args[i];
+		if (o < sizeof(list))
+			o += (size_t)snprintf(list + o, sizeof(list) - o, " %.*s",
+					      DEV_PATH_MAX, args[i]);
+	}
+	argv[i + 2] = NULL;
+	log_msg(L_DEBUG, "actions: %s %s%s", type, event, list);
 	pid = vfork();
 	if (pid < 0)
 		return -errno;
@@ -126,7 +141,7 @@ static pid_t spawn(const char *type, const char *event, const char *dev)
 }
 
 /* Wait for the action @pid; its status, said if not 0. */
-static int reap(pid_t pid, const char *type, const char *event, const char *dev)
+static int reap(pid_t pid, const char *type, const char *event)
 {
 	int status;
 
@@ -140,16 +155,17 @@ static int reap(pid_t pid, const char *type, const char *event, const char *dev)
 	else
 		status = 128 + WTERMSIG(status);
 	if (status)
-		log_msg(L_WARN, "actions: %s %s%s%s: exit status %d", type, event,
-			dev ? " " : "", dev ? dev : "", status);
+		log_msg(L_WARN, "actions: %s %s: exit status %d", type, event, status);
 	return status;
 }
 
-static int run(const char *type, const char *event, const char *dev)
+static int run(const char *type, const char *event, const char *arg)
 {
 	long long t0 = uptime_us();
-	int r = reap(spawn(type, event, dev), type, event, dev);
+	char *args[1] = { (char *)arg };
+	int r;
 
+	r = reap(spawn(type, event, args, arg ? 1 : 0), type, event);
 	timing.actions_us += uptime_us() - t0;
 	return r;
 }
@@ -177,31 +193,44 @@ static int native_md(int i)
 	return types[i].native > 0;
 }
 
-int action_add(const char *type, const char *name, const char *module)
+int action_devs(const char *type)
 {
-	char dev[DEV_PATH_MAX];
-	long long t0, t1;
-	pid_t pid;
-	int i, r;
+	int i;
 
 	if (none || (i = find_type(type)) < 0 || !types[i].exists)
+		return 1;
+	return native_md(i) ? ACTION_DEVS_MAX : 1;
+}
+
+int action_add(const char *type, const char **names, int n, const char *module)
+{
+	char devs[ACTION_DEVS_MAX][DEV_PATH_MAX], *args[ACTION_DEVS_MAX];
+	long long t0, t1;
+	pid_t pid;
+	int i, k, r;
+
+	if (none || (i = find_type(type)) < 0 || !types[i].exists || n < 1)
 		return 0;
 	types[i].seen = 1;
-	if (path_fmt(dev, sizeof(dev), "/dev/%s", name))
-		return -ENAMETOOLONG;
+	for (k = 0; k < n && k < ACTION_DEVS_MAX; k++) {
+		if (path_fmt(devs[k], sizeof(devs[k]), "/dev/%s", names[k]))
+			return -ENAMETOOLONG;
+		args[k] = devs[k];
+	}
 	/* the module (not in the image: the action says what is missing) */
 	if (module[0] && !native_md(i))
 		modules_load_name(boot, module, type);
 	t0 = uptime_us();
-	pid = spawn(type, "add", dev);
+	pid = spawn(type, "add", args, k);
 	t1 = uptime_us();
 	if (module[0] && native_md(i)) {
-		/* an array completed by this member before the load is done:
-		 * the kernel asks /init as modprobe, which waits for it */
-		modules_load_name(boot, module, type);
+		/* by a child: the next member's helper need not wait for it;
+		 * an array complete before the load is done has the kernel ask
+		 * /init as modprobe, which waits for it */
+		modules_load_behind(boot, module, type);
 	}
 	t1 = uptime_us() - t1;	/* timed as loading, not in the action */
-	r = reap(pid, type, "add", dev);
+	r = reap(pid, type, "add");
 	timing.actions_us += uptime_us() - t0 - t1;
 	return r;
 }

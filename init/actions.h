@@ -5,7 +5,9 @@
  *
  * An action is LAYOUT_ACTIONS/TYPE, an executable (usually a link to a
  * helper in LAYOUT_HELPERS).  It is run as
- *   TYPE add /dev/NAME   for each device of that type, once;
+ *   TYPE add /dev/NAME   for each device of that type, once (our own MD
+ *                        helper: "add /dev/A /dev/B...", all the members
+ *                        probed so far in one run);
  *   TYPE late            once, when the root has not come after the
  *                        stack wait (an MD array may start degraded);
  *   TYPE final           once, at the root deadline: say what is missing;
@@ -34,7 +36,8 @@ const char *actions_only_core(const struct boot *b);
 /* Does the image have an action for @type (and is it not switched off)? */
 int action_exists(const char *type);
 
-/* Run @type's action for the new device /dev/@name; returns its status.
+/* Run @type's action for the new devices /dev/@names[0..@n) (one, but for
+ * action_devs()); returns its status.
  * First load @module (the probe's fs_info.module: dm_mod, md-level-1),
  * if not "": in-process it costs the kernel's load only, where the kernel
  * asking /sbin/modprobe for it costs a fork and an exec of /init, and a
@@ -44,7 +47,13 @@ int action_exists(const char *type);
  * the helper reads the member; an array the member completes before that
  * waits in the kernel's own request for it.  That helper is not run for
  * "root" (it has nothing to fit). */
-int action_add(const char *type, const char *name, const char *module);
+int action_add(const char *type, const char **names, int n, const char *module);
+
+/* How many devices one run of @type's action takes (action_add's @n):
+ * our own MD helper up to ACTION_DEVS_MAX (all the members probed so far:
+ * one run instead of one each), any other one. */
+#define ACTION_DEVS_MAX 16
+int action_devs(const char *type);
 
 /* Run the late, final or root action of every type seen, with @arg (or
  * none: NULL); returns how many ran. */

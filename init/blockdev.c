@@ -335,18 +335,28 @@ int block_find(const struct root_spec *rs, char *path, size_t size, dev_t *devnu
 		scan();
 		block_dirty = 0;
 	}
+	for (i = 0; i < ndevs; i++)
+		if (devs[i].present && !devs[i].probed)
+			probe_dev(&devs[i]);
+	/* A PV, an MD member, a LUKS volume: its action makes the devices it
+	 * holds, which come back here as new devices.  Every device is probed
+	 * first, so that an action taking several (our MD helper) has all the
+	 * members there are in one run. */
 	for (i = 0; i < ndevs; i++) {
 		struct blkdev *d = &devs[i];
+		const char *names[ACTION_DEVS_MAX];
+		int j, n = 0;
 
-		if (d->present && !d->probed)
-			probe_dev(d);
-		/* A PV, an MD member, a LUKS volume: its action makes the
-		 * devices it holds, which come back here as new devices. */
-		if (d->present && d->probed && !d->acted && action_exists(d->fs.type)) {
-			d->acted = 1;
-			action_add(d->fs.type, d->name, d->fs.module);
-			block_dirty = 1;
-		}
+		if (!d->present || !d->probed || d->acted || !action_exists(d->fs.type))
+			continue;
+		for (j = i; j < ndevs && n < action_devs(d->fs.type); j++)
+			if (devs[j].present && devs[j].probed && !devs[j].acted &&
+			    !strcmp(devs[j].fs.type, d->fs.type)) {
+				devs[j].acted = 1;
+				names[n++] = devs[j].name;
+			}
+		action_add(d->fs.type, names, n, d->fs.module);
+		block_dirty = 1;
 	}
 	if (rs->kind == ROOT_PATH) {
 		struct stat st;

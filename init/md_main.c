@@ -2,8 +2,9 @@
  * device whose probe says linux_raid_member (actions.h), with mdadm
  * --incremental's rules (lib/md.h):
  *
- *   md add /dev/NAME  note the member; once every role of its array has a
- *                     member, start the array (rd.md.uuid= limits which)
+ *   md add /dev/NAME...  note each member; once every role of its array
+ *                     has a member, start the array (rd.md.uuid= limits
+ *                     which); /init gives all the members it has found
  *   md late           after the stack wait: start degraded the arrays
  *                     that can run without their missing members
  *   md final          at the root deadline: name the arrays not started
@@ -37,6 +38,7 @@
 #include "dm.h"
 #include "init.h"
 #include "log.h"
+#include "layout.h"
 #include "md.h"
 #include "util.h"
 
@@ -229,6 +231,21 @@ static void load_md_mod(void)
 			;
 }
 
+/* If /init has a child loading the personality of @level (layout.h,
+ * LOADING_DIR), wait for it, 10 s at most: starting the array meanwhile
+ * would have the kernel run /sbin/modprobe for it, one more exec of /init,
+ * which would only wait for the same load. */
+static void personality_wait(int level)
+{
+	char path[sizeof(LOADING_DIR) + 24];
+	struct stat st;
+	int i;
+
+	snprintf(path, sizeof(path), LOADING_DIR "/md-level-%d", level);
+	for (i = 0; i < 10000 && stat(path, &st) == 0; i++)
+		usleep(1000);
+}
+
 /* The minors of the md devices there are: bit N of byte N / 8. */
 static void used_minors(uint8_t used[MD_MINORS / 8])
 {
@@ -330,6 +347,7 @@ static int start(const struct md_array *a, char *err, size_t errlen)
 			goto fail;
 	}
 	step = "RUN_ARRAY";
+	personality_wait(a->sb.level);
 	if (ioctl(fd, RUN_ARRAY, NULL) < 0)
 		goto fail;
 	close(fd);
@@ -469,9 +487,13 @@ static int each_array(int late, long wait_s)
 int main(int argc, char **argv)
 {
 	log_open("/dev/kmsg", "/dev/console");
-	if (argc == 3 && !strcmp(argv[1], "add")) {
+	if (argc >= 3 && !strcmp(argv[1], "add")) {
+		int i, r = 0;
+
 		read_cmdline();
-		return add(argv[2]);
+		for (i = 2; i < argc; i++)	/* /init gives the members it has */
+			r |= add(argv[i]);
+		return r;
 	}
 	if (argc == 2 && !strcmp(argv[1], "late"))
 		return each_array(1, read_cmdline());
@@ -479,6 +501,6 @@ int main(int argc, char **argv)
 		return each_array(0, 0);
 	if (argc == 3 && !strcmp(argv[1], "root"))
 		return 0;	/* nothing to fit to the root */
-	log_msg(L_ERR, "md: usage: md add /dev/NAME | late | final | root DIR");
+	log_msg(L_ERR, "md: usage: md add /dev/NAME... | late | final | root DIR");
 	return 2;
 }

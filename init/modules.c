@@ -582,11 +582,92 @@ void modules_unmatched(char *out, size_t size)
  * only waits for the child's load (the kernel links a module once). */
 static int several_cpus(void)
 {
+	static int known, several;
 	char buf[64];
 
 	/* "0" on one CPU; "0-1", "0,2" ... on more */
-	return read_file("/sys/devices/system/cpu/online", buf, sizeof(buf)) > 0 &&
-	       strpbrk(buf, "-,") != NULL;
+	if (!known) {
+		known = 1;
+		several = read_file("/sys/devices/system/cpu/online", buf, sizeof(buf)) > 0 &&
+			  strpbrk(buf, "-,") != NULL;
+	}
+	return several;
+}
+
+/* ---- a module loaded behind /init's back ----------------------------
+ * On two CPUs or more, a child loads it while /init goes on (an MD
+ * array's personality while the helper reads the members); on one, /init
+ * loads it itself.  What needs it and finds it not yet there either waits
+ * for the child's load (the kernel links a module once) or, through the
+ * kernel's request, loads it again, to no harm. */
+#define BEHIND_MAX 4
+static pid_t behind[BEHIND_MAX];
+static char behind_name[BEHIND_MAX][MODDB_NAME_MAX];
+
+static void loading_mark(const char *name, int on)
+{
+	char path[sizeof(LOADING_DIR) + MODDB_NAME_MAX];
+
+	if (path_fmt(path, sizeof(path), LOADING_DIR "/%s", name) || strchr(name, '/'))
+		return;
+	if (!on) {
+		unlink(path);
+		return;
+	}
+	mkdir("/run/initkit", 0755);	/* EEXIST or not: the write says */
+	mkdir(LOADING_DIR, 0755);
+	write_file(path, "", 0);
+}
+
+void modules_reap_behind(int block)
+{
+	int i, reaped = 0;
+	pid_t r;
+
+	for (i = 0; i < BEHIND_MAX; i++) {
+		if (behind[i] <= 0)
+			continue;
+		while ((r = waitpid(behind[i], NULL, block ? 0 : WNOHANG)) < 0 && errno == EINTR)
+			;
+		if (r) {		/* done, or not ours to wait for any more */
+			behind[i] = 0;
+			loading_mark(behind_name[i], 0);
+			reaped = 1;
+		}
+	}
+	if (reaped)
+		modules_mark_loaded();
+}
+
+void modules_load_behind(struct boot *b, const char *name, const char *why)
+{
+	pid_t pid = -1;
+	int i;
+
+	modules_reap_behind(0);
+	for (i = 0; i < BEHIND_MAX; i++)	/* loading already: the same again */
+		if (behind[i] > 0 && !strcmp(behind_name[i], name))
+			return;
+	for (i = 0; i < BEHIND_MAX && behind[i] > 0; i++)
+		;
+	if (i < BEHIND_MAX && several_cpus() && strlen(name) < MODDB_NAME_MAX) {
+		loading_mark(name, 1);
+		pid = fork();
+		if (pid < 0)
+			loading_mark(name, 0);
+	}
+	if (pid == 0) {
+		log_child();
+		modules_load_name(b, name, why);
+		loading_mark(name, 0);
+		_exit(0);
+	}
+	if (pid > 0) {
+		behind[i] = pid;
+		strcpy(behind_name[i], name);
+	} else {
+		modules_load_name(b, name, why);
+	}
 }
 
 static int first_match(int idx, int fixed, void *arg)
@@ -644,6 +725,7 @@ static void fs_child_wait(void)
 {
 	long long t0 = uptime_us();
 
+	modules_reap_behind(1);
 	if (fs_child <= 0)
 		return;
 	while (waitpid(fs_child, NULL, 0) < 0 && errno == EINTR)

@@ -40,6 +40,14 @@ int modules_preload_fs(struct boot *b);
  * functions above wait for it). */
 void modules_load_fs_early(struct boot *b);
 
+/* Load module or alias @name as modules_load_name() does, by a child on a
+ * machine of two CPUs or more, while /init goes on (by /init itself on
+ * one).  modules_reap_behind() collects those children that are done, or
+ * with @block all of them (what loads a file system waits for them
+ * first). */
+void modules_load_behind(struct boot *b, const char *name, const char *why);
+void modules_reap_behind(int block);
+
 /* Storage-like devices with no driver that no module in the image matches,
  * for the root-wait failure message: "pci:... usb:..." or "".  Walks sysfs:
  * only for when the wait has failed. */

@@ -22,6 +22,12 @@
  * image that had it there paid an exec of /init for each, inside the
  * kernel's initcalls.  Absent, the kernel's request fails at once. */
 #define LAYOUT_MODPROBE   "lib/initkit/modprobe"
+/* Runtime, not in the image: while /init has a child load module or
+ * alias NAME behind its back (modules_load_behind), the file
+ * LOADING_DIR/NAME exists; a helper about to need it (the MD helper before
+ * starting an array, for "md-level-N") waits for it to go rather than have
+ * the kernel ask /sbin/modprobe, an exec of /init that would wait too. */
+#define LOADING_DIR       "/run/initkit/loading"
 #define LAYOUT_KEYMAP     "etc/initkit/keymap"	/* the console keymap,
 							 * lib/keymap.h */
 
