@@ -104,9 +104,9 @@ int action_exists(const char *type)
 }
 
 /* Start @type's action with @event and the @n arguments @args (devices,
- * the root's directory, or none); returns its pid, or -errno.  vfork: no copy of /init's page tables (its
- * module database, a generic image's modules) for a child that only
- * execs. */
+ * the root's directory, or none); returns its pid, or -errno.  vfork: no
+ * copy of /init's page tables (its module database, a generic image's
+ * modules) for a child that only execs. */
 static pid_t spawn(const char *type, const char *event, char **args, int n)
 {
 	char path[sizeof(ACTIONS_DIR) + FS_TYPE_MAX];
@@ -170,10 +170,10 @@ static int run(const char *type, const char *event, const char *arg)
 	return r;
 }
 
-/* Is @type's action our own MD helper (hooks/md)?  It needs the RAID
- * personality only when an array is complete, and has nothing to do at
- * the root: /init loads the personality while the helper reads the
- * member, and does not run it for "root". */
+/* Is @type's action our own MD helper (hooks/md)?  It takes several
+ * members in one run, needs the RAID personality only to start a complete
+ * array (a child loads it meanwhile, and the helper waits for that load:
+ * LOADING_DIR), and has nothing to do at the root (not run for "root"). */
 static int native_md(int i)
 {
 	char path[sizeof(ACTIONS_DIR) + FS_TYPE_MAX], target[32];
