@@ -124,7 +124,7 @@ static pid_t spawn(const char *type, const char *event, char **args, int n)
 	list[0] = '\0';
 	for (i = 0; i < n && i < ACTION_DEVS_MAX; i++) {
 		argv[i + 2] = args[i];
-		if (o < sizeof(list))
+		if (log_debug && o < sizeof(list))	/* for the debug line only */
 			o += (size_t)snprintf(list + o, sizeof(list) - o, " %.*s",
 					      DEV_PATH_MAX, args[i]);
 	}

@@ -43,9 +43,9 @@ int action_exists(const char *type);
  * asking /sbin/modprobe for it costs a fork and an exec of /init, and a
  * personality loaded at an array's first member is ready before its
  * last one comes.  For our own MD helper (LAYOUT_HELPERS/md), which needs
- * the personality only to start a complete array, /init loads it while
- * the helper reads the member; an array the member completes before that
- * waits in the kernel's own request for it.  That helper is not run for
+ * the personality only to start a complete array, a child loads it while
+ * the helper reads the members (modules_load_behind), and the helper waits
+ * for that load before starting the array.  That helper is not run for
  * "root" (it has nothing to fit). */
 int action_add(const char *type, const char **names, int n, const char *module);
 

@@ -345,11 +345,12 @@ int block_find(const struct root_spec *rs, char *path, size_t size, dev_t *devnu
 	for (i = 0; i < ndevs; i++) {
 		struct blkdev *d = &devs[i];
 		const char *names[ACTION_DEVS_MAX];
-		int j, n = 0;
+		int j, n = 0, most;
 
 		if (!d->present || !d->probed || d->acted || !action_exists(d->fs.type))
 			continue;
-		for (j = i; j < ndevs && n < action_devs(d->fs.type); j++)
+		most = action_devs(d->fs.type);
+		for (j = i; j < ndevs && n < most; j++)
 			if (devs[j].present && devs[j].probed && !devs[j].acted &&
 			    !strcmp(devs[j].fs.type, d->fs.type)) {
 				devs[j].acted = 1;

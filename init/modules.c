@@ -273,10 +273,23 @@ static void load_list(struct boot *b, const char *list, const char *why)
 		modules_load_idx(b, i, why);
 }
 
-/* The child loading modules beside the disk drivers (below), if any. */
-static pid_t fs_child;
+/* Children loading modules while /init goes on (below): the file system
+ * beside the disk drivers, an MD array's personality. */
+#define CHILDREN_MAX 4
+static pid_t children[CHILDREN_MAX];
+static char child_name[CHILDREN_MAX][MODDB_NAME_MAX];
 
-/* While that child runs, has it loaded module @name, or is it loading it?
+static int children_running(void)
+{
+	int i;
+
+	for (i = 0; i < CHILDREN_MAX; i++)
+		if (children[i] > 0)
+			return 1;
+	return 0;
+}
+
+/* While such a child runs, has it loaded module @name, or is it loading it?
  * Then wait for it to be live rather than hand the kernel the same module
  * again: a second copy is checked (its signature too) and linked before
  * the kernel finds the name taken, tens of ms wasted.  A module the child
@@ -286,7 +299,8 @@ static int loaded_beside(const char *name)
 	char path[24 + MODDB_NAME_MAX], state[16];
 	int i;
 
-	if (fs_child <= 0 || path_fmt(path, sizeof(path), "/sys/module/%s/initstate", name))
+	if (!children_running() ||
+	    path_fmt(path, sizeof(path), "/sys/module/%s/initstate", name))
 		return 0;
 	for (i = 0; i < 10000; i++) {	/* 10 s at most: an init that hangs */
 		if (read_file(path, state, sizeof(state)) <= 0)
@@ -594,21 +608,18 @@ static int several_cpus(void)
 	return several;
 }
 
-/* ---- a module loaded behind /init's back ----------------------------
- * On two CPUs or more, a child loads it while /init goes on (an MD
- * array's personality while the helper reads the members); on one, /init
- * loads it itself.  What needs it and finds it not yet there either waits
- * for the child's load (the kernel links a module once) or, through the
+/* ---- modules loaded behind /init's back ------------------------------
+ * On two CPUs or more, a child loads them while /init goes on (the file
+ * system beside the disk drivers; an MD array's personality while the
+ * helper reads the members); on one, /init loads them itself when needed.
+ * What needs one and finds it not yet there either waits for the child's
+ * load (loaded_beside; the kernel links a module once) or, through the
  * kernel's request, loads it again, to no harm. */
-#define BEHIND_MAX 4
-static pid_t behind[BEHIND_MAX];
-static char behind_name[BEHIND_MAX][MODDB_NAME_MAX];
-
 static void loading_mark(const char *name, int on)
 {
 	char path[sizeof(LOADING_DIR) + MODDB_NAME_MAX];
 
-	if (path_fmt(path, sizeof(path), LOADING_DIR "/%s", name) || strchr(name, '/'))
+	if (!*name || strchr(name, '/') || path_fmt(path, sizeof(path), LOADING_DIR "/%s", name))
 		return;
 	if (!on) {
 		unlink(path);
@@ -619,19 +630,46 @@ static void loading_mark(const char *name, int on)
 	write_file(path, "", 0);
 }
 
+/* Fork a loading child, LOADING_DIR/@name marking it if @name is not "":
+ * 0 in the child, its pid in /init, -1 where /init is to load itself (one
+ * CPU, no free slot, no fork). */
+static pid_t child_fork(const char *name)
+{
+	pid_t pid;
+	int i;
+
+	for (i = 0; i < CHILDREN_MAX && children[i] > 0; i++)
+		;
+	if (i == CHILDREN_MAX || !several_cpus() || strlen(name) >= MODDB_NAME_MAX)
+		return -1;
+	loading_mark(name, 1);
+	pid = fork();
+	if (pid < 0) {
+		loading_mark(name, 0);
+		return -1;
+	}
+	if (pid == 0) {
+		log_child();
+		return 0;
+	}
+	children[i] = pid;
+	strcpy(child_name[i], name);
+	return pid;
+}
+
 void modules_reap_behind(int block)
 {
 	int i, reaped = 0;
 	pid_t r;
 
-	for (i = 0; i < BEHIND_MAX; i++) {
-		if (behind[i] <= 0)
+	for (i = 0; i < CHILDREN_MAX; i++) {
+		if (children[i] <= 0)
 			continue;
-		while ((r = waitpid(behind[i], NULL, block ? 0 : WNOHANG)) < 0 && errno == EINTR)
+		while ((r = waitpid(children[i], NULL, block ? 0 : WNOHANG)) < 0 && errno == EINTR)
 			;
 		if (r) {		/* done, or not ours to wait for any more */
-			behind[i] = 0;
-			loading_mark(behind_name[i], 0);
+			children[i] = 0;
+			loading_mark(child_name[i], 0);
 			reaped = 1;
 		}
 	}
@@ -641,33 +679,21 @@ void modules_reap_behind(int block)
 
 void modules_load_behind(struct boot *b, const char *name, const char *why)
 {
-	pid_t pid = -1;
+	pid_t pid;
 	int i;
 
 	modules_reap_behind(0);
-	for (i = 0; i < BEHIND_MAX; i++)	/* loading already: the same again */
-		if (behind[i] > 0 && !strcmp(behind_name[i], name))
+	for (i = 0; i < CHILDREN_MAX; i++)	/* loading already: the same again */
+		if (children[i] > 0 && !strcmp(child_name[i], name))
 			return;
-	for (i = 0; i < BEHIND_MAX && behind[i] > 0; i++)
-		;
-	if (i < BEHIND_MAX && several_cpus() && strlen(name) < MODDB_NAME_MAX) {
-		loading_mark(name, 1);
-		pid = fork();
-		if (pid < 0)
-			loading_mark(name, 0);
-	}
+	pid = child_fork(name);
 	if (pid == 0) {
-		log_child();
 		modules_load_name(b, name, why);
 		loading_mark(name, 0);
 		_exit(0);
 	}
-	if (pid > 0) {
-		behind[i] = pid;
-		strcpy(behind_name[i], name);
-	} else {
+	if (pid < 0)
 		modules_load_name(b, name, why);
-	}
 }
 
 static int first_match(int idx, int fixed, void *arg)
@@ -682,7 +708,6 @@ void modules_load_fs_early(struct boot *b)
 	char type[FSTYPE_MAX], alias[FSTYPE_MAX + 4];
 	const char *core;
 	int i, fs = -1, stack = -1;
-	pid_t pid;
 
 	if (!mods.have_db)
 		return;
@@ -706,33 +731,23 @@ void modules_load_fs_early(struct boot *b)
 	core = actions_only_core(b);
 	if (core && ((stack = moddb_find(&mods.db, core)) < 0 || mods.state[stack] != ST_NONE))
 		stack = -1;
-	if ((fs < 0 && stack < 0) || !several_cpus())
+	if ((fs < 0 && stack < 0) || child_fork("") != 0)
 		return;
-	pid = fork();
-	if (pid == 0) {
-		log_child();
-		if (stack >= 0)
-			modules_load_idx(b, stack, "beside the disk drivers");
-		if (fs >= 0)
-			modules_load_idx(b, fs, "beside the disk drivers");
-		_exit(0);
-	}
-	if (pid > 0)
-		fs_child = pid;
+	if (stack >= 0)
+		modules_load_idx(b, stack, "beside the disk drivers");
+	if (fs >= 0)
+		modules_load_idx(b, fs, "beside the disk drivers");
+	_exit(0);
 }
 
 static void fs_child_wait(void)
 {
 	long long t0 = uptime_us();
 
-	modules_reap_behind(1);
-	if (fs_child <= 0)
+	if (!children_running())
 		return;
-	while (waitpid(fs_child, NULL, 0) < 0 && errno == EINTR)
-		;
-	fs_child = 0;
-	timing.load_us += uptime_us() - t0;	/* waiting for it: loading */
-	modules_mark_loaded();
+	modules_reap_behind(1);
+	timing.load_us += uptime_us() - t0;	/* waiting for them: loading */
 }
 
 int modules_preload_fs(struct boot *b)
