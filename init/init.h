@@ -51,6 +51,9 @@ int stage_modules(struct boot *b);
 int stage_rootwait(struct boot *b);
 int stage_mount(struct boot *b);
 int stage_switch(struct boot *b);
+/* /init run as FREE_ARGV0: stage_switch's helper that frees the initramfs */
+#define FREE_ARGV0 "initkit-free"
+int switch_free_main(void);
 int stage_image(struct boot *b);		/* /initrd.image: the legacy flow */
 int stage_initrd_place(struct boot *b);
 int stage_realrootdev(struct boot *b);	/* as /linuxrc: the kernel mounts it */

@@ -97,6 +97,8 @@ int main(int argc, char *argv[])
 
 		if (!strcmp(base ? base + 1 : argv[0], "modprobe"))
 			return modprobe_main(&b, argc, argv);
+		if (!strcmp(argv[0], FREE_ARGV0))
+			return switch_free_main();
 	}
 	/* Until /dev is mounted, messages go to fd 2: the console, which the
 	 * kernel opened for us (as /init and as /linuxrc alike). */

@@ -230,6 +230,26 @@ budget=$(sed -n 's/^INIT_MAX_BYTES := \([0-9]*\)$/\1/p' "$TOP/Makefile")
 check "init-size-${sz}-bytes-within-${budget:-unknown}" test "$sz" -le "${budget:-0}"
 check init-is-static-klibc sh -c "file '$TOP/init/init' | grep -q 'statically linked'"
 
+# /init as "initkit-free", the helper its switch leaves to empty the
+# initramfs at idle priority: only a ramfs or tmpfs on fd 3, never across
+# a mount point
+rc=0
+bash -c 'exec -a initkit-free "$0" 3</proc' "$TOP/init/init" > "$WORK/free.out" 2>&1 || rc=$?
+check init-free-refuses-other-fs sh -c "test $rc -eq 2 && grep -q 'initkit-free: only for /init' '$WORK/free.out'"
+if unshare -m true 2>/dev/null; then
+	F=$WORK/free
+	mkdir -p "$F"
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	unshare -m sh -c 'mount -t tmpfs none "$1" && mkdir -p "$1/a/b" "$1/mnt" &&
+		echo x > "$1/a/b/f" && ln -s /etc "$1/l" && mkfifo "$1/p" &&
+		mount -t tmpfs none "$1/mnt" && echo keep > "$1/mnt/k" &&
+		bash -c "exec -a initkit-free \"\$0\" 3<\"\$1\"" "$2" "$1" &&
+		ls -A "$1" > "$1.left" && cat "$1/mnt/k" > "$1.kept"' sh "$F" "$TOP/init/init" \
+		> "$WORK/free.out" 2>&1
+	check init-free-empties-tmpfs sh -c "test \"\$(cat '$F.left')\" = mnt"
+	check init-free-keeps-mount-points grep -qx keep "$F.kept"
+fi
+
 # the manual pages are clean mdoc
 for m in "$TOP"/man/*.[0-9]; do
 	check "man-lint-$(basename "$m")" mandoc -Tlint -W warning "$m"

@@ -16,17 +16,21 @@
  * N, which proves the session came back, then the token line as always.
  * If hibernating fails it prints "INITKIT-HIBERNATE-FAILED" and why, then
  * the token line. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/reboot.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #define TOKEN "INITKIT-ROOT-OK"
+#define FREE_HELPER "initkit-free"	/* /init's, emptying the initramfs */
 #define HIBERNATE_ARG "hibernate="
 
 int swapon(const char *path, int flags);	/* in klibc, not in its headers */
@@ -43,6 +47,63 @@ static void say(const char *line, int n)
 		(void)!write(fd, k, m);
 		close(fd);
 	}
+	(void)!write(1, line, n);
+}
+
+/* Is /init's FREE_HELPER still running (a process whose argv[0] it is)? */
+static int helper_running(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int found = 0;
+
+	while (d && !found && (e = readdir(d))) {
+		char path[300], arg[sizeof(FREE_HELPER) + 1];
+		int fd;
+		ssize_t n;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		n = read(fd, arg, sizeof(arg));
+		close(fd);
+		found = n == (ssize_t)sizeof(FREE_HELPER) && !memcmp(arg, FREE_HELPER, n);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* "INITKIT-INITRAMFS helper=done unevictable=N kB": once /init's helper
+ * has emptied the initramfs (it runs at idle priority: sleeping gives it
+ * the CPU; 10 s at most), how much memory the kernel still cannot evict,
+ * which is where a ramfs initramfs lives: near 0 when it was freed. */
+static void initramfs_report(void)
+{
+	char buf[4096], line[128], *p;
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	int i, fd, n;
+	ssize_t r;
+
+	for (i = 0; i < 1000 && helper_running(); i++)
+		nanosleep(&tick, NULL);
+	fd = open("/proc/meminfo", O_RDONLY);
+	if (fd < 0)
+		return;
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[r > 0 ? r : 0] = '\0';
+	p = strstr(buf, "Unevictable:");
+	if (!p)
+		return;
+	p += strlen("Unevictable:");
+	while (*p == ' ')
+		p++;
+	n = snprintf(line, sizeof(line), "INITKIT-INITRAMFS helper=%s unevictable=%ld kB\n",
+		     i < 1000 ? "done" : "running", strtol(p, NULL, 10));
 	(void)!write(1, line, n);
 }
 
@@ -161,6 +222,7 @@ int main(int argc, char *argv[])
 			(void)!write(1, line, n);
 		}
 	}
+	initramfs_report();
 	sync();
 	/* QEMU runs with -no-reboot: a reboot ends it, on kernels without
 	 * ACPI (the tiny test kernel) too, where power-off would only halt */
