@@ -16,7 +16,6 @@
  * N, which proves the session came back, then the token line as always.
  * If hibernating fails it prints "INITKIT-HIBERNATE-FAILED" and why, then
  * the token line. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -26,11 +25,11 @@
 #include <sys/stat.h>
 #include <sys/reboot.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define TOKEN "INITKIT-ROOT-OK"
-#define FREE_HELPER "initkit-free"	/* /init's, emptying the initramfs */
 #define HIBERNATE_ARG "hibernate="
 
 int swapon(const char *path, int flags);	/* in klibc, not in its headers */
@@ -50,46 +49,30 @@ static void say(const char *line, int n)
 	(void)!write(1, line, n);
 }
 
-/* Is /init's FREE_HELPER still running (a process whose argv[0] it is)? */
-static int helper_running(void)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	int found = 0;
-
-	while (d && !found && (e = readdir(d))) {
-		char path[300], arg[sizeof(FREE_HELPER) + 1];
-		int fd;
-		ssize_t n;
-
-		if (e->d_name[0] < '1' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
-			continue;
-		n = read(fd, arg, sizeof(arg));
-		close(fd);
-		found = n == (ssize_t)sizeof(FREE_HELPER) && !memcmp(arg, FREE_HELPER, n);
-	}
-	if (d)
-		closedir(d);
-	return found;
-}
-
-/* "INITKIT-INITRAMFS helper=done unevictable=N kB": once /init's helper
- * has emptied the initramfs (it runs at idle priority: sleeping gives it
- * the CPU; 10 s at most), how much memory the kernel still cannot evict,
- * which is where a ramfs initramfs lives: near 0 when it was freed. */
+/* "INITKIT-INITRAMFS children=N status=S unevictable=K kB": once the
+ * children /init left us are gone (its helper emptying the initramfs at
+ * idle priority: sleeping gives it the CPU; 10 s at most), how many there
+ * were, the last one's exit status, and how much memory the kernel cannot
+ * evict, which is where a ramfs initramfs lives: near 0 once it is freed. */
 static void initramfs_report(void)
 {
 	char buf[4096], line[128], *p;
 	struct timespec tick = { 0, 10 * 1000 * 1000 };
-	int i, fd, n;
+	int i, fd, n, st, children = 0, status = -1;
+	pid_t w;
 	ssize_t r;
 
-	for (i = 0; i < 1000 && helper_running(); i++)
+	for (i = 0; i < 1000; i++) {
+		w = waitpid(-1, &st, WNOHANG);
+		if (w > 0) {
+			children++;
+			status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			continue;
+		}
+		if (w < 0)
+			break;	/* none left */
 		nanosleep(&tick, NULL);
+	}
 	fd = open("/proc/meminfo", O_RDONLY);
 	if (fd < 0)
 		return;
@@ -102,8 +85,9 @@ static void initramfs_report(void)
 	p += strlen("Unevictable:");
 	while (*p == ' ')
 		p++;
-	n = snprintf(line, sizeof(line), "INITKIT-INITRAMFS helper=%s unevictable=%ld kB\n",
-		     i < 1000 ? "done" : "running", strtol(p, NULL, 10));
+	n = snprintf(line, sizeof(line), "INITKIT-INITRAMFS children=%d%s status=%d "
+		     "unevictable=%ld kB\n", children, i < 1000 ? "" : "+", status,
+		     strtol(p, NULL, 10));
 	(void)!write(1, line, n);
 }
 
