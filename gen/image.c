@@ -128,6 +128,16 @@ int image_add_file(struct image *img, const char *path, const char *src,
 	return e->src ? 0 : oom(img);
 }
 
+int image_add_file_stored(struct image *img, const char *path, const char *src,
+			  unsigned int mode)
+{
+	int r = image_add_file(img, path, src, mode);
+
+	if (!r)
+		img->e[img->n - 1].leading = 1;
+	return r;
+}
+
 int image_add_file_gz(struct image *img, const char *path, const char *src,
 		      unsigned int mode)
 {

@@ -46,6 +46,11 @@ int image_add_file(struct image *img, const char *path, const char *src,
 		   unsigned int mode);
 /* @src gzipped on its own as @path (which ends in ".gz"), in the
  * uncompressed leading member: --lazy-modules. */
+/* A file as it is, in the uncompressed leading member (the kernel copies
+ * it, inflating nothing): the hinted file system's modules of an image
+ * with --lazy-modules. */
+int image_add_file_stored(struct image *img, const char *path, const char *src,
+			  unsigned int mode);
 int image_add_file_gz(struct image *img, const char *path, const char *src,
 		      unsigned int mode);
 int image_add_data(struct image *img, const char *path, const void *data,

@@ -341,6 +341,44 @@ static void path_to_name(const char *path, char *out, size_t size)
 	out[i] = '\0';
 }
 
+static int mark_plain(struct modsel *ms, struct modsel_item *it, int depth)
+{
+	size_t i;
+	int n = 0;
+
+	if (it->plain || depth > 64)	/* the closure has no cycles; be sure */
+		return 0;
+	it->plain = 1;
+	n++;
+	for (i = 0; i < it->nneeds; i++) {
+		struct modsel_item *d = find_item(ms, it->needs[i]);
+
+		if (d)
+			n += mark_plain(ms, d, depth + 1);
+	}
+	return n;
+}
+
+int modsel_mark_plain(struct modsel *ms, const char *alias)
+{
+	struct kmod_list *list = NULL, *l;
+	int r, n = 0;
+
+	r = kmod_module_new_from_lookup(ms->ctx, alias, &list);
+	if (r < 0)
+		return seterr(ms, r, "looking up '%s' failed: %s", alias, strerror(-r));
+	kmod_list_foreach(l, list) {
+		struct kmod_module *m = kmod_module_get_module(l);
+		struct modsel_item *it = find_item(ms, kmod_module_get_name(m));
+
+		if (it)
+			n += mark_plain(ms, it, 0);
+		kmod_module_unref(m);
+	}
+	kmod_module_unref_list(list);
+	return n;
+}
+
 int modsel_add_glob(struct modsel *ms, const char *glob, const char *origin)
 {
 	char path[PATH_MAX + 16], *line = NULL;

@@ -26,6 +26,7 @@ struct modsel_item {
 	size_t npost;
 	enum modsel_request req;
 	int lazy;	/* added by a set that says "store lazy" */
+	int plain;	/* never gzipped on its own: modsel_mark_plain */
 };
 
 struct modsel {
@@ -64,6 +65,11 @@ int modsel_add_glob(struct modsel *ms, const char *glob, const char *origin);
  * kernel are warnings (sets are generic); @strict makes them errors.  A
  * malformed file is an error naming its line. */
 int modsel_add_set(struct modsel *ms, const char *file, int strict);
+
+/* Mark plain the selected modules that alias @alias names ("fs-ext4") and
+ * those they need, recursively: what /init loads for it.  Returns how many
+ * were marked, or -errno with ms->err set. */
+int modsel_mark_plain(struct modsel *ms, const char *alias);
 
 /* Call @fn with each firmware file name (the modules' "firmware" field) of
  * the selected modules, and the module that names it. */

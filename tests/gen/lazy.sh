@@ -6,7 +6,9 @@
 # kernel's files once gunzipped; reproducible; off with --no-lazy-modules
 # and LAZY_MODULES=no, on for any image with --lazy-modules; never for
 # --format image.  Without either, the modules of the sets that say "store
-# lazy" (md, lvm, luks: loaded on demand) only.  Prints "ok NAME" / "not ok NAME: why".
+# lazy" (md, lvm, luks: loaded on demand) only.  The chain of the root's
+# likely file system (--fs-hint) stays plain, in the same leading member.
+# Prints "ok NAME" / "not ok NAME: why".
 set -u
 . "$(dirname "$0")/../lib.sh"
 WORK=$(mktemp -d /tmp/initkit-lazy.XXXXXX)
@@ -27,8 +29,8 @@ check() {	# check NAME COMMAND...: ok if the command succeeds
 # modules IMAGE: the module paths --list shows, sorted
 modules() { "$TOP/mkinitramfs" --list "$1" | awk '/\.ko(\.[a-z]+)?$/ { print $NF }' | sort; }
 
-# --- the generic image ---------------------------------------------------
-check lazy-generic-builds "${MK[@]}" --generic -o "$WORK/g.img"
+# --- the generic image (no hint: every module gzipped; see the end) -------
+check lazy-generic-builds "${MK[@]}" --generic --fs-hint none -o "$WORK/g.img"
 modules "$WORK/g.img" > "$WORK/g.mods"
 check lazy-generic-has-modules test "$(wc -l < "$WORK/g.mods")" -ge 50
 check lazy-generic-every-module-ko-gz sh -c "! grep -v '\.ko\.gz\$' '$WORK/g.mods'"
@@ -65,7 +67,7 @@ while d[i:i + 6] == b"070701":
 print(i)' "$WORK/g.img")
 check lazy-generic-compressed-rest-small test $(( $(stat -c %s "$WORK/g.img") - lead )) -lt 1000000
 # reproducible
-"${MK[@]}" --generic -o "$WORK/g2.img" >/dev/null 2>&1
+"${MK[@]}" --generic --fs-hint none -o "$WORK/g2.img" >/dev/null 2>&1
 check lazy-generic-reproducible cmp "$WORK/g.img" "$WORK/g2.img"
 
 # --- on and off ------------------------------------------------------------
@@ -111,19 +113,39 @@ B=$WORK/base
 mkdir -p "$B/lib/modules" "$B/lib/firmware/intel-ucode"
 ln -s "$KROOT/lib/modules/$KVER" "$B/lib/modules/$KVER"
 printf 'INTELUCODE' > "$B/lib/firmware/intel-ucode/06-3a-09"
-"$TOP/mkinitramfs" -k "$KVER" -b "$B" --generic --microcode -o "$WORK/mc.img" >/dev/null 2>&1
+"$TOP/mkinitramfs" -k "$KVER" -b "$B" --generic --fs-hint none --microcode -o "$WORK/mc.img" >/dev/null 2>&1
 check lazy-microcode-first sh -c "cpio -it --quiet < '$WORK/mc.img' 2>/dev/null | head -5 |
 	grep -qx kernel/x86/microcode/GenuineIntel.bin"
 check lazy-microcode-then-modules sh -c "'$TOP/mkinitramfs' --list '$WORK/mc.img' | grep -q 'ext4\.ko\.gz\$'"
 # --- the generic image's hint: the root's likely file system ----------------
 hostfs=$(findmnt -n -o FSTYPE / 2>/dev/null | tail -1)
-check lazy-fs-hint-is-this-root sh -c "test \"\$(cat '$WORK/x/etc/initkit/fs-hint' 2>/dev/null)\" = '$hostfs' || test -z '$hostfs'"
+"${MK[@]}" --generic -o "$WORK/dh.img" >/dev/null 2>&1
+rm -rf "$WORK/dh" && mkdir "$WORK/dh" && "$TOP/mkinitramfs" --extract "$WORK/dh.img" "$WORK/dh" >/dev/null 2>&1
+check lazy-fs-hint-is-this-root sh -c "test \"\$(cat '$WORK/dh/etc/initkit/fs-hint' 2>/dev/null)\" = '$hostfs' || test -z '$hostfs'"
+# the hinted type's chain (what /init loads for fs-ext4) is stored plain in
+# the leading member, byte for byte the kernel's; every other module gzipped
+"${MK[@]}" --generic --fs-hint ext4 -o "$WORK/eh.img" >/dev/null 2>&1
+modules "$WORK/eh.img" > "$WORK/eh.mods"
+grep '\.ko$' "$WORK/eh.mods" | sed 's,.*/,,' | sort > "$WORK/eh.plain"
+printf '%s\n' crc16.ko crc32c-intel.ko crc32c_generic.ko ext4.ko jbd2.ko mbcache.ko > "$WORK/eh.want"
+check lazy-fs-hint-chain-plain cmp "$WORK/eh.want" "$WORK/eh.plain"
+check lazy-fs-hint-rest-gz test "$(grep -c '\.ko\.gz$' "$WORK/eh.mods")" -eq $(($(wc -l < "$WORK/g.mods") - 6))
+rm -rf "$WORK/ehl" && mkdir "$WORK/ehl" && (cd "$WORK/ehl" && cpio -id --quiet < "$WORK/eh.img" 2>/dev/null)
+check lazy-fs-hint-chain-leading-is-the-kernel-module sh -c "cmp '$WORK/ehl/lib/modules/$KVER/kernel/fs/ext4/ext4.ko' '$MODDIR/kernel/fs/ext4/ext4.ko' &&
+	cmp '$WORK/ehl/lib/modules/$KVER/kernel/fs/jbd2/jbd2.ko' '$MODDIR/kernel/fs/jbd2/jbd2.ko' && test ! -e '$WORK/ehl/init'"
+rm -rf "$WORK/eh" && mkdir "$WORK/eh" && "$TOP/mkinitramfs" --extract "$WORK/eh.img" "$WORK/eh" >/dev/null 2>&1
+check lazy-fs-hint-db-names-plain sh -c "awk -F '\t' '\$1 == \"m\" { print \$3 }' '$WORK/eh/etc/initkit/modules.db' | grep -q '/ext4\.ko\$' &&
+	awk -F '\t' '\$1 == \"m\" { print \$3 }' '$WORK/eh/etc/initkit/modules.db' | grep -q '/xfs\.ko\.gz\$'"
+"${MK[@]}" --generic --fs-hint ext4 -o "$WORK/eh2.img" >/dev/null 2>&1
+check lazy-fs-hint-reproducible cmp "$WORK/eh.img" "$WORK/eh2.img"
 "${MK[@]}" --generic --fs-hint none -o "$WORK/nh.img" >/dev/null 2>&1
 check lazy-fs-hint-none sh -c "'$TOP/mkinitramfs' --list '$WORK/nh.img' | grep -q 'ext4\.ko\.gz\$' &&
 	! '$TOP/mkinitramfs' --list '$WORK/nh.img' | grep -q 'etc/initkit/fs-hint\$'"
 "${MK[@]}" --generic --fs-hint xfs -o "$WORK/xh.img" >/dev/null 2>&1
 rm -rf "$WORK/xh" && mkdir "$WORK/xh" && "$TOP/mkinitramfs" --extract "$WORK/xh.img" "$WORK/xh" >/dev/null 2>&1
 check lazy-fs-hint-given test "$(cat "$WORK/xh/etc/initkit/fs-hint" 2>/dev/null)" = xfs
+check lazy-fs-hint-xfs-plain sh -c "'$TOP/mkinitramfs' --list '$WORK/xh.img' | grep -q '/xfs\.ko\$' &&
+	'$TOP/mkinitramfs' --list '$WORK/xh.img' | grep -q '/ext4\.ko\.gz\$'"
 check lazy-fs-hint-small-none sh -c "! '$TOP/mkinitramfs' --list '$WORK/s.img' | grep -q 'fs-hint'"
 "${MK[@]}" --generic --fs-hint 'ext4;x' -o "$WORK/bh.img" > "$WORK/bh.out" 2>&1
 check lazy-fs-hint-bad-named sh -c "grep -q -- '--fs-hint ext4;x: a file system type' '$WORK/bh.out' && test ! -e '$WORK/bh.img'"
