@@ -78,8 +78,9 @@ rm -rf "$WORK/x" && mkdir "$WORK/x"
 "$MK" --extract "$WORK/lead.img" "$WORK/x" 2>/dev/null
 check gen-extract-roundtrip cmp "$WORK/x/lib/firmware/test/fw.bin.xz" "$WORK/fw.bin.xz"
 
-# --generic: every set, drivers only for what is found
-"$MK" "${GEN[@]}" --generic -o "$WORK/generic.img"
+# --generic: every set, drivers only for what is found (the hint named: it
+# decides which chain is stored plain, the default being this machine's root)
+"$MK" "${GEN[@]}" --generic --fs-hint ext4 -o "$WORK/generic.img"
 "$MK" --list "$WORK/generic.img" > "$WORK/glist"
 generic_has() { local m; for m in "$@"; do grep -qE "/$m\.ko(\.gz)?\$" "$WORK/glist" || return 1; done; }
 check gen-generic-has-every-bus generic_has ahci nvme virtio_blk xhci-pci usb-storage virtio_scsi sd_mod xfs btrfs ext4 vfat
